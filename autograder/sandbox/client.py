@@ -1,0 +1,267 @@
+"""Grader side of the worker: start it, call student functions with a deadline, restart on death.
+
+The grading process never imports student code: it sends a request over a pipe and reads a plain
+reply before the deadline, measuring wall and CPU time itself so the student cannot fake them.
+A call that hangs or kills the worker fails alone; the next call gets a fresh worker.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from autograder.sandbox import wire
+from autograder.sandbox.policy import SandboxPolicy
+
+RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py")
+RUNTIME_DIR = Path(__file__).resolve().parent
+
+
+class WorkerError(Exception):
+    """Base of every failure of a call; the message is written for the student."""
+
+
+class StudentCodeError(WorkerError):
+    """The student's code raised; `error` has type, message and the student's own frames."""
+
+    def __init__(self, error: dict[str, Any]) -> None:
+        self.error = error
+        super().__init__(f"{error.get('type')}: {error.get('message')}")
+
+
+class MissingName(WorkerError):
+    """The submission does not define the name the test needs."""
+
+
+class WorkerTimeout(WorkerError):
+    """The call did not return before its deadline; the worker was stopped."""
+
+
+class WorkerDied(WorkerError):
+    """The worker process ended during the call (crash, out of memory, os._exit, ...)."""
+
+
+@dataclass
+class Reply:
+    value: Any
+    stdout: str
+    wall: float
+    cpu: float
+
+
+@dataclass
+class LoadReport:
+    """What happened while loading the submission: per unit ok/error, and where names were found."""
+
+    units: list[dict[str, Any]] = field(default_factory=list)
+    found: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fatal: str | None = None
+    stdout: str = ""
+
+
+class _Deadline:
+    """File-like reader/writer over a pipe fd that gives up at a fixed time."""
+
+    def __init__(self, fd: int, deadline: float) -> None:
+        self.fd, self.deadline = fd, deadline
+
+    def _wait(self, for_write: bool) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError
+        ready = select.select([], [self.fd], [], remaining) if for_write else select.select([self.fd], [], [], remaining)
+        if not any(ready):
+            raise TimeoutError
+
+    def read(self, size: int) -> bytes:
+        self._wait(False)
+        return os.read(self.fd, min(size, 1 << 20))
+
+    def write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait(True)
+            written = os.write(self.fd, view[: 1 << 16])
+            view = view[written:]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of a process from /proc (all its threads); 0 where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def describe_exit(returncode: int | None) -> str:
+    if returncode is None:
+        return "the worker stopped answering"
+    if returncode < 0:
+        sig = -returncode
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        if sig == signal.SIGKILL:
+            return f"the process was killed ({name}): most often it used more memory than allowed"
+        if sig == signal.SIGXCPU:
+            return f"the process used up its CPU time limit ({name})"
+        if sig == signal.SIGXFSZ:
+            return f"the process wrote a file larger than allowed ({name})"
+        return f"the process was killed by signal {name}"
+    return f"the process exited with status {returncode} (sys.exit / os._exit in your code?)"
+
+
+class Worker:
+    """One sandboxed process serving one submission; restarted after a timeout or a crash."""
+
+    def __init__(self, manifest: dict[str, Any], run_dir: Path, policy: SandboxPolicy) -> None:
+        self.policy = policy
+        self.run_dir = run_dir
+        self.sandbox_dir = run_dir / "sandbox"
+        self.runtime = self.sandbox_dir / "runtime"
+        self.workdir = self.sandbox_dir / "work"
+        self.log_path = run_dir / "worker-output.txt"
+        self.manifest = manifest
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.report: LoadReport | None = None
+        self.broken: str | None = None
+        self.starts = 0
+        self._req_w = self._resp_r = -1
+        self._log_offset = 0
+        self._stage()
+
+    def _stage(self) -> None:
+        self.runtime.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.run_dir, 0o711)  # the sandbox user may pass through, not list or read logs
+        for name in RUNTIME_FILES:
+            shutil.copy2(RUNTIME_DIR / name, self.runtime / name)
+        (self.runtime / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
+        self.policy.prepare_dir(self.sandbox_dir, writable=False)
+
+    def _fresh_workdir(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True)
+        self.policy.prepare_dir(self.workdir, writable=True)
+
+    def start(self) -> LoadReport:
+        """Start (or restart) the worker and wait until the submission is loaded."""
+        self.close()
+        self._fresh_workdir()
+        self.starts += 1
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        log = open(os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
+        self._log_offset = log.tell()
+        env = {"PATH": "/usr/bin:/bin", "HOME": str(self.workdir), "LANG": "C.UTF-8",
+               "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(self.workdir), "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+               "PYTHONDONTWRITEBYTECODE": "1", "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")}
+        if not env["CUDA_VISIBLE_DEVICES"]:
+            del env["CUDA_VISIBLE_DEVICES"]
+        argv = [str(self.runtime / "worker_main.py"), str(self.runtime / "manifest.json"), str(req_r), str(resp_w)]
+        try:
+            self.proc = subprocess.Popen(self.policy.command(argv), cwd=self.workdir, env=env,
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                         pass_fds=(req_r, resp_w), preexec_fn=self.policy.preexec,
+                                         start_new_session=True)
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+            log.close()
+        self._req_w, self._resp_r = req_w, resp_r
+        try:
+            ready = self._receive(time.monotonic() + self.policy.limits.load_timeout)
+            report = LoadReport(units=ready.get("units", []), found=ready.get("found", {}), stdout=self._new_output())
+        except TimeoutError:
+            report = LoadReport(fatal=f"loading your code took longer than {self.policy.limits.load_timeout:.0f} s "
+                                      "(is there long-running code at the top level, outside any function?)")
+        except (EOFError, wire.WireError, OSError):
+            report = LoadReport(fatal="loading your code ended the process: " + describe_exit(self._reap()))
+        if report.fatal:
+            report.stdout = self._new_output()
+            self.broken = report.fatal
+            self.close()
+        if self.report is None:
+            self.report = report
+        return report
+
+    def _receive(self, deadline: float) -> dict[str, Any]:
+        return wire.read_message(_Deadline(self._resp_r, deadline))  # type: ignore[arg-type]
+
+    def _reap(self) -> int | None:
+        if self.proc is None:
+            return None
+        try:
+            return self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def _new_output(self) -> str:
+        limit = self.policy.limits.output_kb * 1024
+        try:
+            with open(self.log_path, "rb") as fh:
+                fh.seek(self._log_offset)
+                data = fh.read(limit + 1)
+                end = fh.seek(0, io.SEEK_END)
+        except OSError:
+            return ""
+        self._log_offset = end
+        text = data[:limit].decode("utf-8", "replace")
+        return text + (f"\n... [output cut at {self.policy.limits.output_kb} KB]" if len(data) > limit else "")
+
+    def request(self, message: dict[str, Any], timeout: float | None = None) -> Reply:
+        """Send one request; raise a WorkerError subclass for anything but a normal return."""
+        if self.broken:
+            raise WorkerDied(self.broken)
+        if self.proc is None or self.proc.poll() is not None:
+            if self.start().fatal:
+                raise WorkerDied(self.broken or "the worker could not start")
+        assert self.proc is not None
+        timeout = timeout or self.policy.limits.call_timeout
+        buffer = io.BytesIO()
+        wire.write_message(buffer, message)
+        cpu0, t0 = _cpu_seconds(self.proc.pid), time.perf_counter()
+        deadline = time.monotonic() + timeout
+        try:
+            _Deadline(self._req_w, deadline).write_all(buffer.getvalue())
+            response = self._receive(deadline)
+        except TimeoutError:
+            self.close()
+            raise WorkerTimeout(f"the call did not finish within its time limit of {timeout:g} s "
+                                "(infinite loop, or far too slow?)") from None
+        except (EOFError, OSError, wire.WireError):
+            code = self._reap()
+            self.close()
+            raise WorkerDied(describe_exit(code)) from None
+        wall, cpu = time.perf_counter() - t0, _cpu_seconds(self.proc.pid) - cpu0
+        stdout = self._new_output()
+        if response.get("ok"):
+            return Reply(response.get("value"), stdout, wall, cpu)
+        if "missing" in response:
+            raise MissingName(f"`{response['missing']}` is not defined in your submission")
+        raise StudentCodeError(response.get("error") or {"type": "Error", "message": "unknown"})
+
+    def close(self) -> None:
+        for fd in (self._req_w, self._resp_r):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self._req_w = self._resp_r = -1
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None

@@ -1,0 +1,120 @@
+"""Worker side: turn whatever the student returned into plain data for the wire.
+
+Tensors become numpy arrays with their dtype and device recorded; matplotlib figures become a
+description of what is drawn (lines, scatter points, labels, legend); anything else without a
+plain form becomes an Opaque with its type name. Runs inside the worker, so it must never trust
+the values it converts (a hostile __array__ or __eq__ is never called).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from wire import ALLOWED_DTYPES, Opaque, TensorData
+
+MAX_DEPTH = 6
+MAX_ITEMS = 100_000
+
+
+def _tensor_to_plain(value: Any) -> Any:
+    torch = sys.modules["torch"]
+    detached = torch.Tensor.detach(value)
+    dtype, device = str(detached.dtype), str(detached.device)
+    cpu = detached.to("cpu")
+    if cpu.dtype == torch.bfloat16:
+        cpu = cpu.float()
+    try:
+        array = np.array(cpu.numpy(), copy=True)
+    except (TypeError, RuntimeError) as exc:
+        return Opaque(f"torch.Tensor[{dtype}]", str(exc)[:200])
+    return TensorData(array, dtype, device, bool(detached.requires_grad or value.requires_grad))
+
+
+def _is_exact(value: Any, *types: type) -> bool:
+    return type(value) in types
+
+
+def to_plain(value: Any, depth: int = 0) -> Any:
+    """Convert a returned value; never calls methods the student may have overridden."""
+    if depth > MAX_DEPTH:
+        return Opaque("nested", "too deeply nested")
+    if value is None or _is_exact(value, bool, int, float, str):
+        return value
+    if isinstance(value, np.generic) and type(value).__module__ == "numpy":
+        return value if value.dtype.name in ALLOWED_DTYPES else Opaque(type(value).__name__, "")
+    if isinstance(value, np.ndarray):
+        # A subclass may lie in __eq__ or __array__; its raw bytes cannot.
+        base = np.ndarray.view(value, np.ndarray)
+        if base.dtype.name in ALLOWED_DTYPES:
+            return np.array(base, copy=True)
+        if base.dtype == object and base.size <= MAX_ITEMS:
+            try:
+                return np.array(base.tolist(), dtype=np.float64)
+            except (TypeError, ValueError):
+                pass
+        return Opaque(f"numpy.ndarray[{base.dtype}]", f"shape {base.shape}")
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        return _tensor_to_plain(value)
+    if torch is not None and isinstance(value, torch.device):
+        return Opaque("torch.device", str(value))
+    if _is_exact(value, list, tuple):
+        if len(value) > MAX_ITEMS:
+            return Opaque(type(value).__name__, f"{len(value)} items")
+        items = [to_plain(v, depth + 1) for v in value]
+        return tuple(items) if isinstance(value, tuple) else items
+    if _is_exact(value, dict) and all(_is_exact(k, str) for k in value):
+        return {k: to_plain(v, depth + 1) for k, v in value.items()}
+    figure = _figure_module()
+    if figure is not None and isinstance(value, figure.Figure):
+        return describe_figure(value)
+    name = type(value).__module__ + "." + type(value).__qualname__
+    return Opaque(name, _safe_repr(value))
+
+
+def _safe_repr(value: Any) -> str:
+    try:
+        text = object.__repr__(value)
+    except Exception:
+        text = "<object>"
+    return text[:200]
+
+
+def _figure_module() -> Any:
+    return sys.modules.get("matplotlib.figure")
+
+
+def _colour(artist_colour: Any) -> str:
+    try:
+        from matplotlib.colors import to_hex
+        return to_hex(artist_colour)
+    except Exception:
+        return "?"
+
+
+def describe_figure(fig: Any) -> dict[str, Any]:
+    """What a grader needs to judge a plot: per axes, its lines, scatter sets, labels and legend."""
+    axes = []
+    for ax in fig.get_axes():
+        legend = ax.get_legend()
+        lines = [{"label": str(line.get_label()),
+                  "x": np.asarray(line.get_xdata(), dtype=np.float64),
+                  "y": np.asarray(line.get_ydata(), dtype=np.float64),
+                  "marker": str(line.get_marker()), "linestyle": str(line.get_linestyle()),
+                  "color": _colour(line.get_color())} for line in ax.get_lines()]
+        collections = []
+        for coll in ax.collections:
+            try:
+                offsets = np.asarray(coll.get_offsets(), dtype=np.float64).reshape(-1, 2)
+            except Exception:
+                offsets = np.zeros((0, 2))
+            collections.append({"label": str(coll.get_label()), "offsets": offsets,
+                                "type": type(coll).__name__})
+        axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+                     "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
+                     "lines": lines, "collections": collections})
+    return {"__kind__": "figure", "suptitle": fig._suptitle.get_text() if fig._suptitle else "",
+            "axes": axes}

@@ -1,0 +1,133 @@
+"""Worker side: small trusted routines that drive student objects that cannot cross the pipe.
+
+A model built by `build_model()` stays in the worker; the grader asks for what it needs to judge
+(output shapes, logits on the test images, losses around a training step) and gets plain data.
+Each probe receives `lookup(name)` (the student's object or None) and the manifest.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import numpy as np
+
+from wire import DeviceSpec, TensorData
+
+Lookup = Callable[[str], Any]
+
+
+class SubmissionProblem(Exception):
+    """A problem with the submission that the student must fix (shown as the message)."""
+
+
+def from_plain(value: Any) -> Any:
+    """Arguments from the grader: rebuild torch objects the student's functions expect."""
+    if isinstance(value, DeviceSpec):
+        import torch
+        return torch.device(value.name)
+    if isinstance(value, TensorData):
+        import torch
+        return torch.from_numpy(value.array.copy()).to(value.device)
+    if isinstance(value, list):
+        return [from_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(from_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: from_plain(v) for k, v in value.items()}
+    return value
+
+
+def _require(lookup: Lookup, name: str) -> Any:
+    obj = lookup(name)
+    if obj is None:
+        raise SubmissionProblem(f"`{name}` is not defined in your submission")
+    return obj
+
+
+def _build_model(lookup: Lookup) -> Any:
+    import torch
+    model = _require(lookup, "build_model")()
+    if not isinstance(model, torch.nn.Module):
+        raise SubmissionProblem(f"build_model() returned {type(model).__name__}, not a torch.nn.Module")
+    return model
+
+
+def _as_batch(images: np.ndarray) -> Any:
+    import torch
+    return torch.from_numpy(np.asarray(images, dtype=np.float32).reshape(-1, 1, 28, 28) / 255.0)
+
+
+def _logits(model: Any, batch: Any) -> Any:
+    import torch
+    out = model(batch)
+    if not isinstance(out, torch.Tensor):
+        raise SubmissionProblem(f"the model returned {type(out).__name__}, not a tensor")
+    return out
+
+
+def probe_model_shapes(lookup: Lookup, manifest: dict[str, Any], batch: int = 4) -> dict[str, Any]:
+    import torch
+    model = _build_model(lookup)
+    model.eval()
+    with torch.no_grad():
+        out = _logits(model, torch.zeros(batch, 1, 28, 28))
+    return {"shape": list(out.shape), "dtype": str(out.dtype),
+            "parameters": int(sum(p.numel() for p in model.parameters()))}
+
+
+def probe_mnist_eval(lookup: Lookup, manifest: dict[str, Any], images: np.ndarray,
+                     weights_name: str, batch: int = 1000) -> np.ndarray:
+    """Load the submitted state_dict into build_model() and return logits for the given images."""
+    import torch
+    path = manifest["files"].get(weights_name)
+    if path is None:
+        raise SubmissionProblem(f"the weights file `{weights_name}` is not in your submission")
+    model = _build_model(lookup)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise SubmissionProblem(f"`{weights_name}` could not be read by torch.load(weights_only=True): {exc}") from None
+    if not isinstance(state, dict):
+        raise SubmissionProblem(f"`{weights_name}` holds a {type(state).__name__}; save model.state_dict() instead")
+    try:
+        model.load_state_dict(state)
+    except Exception as exc:
+        raise SubmissionProblem(f"the weights in `{weights_name}` do not fit build_model(): {exc}") from None
+    model.eval()
+    outputs = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch):
+            outputs.append(_logits(model, _as_batch(images[start:start + batch])).float().numpy())
+    return np.concatenate(outputs)
+
+
+def probe_train_step(lookup: Lookup, manifest: dict[str, Any], images: np.ndarray, labels: np.ndarray,
+                     steps: int = 5, lr: float = 0.05) -> dict[str, Any]:
+    """Run the student's train_step a few times on one batch; report the loss before and after."""
+    import torch
+    torch.manual_seed(0)
+    model = _build_model(lookup)
+    train_step = _require(lookup, "train_step")
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    x, y = _as_batch(images), torch.from_numpy(np.asarray(labels, dtype=np.int64))
+
+    def loss_now() -> float:
+        with torch.no_grad():
+            return float(torch.nn.functional.cross_entropy(_logits(model, x), y))
+
+    before = loss_now()
+    returned = [train_step(model, optimizer, x, y) for _ in range(steps)]
+    returned_plain = [float(r) if isinstance(r, (int, float, np.floating)) or
+                      (isinstance(r, torch.Tensor) and r.numel() == 1) else None for r in returned]
+    return {"before": before, "after": loss_now(), "returned": returned_plain}
+
+
+def probe_environment(lookup: Lookup, manifest: dict[str, Any]) -> dict[str, Any]:
+    """What the worker can see: used for the instructor's protection report."""
+    try:
+        import torch
+        cuda = bool(torch.cuda.is_available())
+    except Exception:
+        cuda = False
+    return {"uid": os.getuid(), "cuda": cuda, "cwd": os.getcwd()}

@@ -1,0 +1,156 @@
+"""The sandboxed worker: loads the student's code and answers the grader's calls.
+
+Runs as its own process (as an unprivileged user when the grader is root) with the files of this
+folder copied beside it; it imports nothing from the grader's package. Everything it returns
+crosses as plain data (see wire.py). Usage: worker_main.py MANIFEST REQUEST_FD RESPONSE_FD.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import linecache
+import os
+import sys
+import traceback
+import types
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402  (after the path fix so wire.py is found)
+
+import wire  # noqa: E402
+from convert import to_plain  # noqa: E402
+
+STUDENT_FILES: set[str] = set()
+
+
+def student_frames(tb: Any) -> list[dict[str, Any]]:
+    """The traceback frames that are in the student's own code, innermost last."""
+    frames = []
+    for frame in traceback.extract_tb(tb):
+        if frame.filename in STUDENT_FILES:
+            frames.append({"file": frame.filename, "line": frame.lineno, "function": frame.name,
+                           "code": (frame.line or "").strip()})
+    return frames
+
+
+def describe_exception(exc: BaseException) -> dict[str, Any]:
+    try:
+        message = str(exc)
+    except Exception:
+        message = "<unprintable message>"
+    return {"type": type(exc).__name__, "message": message[:2000],
+            "frames": student_frames(exc.__traceback__)[-5:]}
+
+
+def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType]) -> dict[str, Any]:
+    """Execute one code unit in its module; a failure keeps whatever the unit defined before it."""
+    name = unit["module"]
+    module = modules.get(name)
+    if module is None:
+        module = types.ModuleType(name)
+        module.__file__ = unit["label"]
+        modules[name] = module
+        sys.modules[name] = module
+    source = unit["source"]
+    label = unit["label"]
+    STUDENT_FILES.add(label)
+    linecache.cache[label] = (len(source), None, source.splitlines(True), label)
+    try:
+        code = compile(source, label, "exec")
+        exec(code, module.__dict__)
+    except SyntaxError as exc:
+        return {"label": label, "ok": False, "error": {
+            "type": "SyntaxError", "message": exc.msg or "invalid syntax",
+            "frames": [{"file": label, "line": exc.lineno, "function": "<module>",
+                        "code": (exc.text or "").strip()}]}}
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt included: keep loading
+        return {"label": label, "ok": False, "error": describe_exception(exc)}
+    return {"label": label, "ok": True}
+
+
+def resolve(name: str, preferred: str | None, modules: dict[str, types.ModuleType]) -> tuple[str, Any] | None:
+    """Find a required name: in its task's module first, else in any module of the submission."""
+    order = ([preferred] if preferred in modules else []) + [m for m in modules if m != preferred]
+    for module_name in order:
+        namespace = modules[module_name].__dict__
+        if name in namespace:
+            return module_name, namespace[name]
+    return None
+
+
+def install_notebook_stubs() -> None:
+    """Notebook code calls IPython's display(); give it a harmless stand-in."""
+    if not hasattr(builtins, "display"):
+        builtins.display = lambda *args, **kwargs: None  # type: ignore[attr-defined]
+
+
+def serve(manifest: dict[str, Any], requests: Any, responses: Any) -> None:
+    modules: dict[str, types.ModuleType] = {}
+    code_dir = manifest["code_dir"]
+    if code_dir not in sys.path:
+        sys.path.append(code_dir)
+    install_notebook_stubs()
+    units = [run_unit(unit, modules) for unit in manifest["units"]]
+    found: dict[str, Any] = {}
+    for name, preferred in manifest["names"].items():
+        hit = resolve(name, preferred, modules)
+        if hit is not None:
+            found[name] = {"module": hit[0], "callable": callable(hit[1])}
+    sys.stdout.flush()
+    wire.write_message(responses, {"op": "ready", "units": units, "found": found})
+
+    import probes  # noqa: E402  (only after student code is loaded: probes import torch lazily)
+
+    while True:
+        try:
+            request = wire.read_message(requests)
+        except EOFError:
+            return
+        response = handle(request, manifest, modules, probes)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            pass
+        wire.write_message(responses, response)
+
+
+def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str, types.ModuleType],
+           probes: Any) -> dict[str, Any]:
+    op = request.get("op")
+    try:
+        args = [probes.from_plain(a) for a in request.get("args", [])]
+        kwargs = {k: probes.from_plain(v) for k, v in request.get("kwargs", {}).items()}
+        if op == "ping":
+            return {"ok": True, "value": "pong"}
+        if op in ("call", "get"):
+            name = request["name"]
+            hit = resolve(name, manifest["names"].get(name), modules)
+            if hit is None:
+                return {"ok": False, "missing": name}
+            value = hit[1](*args, **kwargs) if op == "call" else hit[1]
+        elif op == "probe":
+            lookup = lambda n: (resolve(n, manifest["names"].get(n), modules) or (None, None))[1]  # noqa: E731
+            value = getattr(probes, "probe_" + request["probe"])(lookup, manifest, *args, **kwargs)
+        else:
+            return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "frames": []}}
+        return {"ok": True, "value": to_plain(value)}
+    except BaseException as exc:  # the student's exception, SystemExit included
+        return {"ok": False, "error": describe_exception(exc)}
+
+
+def main() -> None:
+    manifest_path, request_fd, response_fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    with open(manifest_path, encoding="utf-8") as fh:
+        manifest = json.load(fh)
+    requests = os.fdopen(request_fd, "rb", buffering=1 << 16)
+    responses = os.fdopen(response_fd, "wb", buffering=1 << 16)
+    np.seterr(all="ignore")
+    serve(manifest, requests, responses)
+
+
+if __name__ == "__main__":
+    main()
