@@ -14,6 +14,7 @@ import select
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,13 +121,24 @@ def describe_exit(returncode: int | None) -> str:
     return f"the process exited with status {returncode} (sys.exit / os._exit in your code?)"
 
 
-class Worker:
-    """One sandboxed process serving one submission; restarted after a timeout or a crash."""
+def new_sandbox_dir() -> Path:
+    """A fresh folder in the system's temp dir (whose parents the sandbox user can traverse)."""
+    path = Path(tempfile.mkdtemp(prefix="ag-sandbox-"))
+    os.chmod(path, 0o711)
+    return path
 
-    def __init__(self, manifest: dict[str, Any], run_dir: Path, policy: SandboxPolicy) -> None:
+
+class Worker:
+    """One sandboxed process serving one submission; restarted after a timeout or a crash.
+
+    `run_dir` is the grader's private folder (the worker's output log); `sandbox_dir` holds what
+    the worker may read (runtime, code, files) and its working folder.
+    """
+
+    def __init__(self, manifest: dict[str, Any], run_dir: Path, policy: SandboxPolicy, sandbox_dir: Path) -> None:
         self.policy = policy
         self.run_dir = run_dir
-        self.sandbox_dir = run_dir / "sandbox"
+        self.sandbox_dir = sandbox_dir
         self.runtime = self.sandbox_dir / "runtime"
         self.workdir = self.sandbox_dir / "work"
         self.log_path = run_dir / "worker-output.txt"
@@ -141,7 +153,7 @@ class Worker:
 
     def _stage(self) -> None:
         self.runtime.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.run_dir, 0o711)  # the sandbox user may pass through, not list or read logs
+        os.chmod(self.run_dir, 0o700)  # the worker's output log: the grader's eyes only
         for name in RUNTIME_FILES:
             shutil.copy2(RUNTIME_DIR / name, self.runtime / name)
         (self.runtime / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")

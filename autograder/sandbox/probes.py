@@ -131,3 +131,13 @@ def probe_environment(lookup: Lookup, manifest: dict[str, Any]) -> dict[str, Any
     except Exception:
         cuda = False
     return {"uid": os.getuid(), "cuda": cuda, "cwd": os.getcwd()}
+
+
+def probe_matmul(lookup: Lookup, manifest: dict[str, Any], feats: np.ndarray, protos: np.ndarray) -> np.ndarray:
+    """A plain torch.mm of the same shapes as a distance call: the yardstick for speed checks.
+
+    Timed by the grader like a student call (same transfer sizes), so a ratio to it measures the
+    student's own cost, not the machine's load or the pipe's.
+    """
+    import torch
+    return (torch.from_numpy(feats) @ torch.from_numpy(protos).T).numpy()

@@ -1,0 +1,80 @@
+"""Command line: one verb per job (`grade`, `run`, `prepare`), each a thin layer over a function."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import sys
+from pathlib import Path
+
+from autograder.paths import gradescope_root
+
+
+def _selector(pattern: str | None):
+    return None if not pattern else (lambda test_id: fnmatch.fnmatch(test_id, pattern) or pattern in test_id)
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from autograder.grading import grade_submission
+    from autograder.report import score_table
+
+    log = print if args.verbose else (lambda line: None)
+    document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log)
+    print(document["output"])
+    print()
+    print(score_table(document))
+    print(f"\nresults written to {args.out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Gradescope's entry point: grade ROOT/submission into ROOT/results/results.json."""
+    from autograder.grading import grade_submission
+    from autograder.report import score_table
+
+    root = gradescope_root()
+    results = root / "results" / "results.json"
+    document = grade_submission(root / "submission", results)
+    print(score_table(document))  # stdout is visible to instructors only
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Run once at image build time: sandbox user, MNIST cache."""
+    from autograder.sandbox.policy import ensure_sandbox_user
+
+    user = ensure_sandbox_user()
+    print(f"sandbox user: {user.pw_name if user else 'not available (not root?)'}")
+    try:
+        from autograder.mnist_data import load_mnist
+        data = load_mnist()
+        print(f"MNIST ready: {len(data.train_labels)} training and {len(data.test_labels)} test images")
+    except Exception as exc:  # the MNIST test will say so at grading time
+        print(f"MNIST not available: {exc}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    grade = sub.add_parser("grade", help="grade one submission (folder, .py, .ipynb or .zip) locally")
+    grade.add_argument("submission")
+    grade.add_argument("--out", default="results.json", help="where to write results.json")
+    grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
+    grade.add_argument("-v", "--verbose", action="store_true", help="show the instructor log")
+    grade.set_defaults(func=cmd_grade)
+    run = sub.add_parser("run", help="Gradescope entry point (uses $AUTOGRADER_ROOT, default /autograder)")
+    run.set_defaults(func=cmd_run)
+    prepare = sub.add_parser("prepare", help="one-time preparation on the grading machine")
+    prepare.set_defaults(func=cmd_prepare)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The names a submission must define, read from the student template (the one source of truth).
+
+Each public top-level function, class or constant of `student_template/<task>.py` is a required
+name whose home module is `<task>`. Adding an exercise = adding a template file; nothing here changes.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+
+from autograder.paths import TEMPLATE_DIR
+
+
+def _public_names(tree: ast.Module) -> list[str]:
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign):
+            names += [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.append(node.target.id)
+    return [n for n in names if not n.startswith("_")]
+
+
+@lru_cache(maxsize=None)
+def required_names(template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
+    """{name: task module}, in template order (task files sorted by name)."""
+    found: dict[str, str] = {}
+    for path in sorted(template_dir.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for name in _public_names(tree):
+            found.setdefault(name, path.stem)
+    return found
+
+
+def task_modules(template_dir: Path = TEMPLATE_DIR) -> list[str]:
+    return [p.stem for p in sorted(Path(template_dir).glob("*.py")) if not p.stem.startswith("_")]

@@ -1,0 +1,20 @@
+"""Where things are: the project's own folders and the Gradescope-shaped root.
+
+`AUTOGRADER_ROOT` (default `/autograder`) lets tests and TAs run the Gradescope entry point under a
+temporary folder laid out like Gradescope's: submission/, results/, submission_metadata.json.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GRADING_TESTS = PROJECT_ROOT / "tests" / "grading"
+RUBRIC_FILE = PROJECT_ROOT / "rubric.toml"
+TEMPLATE_DIR = PROJECT_ROOT / "student_template"
+REFERENCE_DIR = PROJECT_ROOT / "reference"
+
+
+def gradescope_root() -> Path:
+    return Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))

@@ -1,0 +1,174 @@
+"""The pytest plugin that turns hidden-test outcomes into rubric-weighted Gradescope results.
+
+It gives the hidden tests their fixtures (`student`, `entry`, `credit`, `notes`, `leaderboard`),
+maps each test to its rubric entry by id, and records every outcome (pass, fail, error in setup,
+skip) as a result. The student sees only messages written for them: assertion rewriting is off
+and test source, grader frames and internal errors never reach a student-visible output.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from autograder.feedback import Feedback, format_student_error
+from autograder.results import ResultsWriter, TestResult
+from autograder.rubric import Entry, Rubric
+from autograder.sandbox.client import (MissingName, StudentCodeError, WorkerDied, WorkerError,
+                                       WorkerTimeout)
+from autograder.student import StudentProxy
+
+INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault). "
+                  "Your instructor has the details; this test scored 0 for now.")
+
+
+def test_id(item: pytest.Item) -> str:
+    """`<task>.<name>[<param>]` from `tests/grading/test_<task>.py::test_<name>[<param>]`."""
+    module = item.module.__name__.rsplit(".", 1)[-1] if item.module else "unknown"  # type: ignore[attr-defined]
+    task = module[len("test_"):] if module.startswith("test_") else module
+    name = getattr(item, "originalname", item.name)
+    name = name[len("test_"):] if name.startswith("test_") else name
+    callspec = getattr(item, "callspec", None)
+    return f"{task}.{name}" + (f"[{callspec.id}]" if callspec else "")
+
+
+@dataclass
+class Credit:
+    """Partial credit a test may grant before it passes or fails (gradescope-utils' set_score)."""
+
+    fraction: float | None = None
+    reason: str = ""
+
+    def set(self, fraction: float, reason: str = "") -> None:
+        self.fraction = min(1.0, max(0.0, float(fraction)))
+        self.reason = reason
+
+
+@dataclass
+class Outcome:
+    credit: Credit = field(default_factory=Credit)
+    notes: list[str] = field(default_factory=list)
+    recorded: bool = False
+
+
+OUTCOME = pytest.StashKey[Outcome]()
+
+
+def explain(exc: BaseException, what: str | None = None) -> tuple[str, bool]:
+    """(message for the student, is it the grader's own fault)."""
+    if isinstance(exc, Feedback):
+        return str(exc) or "This check failed.", False
+    if isinstance(exc, StudentCodeError):
+        return format_student_error(exc.error, getattr(exc, "what", None) or what or "your function"), False
+    if isinstance(exc, (MissingName, WorkerTimeout, WorkerDied)):
+        prefix = f"`{getattr(exc, 'what')}`: " if getattr(exc, "what", None) else ""
+        return prefix + str(exc), False
+    if isinstance(exc, WorkerError):
+        return str(exc), False
+    if isinstance(exc, AssertionError):
+        return str(exc) or "This check failed.", False
+    return INTERNAL_ERROR, True
+
+
+class GradingPlugin:
+    """One instance per graded submission; registered with pytest.main(plugins=[...])."""
+
+    def __init__(self, rubric: Rubric, student: StudentProxy, writer: ResultsWriter,
+                 log: Callable[[str], None] = print, selected: Callable[[str], bool] | None = None) -> None:
+        self.rubric = rubric
+        self.student = student
+        self.writer = writer
+        self.log = log
+        self.selected = selected
+        self.collected: list[str] = []
+
+    # ---- collection ---------------------------------------------------------------------------
+    def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        self.collected = [test_id(i) for i in items]
+        if self.selected is not None:
+            keep = [i for i in items if self.selected(test_id(i))]
+            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+            items[:] = keep
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.log(f"[grader] collecting {report.nodeid} failed:\n{report.longreprtext}")
+
+    # ---- fixtures -----------------------------------------------------------------------------
+    @pytest.fixture
+    def student(self) -> StudentProxy:
+        return self.student
+
+    @pytest.fixture
+    def entry(self, request: pytest.FixtureRequest) -> Entry:
+        found = self.rubric.entry(test_id(request.node))
+        if found is None:
+            raise LookupError(f"no rubric entry for {test_id(request.node)}")
+        return found
+
+    @pytest.fixture
+    def credit(self, request: pytest.FixtureRequest) -> Credit:
+        return self._outcome(request.node).credit
+
+    @pytest.fixture
+    def notes(self, request: pytest.FixtureRequest) -> list[str]:
+        return self._outcome(request.node).notes
+
+    @pytest.fixture
+    def leaderboard(self) -> Callable[[str, float, str], None]:
+        def add(name: str, value: float, order: str = "asc") -> None:
+            self.writer.leaderboard = [e for e in self.writer.leaderboard if e["name"] != name]
+            self.writer.leaderboard.append({"name": name, "value": value, "order": order})
+        return add
+
+    def _outcome(self, item: pytest.Item) -> Outcome:
+        if OUTCOME not in item.stash:
+            item.stash[OUTCOME] = Outcome()
+        return item.stash[OUTCOME]
+
+    # ---- outcomes -----------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[Any]:
+        report = yield
+        outcome = self._outcome(item)
+        final = call.when == "call" or (report.failed and call.when == "setup") or report.skipped
+        if final and not outcome.recorded:
+            outcome.recorded = True
+            self._record(item, call, report, outcome)
+        return report
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport,
+                outcome: Outcome) -> None:
+        tid = test_id(item)
+        entry = self.rubric.entry(tid)
+        if entry is None:
+            self.log(f"[grader] WARNING: test {tid} has no rubric entry; it is not scored")
+            return
+        fraction, status, lines = 0.0, "failed", []
+        if report.passed:
+            fraction = 1.0 if outcome.credit.fraction is None else outcome.credit.fraction
+            status = "passed" if fraction >= 1.0 else "failed"
+            lines.append("Passed." if fraction >= 1.0 else f"Partial credit: {outcome.credit.reason}")
+        elif report.skipped:
+            reason = call.excinfo.value.msg if call.excinfo is not None and hasattr(call.excinfo.value, "msg") else ""
+            lines.append(f"Skipped: {reason}")
+            status = "passed" if entry.points == 0 else "failed"
+        else:
+            exc = call.excinfo.value if call.excinfo is not None else Exception("unknown failure")
+            message, internal = explain(exc)
+            if internal:
+                self.log(f"[grader] INTERNAL ERROR in {tid}:\n" + "".join(
+                    traceback.format_exception(type(exc), exc, exc.__traceback__)))
+            if outcome.credit.fraction:
+                fraction = outcome.credit.fraction
+                lines.append(f"Partial credit: {outcome.credit.reason}")
+            lines.append(message)
+        lines += outcome.notes
+        self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,
+                                   status=status, output="\n\n".join(lines), visibility=entry.visibility,
+                                   number=entry.number, tags=[entry.task], extra_data={"id": tid}))
+        self.log(f"[grader] {tid}: {status} {entry.points * fraction:g}/{entry.points:g}")

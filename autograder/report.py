@@ -1,0 +1,66 @@
+"""Plain-language reports: what was found in a submission (for the student) and a score table.
+
+The summary says which files were read, what failed to load and where, and where each required
+name was found, so a student whose function is "missing" learns it is misspelled or in a cell
+that crashed, rather than seeing a zero with no explanation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograder.sandbox.client import LoadReport
+from autograder.source_index import SourceIndex
+from autograder.submission import Submission
+
+
+def _unit_lines(report: LoadReport) -> list[str]:
+    lines = []
+    for unit in report.units:
+        if unit.get("ok"):
+            continue
+        error = unit.get("error", {})
+        frames = error.get("frames") or []
+        where = f", line {frames[-1].get('line')}" if frames else ""
+        lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
+                     "while loading; what it defined before that point was kept.")
+    return lines
+
+
+def submission_summary(submission: Submission, index: SourceIndex, report: LoadReport,
+                       contract: dict[str, str]) -> str:
+    labels = sorted({u.path for u in submission.units})
+    out = ["## Your submission", "", "Code read: " + (", ".join(f"`{x}`" for x in labels) or "**no code found**")]
+    if submission.notes:
+        out += ["", "Notes:"] + [f"- {n}" for n in submission.notes]
+    problems = [f"- {p}" for p in getattr(index, "problems", [])]
+    if report.fatal:
+        out += ["", f"**Your code could not be loaded:** {report.fatal}. Every test needs it, so all scored 0."]
+    unit_lines = _unit_lines(report)
+    if problems or unit_lines:
+        out += ["", "Problems while loading:"] + problems + unit_lines
+    missing = [n for n in contract if n not in report.found]
+    if missing:
+        out += ["", "Not found in your submission (tests that need them score 0):"]
+        for name in missing:
+            seen = index.locate(name)
+            hint = f" (defined at {seen[0].label}, line {seen[0].line}, but that code failed to run)" if seen else ""
+            out.append(f"- `{name}`, expected in `{contract[name]}.py`{hint}")
+    else:
+        out += ["", f"All {len(contract)} required names were found."]
+    return "\n".join(out)
+
+
+def score_table(document: dict[str, Any]) -> str:
+    """A fixed-width table of the results for a terminal."""
+    rows = [(t.get("number", ""), t["name"], f"{t['score']:g}/{t['max_score']:g}", t["status"],
+             t.get("visibility", "")) for t in document.get("tests", [])]
+    header = ("#", "test", "score", "status", "visibility")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(5)]
+    widths[1] = min(widths[1], 60)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*header), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(r[0], r[1][:60], *r[2:]) for r in rows]
+    total = sum(t["max_score"] for t in document.get("tests", []))
+    lines.append(f"TOTAL {document.get('score', 0):g}/{total:g}   ({document.get('execution_time', 0):.1f} s)")
+    return "\n".join(lines)

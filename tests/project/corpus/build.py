@@ -1,0 +1,97 @@
+"""Build submissions on disk from the reference and the template, in every accepted form.
+
+The reference modules are written so that each can be handed in as the student's own file
+(no imports between reference modules), which makes "the template with the reference bodies
+pasted in" a copy of reference/<task>.py for every task of the template.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from autograder.contract import task_modules
+from autograder.paths import REFERENCE_DIR, TEMPLATE_DIR
+
+WEIGHTS = "mnist_weights.pt"
+
+
+def reference_submission(dest: Path) -> Path:
+    """A folder of .py files named as in the template, holding the reference, plus the weights."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for task in task_modules():
+        shutil.copy(REFERENCE_DIR / f"{task}.py", dest / f"{task}.py")
+    if (REFERENCE_DIR / WEIGHTS).exists():
+        shutil.copy(REFERENCE_DIR / WEIGHTS, dest / WEIGHTS)
+    return dest
+
+
+def template_submission(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    for task in task_modules():
+        shutil.copy(TEMPLATE_DIR / f"{task}.py", dest / f"{task}.py")
+    return dest
+
+
+def as_single_file(folder: Path, dest: Path) -> Path:
+    """All .py files of a folder concatenated into one module (imports first is not needed)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    parts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))]
+    (dest / "homework.py").write_text("\n\n".join(parts), encoding="utf-8")
+    for extra in folder.glob("*.pt"):
+        shutil.copy(extra, dest / extra.name)
+    return dest
+
+
+def as_notebook(folder: Path, dest: Path, failing_cell: bool = False) -> Path:
+    """One markdown + code cell per file, like a student's notebook, with IPython lines mixed in."""
+    dest.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell("%matplotlib inline\n!pip list | head -3\nimport numpy as np"))
+    for path in sorted(folder.glob("*.py")):
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"## {path.stem}"))
+        nb.cells.append(nbformat.v4.new_code_cell(path.read_text(encoding="utf-8")))
+        if failing_cell:
+            nb.cells.append(nbformat.v4.new_code_cell("undefined_name_in_a_cell + 1"))
+    nbformat.write(nb, str(dest / "homework.ipynb"))
+    for extra in folder.glob("*.pt"):
+        shutil.copy(extra, dest / extra.name)
+    return dest
+
+
+def as_zip(folder: Path, dest_zip: Path, top: str | None = "hw1") -> Path:
+    with zipfile.ZipFile(dest_zip, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, (f"{top}/" if top else "") + str(path.relative_to(folder)))
+    return dest_zip
+
+
+def replace_function(folder: Path, module: str, new_source: str) -> None:
+    """Swap top-level definitions of `module.py` for those in `new_source` (same names), keep the rest."""
+    path = folder / f"{module}.py"
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    new_tree = ast.parse(new_source)
+    for new_node in reversed(new_tree.body):
+        name = getattr(new_node, "name", None) or (
+            new_node.targets[0].id if isinstance(new_node, ast.Assign) and isinstance(new_node.targets[0], ast.Name) else None)
+        tree = ast.parse("".join(lines))
+        old = [n for n in tree.body if getattr(n, "name", None) == name or (
+            isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets))]
+        segment = ast.get_source_segment(new_source, new_node) + "\n"
+        if old:
+            start = min(getattr(d, "lineno") for d in [old[-1]] + list(getattr(old[-1], "decorator_list", [])))
+            lines[start - 1:old[-1].end_lineno] = [segment]
+        else:
+            lines.append("\n" + segment)
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def read_results(path: Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -1,0 +1,159 @@
+"""The sandboxed worker as a real process: calls, failures that stay local, limits, protections."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import shutil
+
+from autograder.sandbox.client import (MissingName, StudentCodeError, Worker, WorkerDied, WorkerTimeout,
+                                       new_sandbox_dir)
+from autograder.sandbox.policy import Limits, SandboxPolicy
+
+SOURCE = textwrap.dedent('''
+    import os, sys, time, socket
+    import numpy as np
+
+    def add(a, b):
+        return a + b
+
+    def boom():
+        value = 41
+        raise ValueError(f"bad value {value}")
+
+    def hang():
+        while True:
+            pass
+
+    def die():
+        os._exit(3)
+
+    def exit_inside():
+        sys.exit(0)
+
+    def chatty():
+        print("x" * 200_000)
+        return 1
+
+    def huge():
+        return np.ones(10 ** 11)
+
+    def fake_clock():
+        time.perf_counter = lambda: 0.0
+        time.time = lambda: 0.0
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:
+            pass
+        return "done"
+
+    def whoami():
+        return os.getuid()
+
+    def read(path):
+        with open(path) as fh:
+            return fh.read()
+
+    def connect():
+        socket.create_connection(("127.0.0.1", 9), timeout=2)
+        return "connected"
+
+    sys.exit(0)  # at import: must not stop the rest of the file from loading
+    after_exit = 1
+''')
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("worker")
+    policy = SandboxPolicy(Limits(call_timeout=10, load_timeout=60, output_kb=8), sys.executable)
+    sandbox = new_sandbox_dir()
+    manifest = {"units": [{"module": "hw", "label": "hw.py", "source": SOURCE},
+                          {"module": "hw", "label": "hw.py (2)", "source": "later = add(1, 0)\nmissing_dep + 1\nnever = 0"}],
+                "names": {"add": "hw", "boom": "hw"}, "files": {}, "code_dir": str(sandbox / "code")}
+    w = Worker(manifest, run_dir, policy, sandbox)
+    report = w.start()
+    yield w, report
+    w.close()
+    shutil.rmtree(sandbox)
+
+
+def test_load_report_keeps_partial_modules(worker):
+    w, report = worker
+    assert report.fatal is None
+    first, second = report.units
+    assert first["error"]["type"] == "SystemExit"
+    assert second["error"]["type"] == "NameError" and second["error"]["frames"][0]["line"] == 2
+    assert report.found == {"add": {"module": "hw", "callable": True}, "boom": {"module": "hw", "callable": True}}
+    assert w.request({"op": "get", "name": "later"}).value == 1  # defined before the failing line
+    with pytest.raises(MissingName):
+        w.request({"op": "get", "name": "never"})
+
+
+def test_values_cross_as_plain_data(worker):
+    w, _ = worker
+    reply = w.request({"op": "call", "name": "add", "args": [np.arange(3.0), np.ones(3)]})
+    assert np.array_equal(reply.value, [1.0, 2.0, 3.0]) and reply.value.dtype == np.float64
+
+
+def test_student_exception_shows_their_line(worker):
+    w, _ = worker
+    with pytest.raises(StudentCodeError) as info:
+        w.request({"op": "call", "name": "boom"})
+    assert info.value.error["message"] == "bad value 41"
+    assert info.value.error["frames"][-1]["code"] == 'raise ValueError(f"bad value {value}")'
+
+
+@pytest.mark.parametrize("name,error,words", [("hang", WorkerTimeout, "time limit"),
+                                              ("die", WorkerDied, "status 3")])
+def test_hang_or_crash_fails_alone(worker, name, error, words):
+    w, _ = worker
+    starts = w.starts
+    with pytest.raises(error, match=words):
+        w.request({"op": "call", "name": name}, timeout=1.5)
+    assert w.request({"op": "call", "name": "add", "args": [1, 2]}).value == 3
+    assert w.starts == starts + 1
+
+
+def test_sys_exit_inside_a_call_is_an_error_not_an_exit(worker):
+    w, _ = worker
+    with pytest.raises(StudentCodeError, match="SystemExit"):
+        w.request({"op": "call", "name": "exit_inside"})
+
+
+def test_output_is_captured_and_cut(worker):
+    w, _ = worker
+    reply = w.request({"op": "call", "name": "chatty"})
+    assert reply.value == 1 and reply.stdout.startswith("xxxx") and "cut at 8 KB" in reply.stdout
+    assert len(reply.stdout) < 9000
+
+
+def test_memory_limit(worker):
+    w, _ = worker
+    with pytest.raises((StudentCodeError, WorkerDied), match="Memory|memory"):
+        w.request({"op": "call", "name": "huge"})
+
+
+def test_time_is_measured_by_the_grader(worker):
+    w, _ = worker
+    reply = w.request({"op": "call", "name": "fake_clock"})
+    assert reply.value == "done" and reply.wall >= 0.3 and reply.cpu >= 0.2
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
+def test_runs_unprivileged_without_network_and_cannot_read_private_files(worker, tmp_path):
+    w, _ = worker
+    assert w.request({"op": "call", "name": "whoami"}).value != 0
+    secret = tmp_path / "secret.txt"
+    secret.write_text("hidden")
+    os.chmod(secret, 0o600)
+    with pytest.raises(StudentCodeError, match="PermissionError"):
+        w.request({"op": "call", "name": "read", "args": [str(secret)]})
+    with pytest.raises(StudentCodeError, match="OSError|Network|unreachable|refused"):
+        w.request({"op": "call", "name": "connect"})
+    assert w.policy.protections.network_blocked and w.policy.protections.user
