@@ -18,7 +18,7 @@ import pytest
 
 from autograder.contract import required_names, task_modules
 from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
-from autograder.plugin import GradingPlugin
+from autograder.plugin import GradingPlugin, rubric_id
 from autograder.report import submission_summary
 from autograder.results import ResultsWriter
 from autograder.rubric import load_rubric
@@ -60,10 +60,29 @@ def build_manifest(submission: Submission, contract: dict[str, str], sandbox_dir
             "names": dict(contract), "files": files, "code_dir": str(code_dir)}
 
 
+def _pytest_args(tests_dir: Path) -> list[str]:
+    return [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
+            "-p", "no:cacheprovider", "--assert=plain", "-s", "-q", "--no-header", "-W", "ignore",
+            "--continue-on-collection-errors"]
+
+
 def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path) -> int:
-    args = [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
-            "-p", "no:cacheprovider", "--assert=plain", "-s", "-q", "--no-header", "-W", "ignore"]
-    return int(pytest.main(args, plugins=[plugin]))
+    return int(pytest.main(_pytest_args(tests_dir), plugins=[plugin]))
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.ids = [rubric_id(i) for i in items]
+
+
+def collect_test_ids(tests_dir: Path = GRADING_TESTS) -> list[str]:
+    """The ids of every hidden test, without grading anything (for rubric checks)."""
+    collector = _Collector()
+    pytest.main(_pytest_args(tests_dir) + ["--collect-only"], plugins=[collector])
+    return collector.ids
 
 
 def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path = RUBRIC_FILE,
@@ -93,6 +112,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                     log("[grader] output of the submission while loading:\n" + report.stdout)
                 plugin = GradingPlugin(rubric, StudentProxy(worker, index, contract), writer, log, select)
                 run_hidden_tests(plugin, tests_dir)
+                plugin.record_unrun()
                 for problem in rubric.problems(plugin.collected if select is None else None):
                     log(f"[grader] RUBRIC PROBLEM: {problem}")
             finally:

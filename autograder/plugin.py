@@ -25,7 +25,7 @@ INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault
                   "Your instructor has the details; this test scored 0 for now.")
 
 
-def test_id(item: pytest.Item) -> str:
+def rubric_id(item: pytest.Item) -> str:
     """`<task>.<name>[<param>]` from `tests/grading/test_<task>.py::test_<name>[<param>]`."""
     module = item.module.__name__.rsplit(".", 1)[-1] if item.module else "unknown"  # type: ignore[attr-defined]
     task = module[len("test_"):] if module.startswith("test_") else module
@@ -79,18 +79,19 @@ class GradingPlugin:
     def __init__(self, rubric: Rubric, student: StudentProxy, writer: ResultsWriter,
                  log: Callable[[str], None] = print, selected: Callable[[str], bool] | None = None) -> None:
         self.rubric = rubric
-        self.student = student
+        self._student = student  # not `student`: that name is the fixture
         self.writer = writer
         self.log = log
         self.selected = selected
         self.collected: list[str] = []
+        self.recorded: set[str] = set()
 
     # ---- collection ---------------------------------------------------------------------------
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
-        self.collected = [test_id(i) for i in items]
+        self.collected = [rubric_id(i) for i in items]
         if self.selected is not None:
-            keep = [i for i in items if self.selected(test_id(i))]
+            keep = [i for i in items if self.selected(rubric_id(i))]
             config.hook.pytest_deselected(items=[i for i in items if i not in keep])
             items[:] = keep
 
@@ -101,13 +102,13 @@ class GradingPlugin:
     # ---- fixtures -----------------------------------------------------------------------------
     @pytest.fixture
     def student(self) -> StudentProxy:
-        return self.student
+        return self._student
 
     @pytest.fixture
     def entry(self, request: pytest.FixtureRequest) -> Entry:
-        found = self.rubric.entry(test_id(request.node))
+        found = self.rubric.entry(rubric_id(request.node))
         if found is None:
-            raise LookupError(f"no rubric entry for {test_id(request.node)}")
+            raise LookupError(f"no rubric entry for {rubric_id(request.node)}")
         return found
 
     @pytest.fixture
@@ -143,11 +144,12 @@ class GradingPlugin:
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport,
                 outcome: Outcome) -> None:
-        tid = test_id(item)
+        tid = rubric_id(item)
         entry = self.rubric.entry(tid)
         if entry is None:
             self.log(f"[grader] WARNING: test {tid} has no rubric entry; it is not scored")
             return
+        self.recorded.add(tid)
         fraction, status, lines = 0.0, "failed", []
         if report.passed:
             fraction = 1.0 if outcome.credit.fraction is None else outcome.credit.fraction
@@ -172,3 +174,13 @@ class GradingPlugin:
                                    status=status, output="\n\n".join(lines), visibility=entry.visibility,
                                    number=entry.number, tags=[entry.task], extra_data={"id": tid}))
         self.log(f"[grader] {tid}: {status} {entry.points * fraction:g}/{entry.points:g}")
+
+    def record_unrun(self) -> None:
+        """Rubric entries whose test never ran (a hidden test file failed to import): 0, said plainly."""
+        for entry in self.rubric.entries.values():
+            if entry.id in self.recorded or (self.selected is not None and not self.selected(entry.id)):
+                continue
+            self.log(f"[grader] INTERNAL ERROR: the test for {entry.id} did not run")
+            self.writer.add(TestResult(name=entry.name, score=0.0, max_score=entry.points, status="failed",
+                                       output=INTERNAL_ERROR, visibility=entry.visibility, number=entry.number,
+                                       tags=[entry.task], extra_data={"id": entry.id}))

@@ -69,3 +69,11 @@ def test_defaults_and_parameters(tmp_path):
 def test_invalid_rubrics_are_refused(tmp_path, body, words):
     with pytest.raises(RubricError, match=words):
         load_rubric(write(tmp_path, body))
+
+
+def test_every_hidden_test_has_an_entry_and_every_entry_a_test():
+    from autograder.grading import collect_test_ids
+
+    ids = collect_test_ids()
+    assert len(ids) == len(set(ids)) >= 30
+    assert load_rubric(RUBRIC_FILE).problems(collected_ids=ids) == []

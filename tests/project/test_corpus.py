@@ -1,0 +1,73 @@
+"""Seeded mistakes lose exactly the tests that name them; correct variants keep full marks.
+
+Cases live as data in tests/project/corpus/cases_<task>.py. Each is graded on the reference with
+only its definitions replaced, with the hidden tests of its own task selected (the other tasks'
+tests cannot be affected by a change confined to this task's module, and skipping them keeps CI fast).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.grading import grade_submission
+from tests.project.corpus import build
+from tests.project.corpus.cases import Mistake, Variant
+
+CASE_MODULES = [m.name for m in pkgutil.iter_modules([str(Path(build.__file__).parent)]) if m.name.startswith("cases_")]
+
+
+def all_cases(kind: type) -> list:
+    found = []
+    for name in CASE_MODULES:
+        module = importlib.import_module(f"tests.project.corpus.{name}")
+        found += getattr(module, "MISTAKES" if kind is Mistake else "VARIANTS", [])
+    return found
+
+
+MISTAKES = all_cases(Mistake)
+VARIANTS = all_cases(Variant)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    return build.reference_submission(tmp_path_factory.mktemp("corpus") / "reference")
+
+
+def grade_case(reference: Path, tmp_path: Path, case) -> dict[str, dict]:
+    folder = tmp_path / "submission"
+    shutil.copytree(reference, folder)
+    build.replace_function(folder, case.module, case.source)
+    document = grade_submission(folder, tmp_path / "results.json", log=lambda line: None,
+                                select=lambda test_id: test_id.startswith(case.module + "."))
+    return {t["extra_data"]["id"]: t for t in document["tests"]}
+
+
+def test_the_corpus_is_large_enough():
+    assert len(MISTAKES) >= 25 and len(VARIANTS) >= 8
+    assert len({m.name for m in MISTAKES}) == len(MISTAKES)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
+def test_mistake_loses_the_named_tests_only(reference, tmp_path, mistake):
+    results = grade_case(reference, tmp_path, mistake)
+    assert results, "no test ran"
+    for test_id in mistake.loses:
+        assert results[test_id]["score"] < results[test_id]["max_score"], f"{test_id} should lose points"
+    kept = {i: t["output"] for i, t in results.items() if i not in mistake.loses and t["score"] < t["max_score"]}
+    assert kept == {}, "unrelated tests lost points"
+    if mistake.says:
+        messages = " ".join(results[i]["output"] for i in mistake.loses)
+        assert mistake.says.lower() in messages.lower()
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_variant_gets_full_marks(reference, tmp_path, variant):
+    results = grade_case(reference, tmp_path, variant)
+    assert results
+    lost = {i: t["output"] for i, t in results.items() if t["score"] < t["max_score"]}
+    assert lost == {}
