@@ -142,7 +142,7 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     """The student's exception with their own lines only (never the grader's frames)."""
     kind, message = error.get("type", "Error"), error.get("message", "")
     if kind == "NotImplementedError":
-        return f"`{what}` is not implemented yet ({message or 'NotImplementedError'})."
+        return f"`{what.removesuffix('()')}` is not implemented yet."
     lines = [f"`{what}` raised `{kind}: {message}`"]
     frames: Sequence[dict[str, Any]] = error.get("frames") or []
     if frames:

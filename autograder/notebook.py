@@ -1,0 +1,67 @@
+"""Jupyter notebooks to plain Python, cell by cell, read with nbformat (never executed here).
+
+IPython-only syntax (magics, shell escapes, `obj?` help) is replaced by `pass` lines at the same
+indentation, so line numbers in error messages still match the student's cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+KEEP_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit"}
+IPYTHON_LINE = re.compile(r"^\s*(%|!|\?)|^\s*[\w.]+\s*=\s*[!%]|^[^#'\"]*\?\s*$")
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int  # 1-based position among ALL cells, as Jupyter shows them
+    source: str
+
+
+def neutralise(source: str) -> str | None:
+    """The cell's Python, or None when the cell is not Python at all (%%bash, %%writefile, ...)."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].lstrip()[2:].split()[0] if lines[0].lstrip()[2:].split() else ""
+        if magic not in KEEP_BODY_CELL_MAGICS:
+            return None
+        lines[0] = "pass  # dropped IPython cell magic"
+    out = []
+    for line in lines:
+        if IPYTHON_LINE.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}pass  # dropped IPython line")
+        else:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def read_cells(path: Path, notes: list[str]) -> list[Cell]:
+    """The notebook's code cells; problems become notes, never exceptions."""
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for JSON and schema problems
+        notes.append(f"`{path.name}` is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]}); "
+                     "open it in Jupyter, save it again and resubmit.")
+        return []
+    try:
+        nbformat.validate(nb)
+    except Exception as exc:
+        notes.append(f"`{path.name}` does not fully follow the notebook format ({str(exc)[:120]}); "
+                     "its code cells were read anyway.")
+    cells = []
+    for number, cell in enumerate(nb.get("cells", []), start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        python = neutralise(source)
+        if python is None:
+            notes.append(f"`{path.name}`, cell {number} is a shell or other non-Python cell; it was skipped.")
+            continue
+        cells.append(Cell(number, python))
+    return cells

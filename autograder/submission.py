@@ -1,0 +1,144 @@
+"""Read a submission in any accepted form into code units, without running any of it.
+
+Accepted: a folder of .py files named as in the template (helpers welcome), one .py holding
+everything, a notebook, a .zip of any of these (one extra top folder is fine), or a folder that
+holds such a zip (Gradescope's /autograder/submission). Whatever is odd becomes a plain note.
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import re
+import shutil
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from autograder.notebook import read_cells
+from autograder.safe_unpack import Budget, copy_tree, unpack_zip
+
+DATA_SUFFIXES = {".pt", ".pth", ".csv"}
+MAX_DATA_BYTES = 50 * 1024 * 1024
+SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time", "json", "pickle",
+            "typing", "collections", "functools", "itertools", "copy", "pytest", "wire", "convert", "probes",
+            "worker_main", "abc", "types", "re", "io", "string", "mnist"}
+
+
+@dataclass(frozen=True)
+class CodeUnit:
+    module: str  # module the unit executes in: file stem, or the notebook's name for all its cells
+    label: str   # "distances.py" or "hw1.ipynb, cell 7" (cells numbered as Jupyter shows them)
+    source: str
+    path: str    # relative to the submission root
+
+
+@dataclass
+class Submission:
+    units: list[CodeUnit] = field(default_factory=list)
+    data_files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def module_name(stem: str, notes: list[str], expected: Sequence[str]) -> str:
+    """A valid, non-shadowing module name for a file stem (the template's names are kept)."""
+    name = re.sub(r"\W", "_", stem)
+    if not name or name[0].isdigit() or keyword.iskeyword(name):
+        name = "student_" + name
+    if name in SHADOWED and name not in expected:
+        name = "student_" + name
+    if name != stem:
+        notes.append(f"`{stem}` is not a usable module name; it was loaded as `{name}`.")
+    return name
+
+
+def decode_source(raw: bytes, name: str, notes: list[str]) -> str | None:
+    """Text of a .py file, honouring PEP 263; None (with a note) for a file that is not text."""
+    if b"\0" in raw[:8192] or (raw and sum(b < 9 or 13 < b < 32 for b in raw[:8192]) > len(raw[:8192]) // 10):
+        notes.append(f"`{name}` is not a text file; it was skipped.")
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        notes.append(f"`{name}` is not valid UTF-8; it was read as Latin-1 (save your files as UTF-8).")
+        return raw.decode("latin-1")
+
+
+def _stage(path: Path, staging: Path, notes: list[str]) -> Path:
+    files = staging / "files"
+    if files.exists():
+        shutil.rmtree(files)
+    files.mkdir(parents=True)
+    budget = Budget()
+    if path.is_symlink():
+        notes.append(f"`{path.name}` is a symbolic link; it was not followed.")
+    elif path.is_dir():
+        copy_tree(path, files, notes, budget)
+    elif path.suffix.lower() == ".zip":
+        unpack_zip(path, files, notes, budget)
+    elif path.is_file():
+        if path.stat().st_size > MAX_DATA_BYTES:
+            notes.append(f"`{path.name}` is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
+        else:
+            shutil.copy(path, files / path.name)
+    else:
+        notes.append(f"`{path}` does not exist.")
+    return files
+
+
+def _code_root(files: Path) -> Path:
+    """Skip wrapper folders (one extra top folder, or the folder a nested zip was unpacked into)."""
+    root = files
+    while True:
+        children = [c for c in root.iterdir()]
+        if len(children) == 1 and children[0].is_dir():
+            root = children[0]
+        else:
+            return root
+
+
+def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] = ()) -> Submission:
+    sub = Submission()
+    files = _stage(Path(path), Path(staging), sub.notes)
+    root = _code_root(files)
+    py_files = sorted(p for p in root.rglob("*.py") if p.is_file())
+    notebooks = sorted(p for p in root.rglob("*.ipynb") if p.is_file())
+    order = {name: i for i, name in enumerate(expected_modules)}
+    py_files.sort(key=lambda p: (order.get(p.stem, len(order)), len(p.relative_to(root).parts), p.name))
+    seen: dict[str, str] = {}
+    for py in py_files:
+        rel = py.relative_to(root).as_posix()
+        source = decode_source(py.read_bytes(), rel, sub.notes)
+        if source is None:
+            continue
+        name = module_name(py.stem, sub.notes, expected_modules)
+        if name in seen:
+            sub.notes.append(f"`{rel}` has the same name as `{seen[name]}`; only the first was loaded.")
+            continue
+        seen[name] = rel
+        sub.units.append(CodeUnit(name, rel, source, rel))
+    for nb in notebooks:
+        rel = nb.relative_to(root).as_posix()
+        name = module_name(nb.stem, sub.notes, ())
+        if name in seen:
+            name = name + "_notebook"
+        seen[name] = rel
+        for cell in read_cells(nb, sub.notes):
+            sub.units.append(CodeUnit(name, f"{rel}, cell {cell.number}", cell.source, rel))
+    for data in sorted(root.rglob("*")):
+        if data.is_file() and data.suffix.lower() in DATA_SUFFIXES and data.name not in sub.data_files:
+            if data.stat().st_size <= MAX_DATA_BYTES:
+                sub.data_files[data.name] = data
+            else:
+                sub.notes.append(f"`{data.name}` is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
+    if not sub.units:
+        sub.notes.append("No Python code was found: submit your .py files or your notebook (.ipynb), "
+                         "or a .zip of them.")
+    elif py_files and not notebooks and len(py_files) > 1:
+        missing = [m for m in expected_modules if m not in seen]
+        if missing:
+            sub.notes.append("Not found among your files: " + ", ".join(f"`{m}.py`" for m in missing)
+                             + " (the names are searched in every file anyway).")
+    return sub
