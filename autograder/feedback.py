@@ -142,7 +142,12 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     """The student's exception with their own lines only (never the grader's frames)."""
     kind, message = error.get("type", "Error"), error.get("message", "")
     if kind == "NotImplementedError":
+        name, _, rest = message.partition(" ")
+        if name.isidentifier() and rest:  # the template's own "<name> is not implemented yet"
+            return f"`{name}` {rest.rstrip('.')}."
         return f"`{what.removesuffix('()')}` is not implemented yet."
+    if kind == "SubmissionProblem":  # raised by the grader's probes: already written for the student
+        return message[:1].upper() + message[1:] + "."
     lines = [f"`{what}` raised `{kind}: {message}`"]
     frames: Sequence[dict[str, Any]] = error.get("frames") or []
     if frames:
