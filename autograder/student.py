@@ -7,6 +7,7 @@ measured here, in the grading process, where the student's code cannot touch the
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError
@@ -59,6 +60,17 @@ class StudentProxy:
 
     def loops(self, name: str) -> list[LoopFinding]:
         return find_python_loops(self.index, name, preferred_module=self.contract.get(name))
+
+    def function_source(self, name: str) -> str | None:
+        """The source text of the definition of `name` that Python would use, or None."""
+        hit = self.index.function_node(name, self.contract.get(name))
+        if hit is None:
+            return None
+        location, node = hit
+        for unit, _tree in self.index.trees:
+            if unit.label == location.label:
+                return ast.get_source_segment(unit.source, node)
+        return None
 
     def mentions(self, name: str, identifier: str) -> bool:
         return mentions(self.index, name, identifier)

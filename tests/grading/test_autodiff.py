@@ -106,29 +106,18 @@ TRIVIAL_CALLS = {"range", "len", "list", "tuple", "print", "copy", "array", "asa
                  "numpy", "tolist", "deepcopy"}
 
 
-def column_expressions(source: str, name: str) -> set[str] | None:
-    """Distinct subscript and (non-trivial) call expressions in the function `name`; None if not found."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            found = set()
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Subscript):
-                    found.add(ast.unparse(sub))
-                elif isinstance(sub, ast.Call):
-                    func = sub.func
-                    called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                    if called not in TRIVIAL_CALLS:
-                        found.add(ast.unparse(sub))
-            return found
-    return None
-
-
-def student_source(student, name: str) -> str | None:
-    return getattr(student, "source", None)
+def column_expressions(function: ast.AST) -> set[str]:
+    """Distinct subscript and (non-trivial) call expressions in a function's body."""
+    found = set()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Subscript):
+            found.add(ast.unparse(node))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if called not in TRIVIAL_CALLS:
+                found.add(ast.unparse(node))
+    return found
 
 
 def test_middle_column(student, notes):
@@ -141,8 +130,8 @@ def test_middle_column(student, notes):
             fail(f"`{what}` returned {describe_value(value)}; a list of three arrays was expected.")
         for i, column in enumerate(value):
             check_array(column, A[:, 1], f"{what}, item {i}", rtol=0.0, atol=0.0, notes=notes)
-    source = student_source(student, "middle_column")
-    expressions = column_expressions(source, "middle_column") if source else None
+    hit = student.index.function_node("middle_column", student.contract.get("middle_column"))
+    expressions = column_expressions(hit[1]) if hit is not None else None
     if expressions is None:
         notes.append("The source of `middle_column` could not be read; the three expressions were not compared.")
     elif len(expressions) < 2:

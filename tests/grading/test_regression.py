@@ -8,6 +8,7 @@ is ill-conditioned), so a test for it would be noise.
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ def corn() -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
-def test_set() -> np.ndarray:
+def handout_test_set() -> np.ndarray:
     return np.asarray(ref.TEST_SET, dtype=np.float64)
 
 
@@ -86,7 +87,18 @@ def test_least_squares_hidden(student, entry, notes):
 
 
 # ---------------------------------------------------------------- SGD
+def is_stub(function: ast.AST) -> bool:
+    """Only a docstring and `raise NotImplementedError(...)`: the untouched template."""
+    body = [n for n in function.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    return len(body) == 1 and isinstance(body[0], ast.Raise) and "NotImplementedError" in ast.unparse(body[0])
+
+
 def test_sgd_uses_optim_sgd(student):
+    hit = student.index.function_node("sgd_fit", student.contract.get("sgd_fit"))
+    if hit is None:
+        fail("`sgd_fit` is not defined in your submission.")
+    if is_stub(hit[1]):
+        fail("`sgd_fit` is not implemented yet.")
     others = [name for name in OTHER_OPTIMISERS if student.mentions("sgd_fit", name)]
     if others:
         fail(f"`sgd_fit` uses torch.optim.{others[0]}; the task asks for torch.optim.SGD "
@@ -138,7 +150,7 @@ def test_sgd_close_to_least_squares(student, entry, notes):
 
 
 def check_given_weights(student, entry, notes) -> None:
-    X = test_set()
+    X = handout_test_set()
     what = f"predict(TEST_SET, w={GIVEN_W.tolist()}, b={GIVEN_B})"
     value = student.call("predict", X, GIVEN_W, GIVEN_B)
     if value is None:
@@ -153,11 +165,11 @@ def check_sgd_predictions(student, entry, notes) -> None:
     X, y = corn()
     w, b = call_sgd(student, X, y, "sgd_fit(X, y) on the corn data", entry["timeout"], notes)
     what = "predict(TEST_SET, w, b) with your SGD weights"
-    value = student.call("predict", test_set(), w, b)
+    value = student.call("predict", handout_test_set(), w, b)
     if value is None:
         fail(none_hint(what))
     got = as_array(value, what, notes).astype(np.float64).reshape(-1)
-    expected = least_squares_predictions(X, y, test_set())
+    expected = least_squares_predictions(X, y, handout_test_set())
     if got.size != expected.size:
         fail(f"`{what}` returned {got.size} values, expected {expected.size}.")
     notes.append(f"Your predictions for the test set: {np.round(got, 2).tolist()}; "

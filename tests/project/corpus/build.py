@@ -90,6 +90,7 @@ def replace_function(folder: Path, module: str, new_source: str) -> None:
             lines[start - 1:old[-1].end_lineno] = [segment]
         else:
             lines.append("\n" + segment)
+        lines = "".join(lines).splitlines(keepends=True)  # keep one list item per line
     path.write_text("".join(lines), encoding="utf-8")
 
 
