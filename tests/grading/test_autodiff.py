@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.feedback import Feedback, as_array, check_array, describe_value, fail, none_hint
+from autograder.feedback import as_array, check_array, describe_value, fail, none_hint
 from reference import autodiff as ref
 
 XYZ_POINTS = [(-2.0, 5.0, -4.0), (1.5, -0.5, 2.0), (0.25, 3.0, -1.75)]
@@ -65,9 +65,9 @@ def test_grad_quadratic(student, entry, notes):
     for x in (np.full((2, 2), 2.0), rng.normal(size=(3, 4)) * 3):
         what = f"grad_quadratic(x of shape {x.shape})"
         got = as_array(student.call("grad_quadratic", x), what, notes)
-        if got.shape == x.shape and np.allclose(got, 2 * x * x + 5 * x, atol=entry["atol"]):
+        if got.shape == x.shape and np.allclose(got, 2 * x * x + 5 * x, rtol=entry["rtol"], atol=entry["atol"]):
             fail(f"`{what}` returned the function values 2x^2 + 5x, not the gradient 4x + 5.")
-        check_array(got, 4 * x + 5, what, rtol=0.0, atol=entry["atol"], notes=notes)
+        check_array(got, 4 * x + 5, what, rtol=entry["rtol"], atol=entry["atol"], notes=notes)
 
 
 def softmax(x: np.ndarray) -> np.ndarray:

@@ -46,12 +46,14 @@ def nearest(X: np.ndarray, centres: np.ndarray) -> np.ndarray:
 
 
 def as_int(value: Any, what: str) -> int:
+    """A whole number from an int, a whole float or a one-element array or tensor."""
     if value is None:
         fail(f"`{what}` is None: return the number of rounds as an int.")
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value)
     array = as_array(value, what) if not isinstance(value, float) else np.asarray(value)
-    if array.size == 1 and float(array.reshape(())) == int(array.reshape(())):
+    if array.size == 1 and array.dtype.kind in "iuf" and np.isfinite(array).all() \
+            and float(array.reshape(())) == int(array.reshape(())):
         return int(array.reshape(()))
     fail(f"`{what}` is {describe_value(value)}; a whole number (the rounds performed) was expected.")
     raise AssertionError

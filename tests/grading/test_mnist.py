@@ -19,7 +19,8 @@ def crafted_cases() -> list[tuple[np.ndarray, np.ndarray, float]]:
     scores = eye[labels] * 3 + rng.normal(scale=0.1, size=(40, 10))
     wrong = scores.copy()
     wrong[:10] = eye[(labels[:10] + 1) % 10] * 5  # the first 10 of 40 point elsewhere: 25 %
-    return [(scores, labels, 0.0), (wrong, labels, 25.0), (eye[(labels + 3) % 10], labels, 100.0)]
+    # The 25 % case first: it tells an accuracy (75) or a fraction (0.25) apart from other mistakes.
+    return [(wrong, labels, 25.0), (scores, labels, 0.0), (eye[(labels + 3) % 10], labels, 100.0)]
 
 
 def test_classification_error(student, entry):
@@ -33,7 +34,7 @@ def test_classification_error(student, entry):
                 fail(none_hint(what))
             value = got.array.item() if isinstance(got, TensorData) and got.array.size == 1 else got
             if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                if expected != 50.0 and abs(float(value) - (100 - expected)) < 1e-6:
+                if expected not in (0.0, 50.0, 100.0) and abs(float(value) - (100 - expected)) < 1e-6:
                     fail(f"`{what}` returned {float(value):g}, the ACCURACY: the error {expected:g} % was asked for.")
                 if expected != 0 and abs(float(value) - expected / 100) < 1e-9:
                     fail(f"`{what}` returned {float(value):g}, a fraction: give the error in percent ({expected:g}).")

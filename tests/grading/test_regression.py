@@ -9,7 +9,6 @@ is ill-conditioned), so a test for it would be noise.
 from __future__ import annotations
 
 import ast
-from typing import Any
 
 import numpy as np
 
@@ -95,8 +94,8 @@ def is_stub(function: ast.AST) -> bool:
 
 def test_sgd_uses_optim_sgd(student):
     hit = student.index.function_node("sgd_fit", student.contract.get("sgd_fit"))
-    if hit is None:
-        fail("`sgd_fit` is not defined in your submission.")
+    if hit is None or not student.has("sgd_fit"):
+        fail("`sgd_fit` is not defined in your submission (or the code that defines it failed to run).")
     if is_stub(hit[1]):
         fail("`sgd_fit` is not implemented yet.")
     others = [name for name in OTHER_OPTIMISERS if student.mentions("sgd_fit", name)]
@@ -172,6 +171,11 @@ def check_sgd_predictions(student, entry, notes) -> None:
     expected = least_squares_predictions(X, y, handout_test_set())
     if got.size != expected.size:
         fail(f"`{what}` returned {got.size} values, expected {expected.size}.")
+    own = handout_test_set() @ w + b
+    if not np.allclose(got, own, atol=entry["atol"]):
+        missing_bias = " (it leaves out the bias b)" if np.allclose(got, own - b, atol=entry["atol"]) else ""
+        fail(f"`{what}` returned {np.round(got, 4).tolist()}, but X w + b with your SGD weights is "
+             f"{np.round(own, 4).tolist()}: `predict` does not compute X w + b{missing_bias}.")
     notes.append(f"Your predictions for the test set: {np.round(got, 2).tolist()}; "
                  f"least squares: {np.round(expected, 2).tolist()}.")
     check_close(got, expected, f"`{what}`", entry["max_prediction_error"])

@@ -101,11 +101,18 @@ def fit_plane(points, values, lr=None, steps=None):
     a, b = plane.weight.detach().reshape(-1).tolist()
     return a, b
 '''),
-    Variant("autodiff: answers in words of their own, tensors everywhere", "autodiff", '''
+    Variant("autodiff: answers in words of their own, float32 tensors everywhere", "autodiff", '''
 def grad_xyz(x, y, z):
     import torch
     t = torch.tensor([x, y, z], dtype=torch.float64, requires_grad=True)
     ((t[0] + t[1]) * t[2]).backward()
+    return t.grad
+
+
+def grad_quadratic(x):
+    import torch
+    t = torch.tensor(x, dtype=torch.float32, requires_grad=True)
+    (2 * t ** 2 + 5 * t).sum().backward()
     return t.grad
 
 

@@ -116,6 +116,21 @@ def kmeans(X, init_indices, max_iter=100, tol=1e-6):
             break
     return centres, labels, n_iter
 '''),
+    Variant("kmeans: torch.Tensor (float32) throughout, a while loop", "kmeans", '''
+def kmeans(X, init_indices, max_iter=100, tol=1e-6):
+    import torch
+    X = torch.Tensor(X)
+    centres = X[torch.tensor(init_indices)]
+    n_iter, moved = 0, float("inf")
+    while n_iter < max_iter and moved >= tol:
+        d = ((X[:, None, :] - centres[None, :, :]) ** 2).sum(dim=2)
+        labels = torch.argmin(d, dim=1)
+        new = torch.stack([X[labels == k].mean(dim=0) if (labels == k).any() else centres[k]
+                           for k in range(len(centres))])
+        moved = float((new - centres).norm(dim=1).max())
+        centres, n_iter = new, n_iter + 1
+    return centres.numpy(), labels.numpy(), n_iter
+'''),
     Variant("kmeans: plot with two subplots, before and after", "kmeans", '''
 def plot_kmeans(X, init_centres, centres, labels):
     import matplotlib.pyplot as plt
