@@ -41,8 +41,9 @@ def template_submission(dest: Path) -> Path:
 def as_single_file(folder: Path, dest: Path) -> Path:
     """All .py files of a folder concatenated into one module (imports first is not needed)."""
     dest.mkdir(parents=True, exist_ok=True)
-    parts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))]
-    (dest / "homework.py").write_text("\n\n".join(parts), encoding="utf-8")
+    future = "from __future__ import annotations\n"
+    parts = [p.read_text(encoding="utf-8").replace(future, "") for p in sorted(folder.glob("*.py"))]
+    (dest / "homework.py").write_text(future + "\n\n".join(parts), encoding="utf-8")
     for extra in folder.glob("*.pt"):
         shutil.copy(extra, dest / extra.name)
     return dest
