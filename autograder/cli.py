@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import json
 import sys
 from pathlib import Path
 
@@ -20,7 +19,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.report import score_table
 
     log = print if args.verbose else (lambda line: None)
-    document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log)
+    document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log,
+                                pytest_output=args.verbose)
     print(document["output"])
     print()
     print(score_table(document))

@@ -62,14 +62,16 @@ def build_manifest(submission: Submission, contract: dict[str, str], sandbox_dir
 
 def _pytest_args(tests_dir: Path) -> list[str]:
     return [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
-            "-p", "no:cacheprovider", "--assert=plain", "-s", "-q", "--no-header", "-W", "ignore",
+            "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
             "--continue-on-collection-errors"]
 
 
-def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path) -> int:
+def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path, pytest_output: bool) -> int:
     if str(PROJECT_ROOT) not in sys.path:  # the hidden tests import `reference`
         sys.path.insert(0, str(PROJECT_ROOT))
-    return int(pytest.main(_pytest_args(tests_dir), plugins=[plugin]))
+    # pytest's own report quotes hidden test source: only for the instructor's verbose runs
+    quiet = ["-q", "--no-header"] if pytest_output else ["-p", "no:terminal"]
+    return int(pytest.main(_pytest_args(tests_dir) + quiet, plugins=[plugin]))
 
 
 class _Collector:
@@ -83,13 +85,13 @@ class _Collector:
 def collect_test_ids(tests_dir: Path = GRADING_TESTS) -> list[str]:
     """The ids of every hidden test, without grading anything (for rubric checks)."""
     collector = _Collector()
-    pytest.main(_pytest_args(tests_dir) + ["--collect-only"], plugins=[collector])
+    pytest.main(_pytest_args(tests_dir) + ["--collect-only", "-p", "no:terminal"], plugins=[collector])
     return collector.ids
 
 
 def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path = RUBRIC_FILE,
                      tests_dir: Path = GRADING_TESTS, select: Callable[[str], bool] | None = None,
-                     log: Callable[[str], None] = print) -> dict[str, Any]:
+                     log: Callable[[str], None] = print, pytest_output: bool = False) -> dict[str, Any]:
     """Grade and return the results document (also written to `results_path`)."""
     writer = ResultsWriter(results_path)
     try:
@@ -113,7 +115,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 if report.stdout:
                     log("[grader] output of the submission while loading:\n" + report.stdout)
                 plugin = GradingPlugin(rubric, StudentProxy(worker, index, contract), writer, log, select)
-                run_hidden_tests(plugin, tests_dir)
+                run_hidden_tests(plugin, tests_dir, pytest_output)
                 plugin.record_unrun()
                 for problem in rubric.problems(plugin.collected if select is None else None):
                     log(f"[grader] RUBRIC PROBLEM: {problem}")

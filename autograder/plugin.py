@@ -63,7 +63,9 @@ def explain(exc: BaseException, what: str | None = None) -> tuple[str, bool]:
         return str(exc) or "This check failed.", False
     if isinstance(exc, StudentCodeError):
         return format_student_error(exc.error, getattr(exc, "what", None) or what or "your function"), False
-    if isinstance(exc, (MissingName, WorkerTimeout, WorkerDied)):
+    if isinstance(exc, MissingName):
+        return str(exc) + " (see the list of names found at the top).", False
+    if isinstance(exc, (WorkerTimeout, WorkerDied)):
         prefix = f"`{getattr(exc, 'what')}`: " if getattr(exc, "what", None) else ""
         return prefix + str(exc), False
     if isinstance(exc, WorkerError):

@@ -39,6 +39,11 @@ class TestResult:
         return data
 
 
+def number_key(number: str) -> tuple:
+    """"1.10" after "1.9": compare the dotted parts as numbers where they are numbers."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split("."))
+
+
 def clip(text: str, limit: int = OUTPUT_LIMIT) -> str:
     return text if len(text) <= limit else text[:limit] + "\n\n... (output cut)"
 
@@ -75,7 +80,7 @@ class ResultsWriter:
             "output_format": "md",
             "test_output_format": "md",
             "stdout_visibility": "hidden",
-            "tests": [t.to_json() for t in self.tests],
+            "tests": [t.to_json() for t in sorted(self.tests, key=lambda t: number_key(t.number))],
             "leaderboard": self.leaderboard,
             "extra_data": self.extra,
         }
