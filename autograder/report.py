@@ -48,7 +48,21 @@ def submission_summary(submission: Submission, index: SourceIndex, report: LoadR
             out.append(f"- `{name}`, expected in `{contract[name]}.py`{hint}")
     else:
         out += ["", f"All {len(contract)} required names were found."]
+    out += _found_lines(index, report, contract)
     return "\n".join(out)
+
+
+def _found_lines(index: SourceIndex, report: LoadReport, contract: dict[str, str]) -> list[str]:
+    """Where each found name is defined, grouped by file or cell: `- kmeans.py: kmeans, plot_kmeans`."""
+    places: dict[str, list[str]] = {}
+    for name in contract:
+        if name in report.found:
+            seen = index.locate(name)
+            places.setdefault(seen[-1].label if seen else f"module {report.found[name]['module']}", []).append(name)
+    if not places:
+        return []
+    return ["", "Where they were found:"] + [f"- {label}: " + ", ".join(f"`{n}`" for n in names)
+                                             for label, names in places.items()]
 
 
 def score_table(document: dict[str, Any]) -> str:
