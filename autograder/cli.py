@@ -55,6 +55,20 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from autograder.validate import validate
+
+    return 0 if validate(print) else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from autograder.build import build_gradescope_zip
+
+    out = build_gradescope_zip(Path(args.out))
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): upload it as the autograder of the assignment")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -68,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
     prepare = sub.add_parser("prepare", help="one-time preparation on the grading machine")
     prepare.set_defaults(func=cmd_prepare)
+    validate = sub.add_parser("validate", help="check the rubric, the reference (full marks) and the template (0)")
+    validate.set_defaults(func=cmd_validate)
+    build = sub.add_parser("build", help="write the zip to upload to Gradescope")
+    build.add_argument("--out", default="autograder.zip")
+    build.set_defaults(func=cmd_build)
     return parser
 
 

@@ -61,14 +61,14 @@ def build_manifest(submission: Submission, contract: dict[str, str], sandbox_dir
 
 
 def _pytest_args(tests_dir: Path) -> list[str]:
+    if str(PROJECT_ROOT) not in sys.path:  # the hidden tests import `reference`
+        sys.path.insert(0, str(PROJECT_ROOT))
     return [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
             "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
             "--continue-on-collection-errors"]
 
 
 def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path, pytest_output: bool) -> int:
-    if str(PROJECT_ROOT) not in sys.path:  # the hidden tests import `reference`
-        sys.path.insert(0, str(PROJECT_ROOT))
     # pytest's own report quotes hidden test source: only for the instructor's verbose runs
     quiet = ["-q", "--no-header"] if pytest_output else ["-p", "no:terminal"]
     return int(pytest.main(_pytest_args(tests_dir) + quiet, plugins=[plugin]))

@@ -1,0 +1,55 @@
+"""`autograder validate`: what an instructor runs after editing the rubric or the tests.
+
+The rubric must be consistent with the hidden tests, the reference must get full marks and the
+untouched template zero. Each check prints a line; the verdict is the last line.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from autograder.contract import task_modules
+from autograder.grading import collect_test_ids, grade_submission
+from autograder.paths import REFERENCE_DIR, RUBRIC_FILE, TEMPLATE_DIR
+from autograder.rubric import RubricError, load_rubric
+
+WEIGHTS = "mnist_weights.pt"
+
+
+def _copy_tasks(source: Path, dest: Path, with_weights: bool) -> Path:
+    dest.mkdir(parents=True)
+    for task in task_modules():
+        (dest / f"{task}.py").write_bytes((source / f"{task}.py").read_bytes())
+    if with_weights and (source / WEIGHTS).exists():
+        (dest / WEIGHTS).write_bytes((source / WEIGHTS).read_bytes())
+    return dest
+
+
+def validate(say: Callable[[str], None] = print, rubric_path: Path = RUBRIC_FILE) -> bool:
+    problems: list[str] = []
+    try:
+        rubric = load_rubric(rubric_path)
+    except RubricError as exc:
+        say(f"FAIL rubric: {exc}")
+        return False
+    ids = collect_test_ids()
+    rubric_problems = rubric.problems(collected_ids=ids)
+    problems += [f"rubric: {p}" for p in rubric_problems]
+    say(f"{'ok  ' if not rubric_problems else 'FAIL'} rubric: {len(ids)} hidden tests, {len(rubric.entries)} entries, "
+        f"{rubric.total_points:g} points" + "".join(f"\n     - {p}" for p in rubric_problems))
+    with tempfile.TemporaryDirectory(prefix="ag-validate-") as tmp:
+        for label, source, expected in (("reference", REFERENCE_DIR, rubric.total_points), ("template", TEMPLATE_DIR, 0.0)):
+            folder = _copy_tasks(source, Path(tmp) / label, with_weights=label == "reference")
+            document = grade_submission(folder, Path(tmp) / f"{label}.json", rubric_path=rubric_path,
+                                        log=lambda line: None)
+            lost = [f"{t['name']}: {t['score']:g}/{t['max_score']:g}" for t in document["tests"]
+                    if (t["score"] < t["max_score"]) == (expected > 0) and t["max_score"] > 0]
+            good = document["score"] == expected
+            if not good:
+                problems.append(f"{label} scored {document['score']:g}, expected {expected:g}")
+            say(f"{'ok  ' if good else 'FAIL'} {label}: {document['score']:g}/{rubric.total_points:g} "
+                f"in {document['execution_time']:.1f} s" + ("".join(f"\n     - {x}" for x in lost) if not good else ""))
+    say("VERDICT: " + ("ready to build and upload." if not problems else f"{len(problems)} problem(s) to fix first."))
+    return not problems

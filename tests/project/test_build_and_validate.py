@@ -1,0 +1,59 @@
+"""The instructor's tools: the Gradescope zip works end to end, and validate gives a verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+
+import jsonschema
+
+from autograder.build import build_gradescope_zip
+from autograder.paths import RUBRIC_FILE
+from autograder.results import schema
+from autograder.validate import validate
+from tests.project.corpus.build import reference_submission
+
+
+def test_zip_holds_what_the_grader_needs_and_nothing_else(tmp_path):
+    names = zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip")).namelist()
+    assert {"setup.sh", "run_autograder", "rubric.toml", "pyproject.toml", "reference/mnist_weights.pt",
+            "tests/grading/test_kmeans.py", "autograder/grading.py"} <= set(names)
+    assert not [n for n in names if n.startswith(("tests/project", ".git", ".venv", "benchmarks", "docs"))
+                or "__pycache__" in n]
+    info = zipfile.ZipFile(tmp_path / "ag.zip").getinfo("run_autograder")
+    assert (info.external_attr >> 16) & 0o111
+
+
+def test_built_zip_grades_in_a_gradescope_shaped_root(tmp_path):
+    """Unpack as Gradescope does, run its setup.sh, grade a submission through run_autograder."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip")) as zf:
+        zf.extractall(root / "source")
+    for script in ("setup.sh", "run_autograder"):
+        os.chmod(root / "source" / script, 0o755)
+    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], capture_output=True, text=True, timeout=1200)
+    assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+    reference_submission(root / "submission")
+    (root / "results").mkdir()
+    done = subprocess.run([str(root / "run_autograder")], env={**os.environ, "AUTOGRADER_ROOT": str(root)},
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0
+    document = json.loads((root / "results" / "results.json").read_text())
+    jsonschema.validate(document, schema())
+    assert document["score"] == 100 and len(document["tests"]) == 36
+    assert "protection: unprivileged user" in done.stdout  # the instructor-only log lists the protections
+
+
+def test_validate_passes_on_the_project_and_fails_on_a_broken_rubric(tmp_path):
+    lines: list[str] = []
+    assert validate(lines.append) is True
+    assert lines[-1] == "VERDICT: ready to build and upload."
+    broken = tmp_path / "rubric.toml"
+    broken.write_text(RUBRIC_FILE.read_text().replace("total_points = 100", "total_points = 90"))
+    lines.clear()
+    assert validate(lines.append, rubric_path=broken) is False
+    assert any("points add up to 100, but [assignment] total_points is 90" in line for line in lines)
