@@ -35,6 +35,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     root = gradescope_root()
     results = root / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.parent.chmod(0o700)  # the sandboxed worker may neither read nor write the results
     document = grade_submission(root / "submission", results)
     print(score_table(document))  # stdout is visible to instructors only
     return 0

@@ -157,3 +157,16 @@ def test_runs_unprivileged_without_network_and_cannot_read_private_files(worker,
     with pytest.raises(StudentCodeError, match="OSError|Network|unreachable|refused"):
         w.request({"op": "call", "name": "connect"})
     assert w.policy.protections.network_blocked and w.policy.protections.user
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
+def test_worker_cannot_read_hidden_tests_reference_or_rubric(worker):
+    from autograder.grading import protect_grader_files
+    from autograder.paths import GRADING_TESTS, REFERENCE_DIR, RUBRIC_FILE
+
+    w, _ = worker
+    protect_grader_files(lambda line: None)
+    for path in (RUBRIC_FILE, REFERENCE_DIR / "distances.py", GRADING_TESTS / "test_distances.py"):
+        assert path.is_file()
+        with pytest.raises(StudentCodeError, match="PermissionError"):
+            w.request({"op": "call", "name": "read", "args": [str(path)]})
