@@ -77,7 +77,7 @@ def probe_model_shapes(lookup: Lookup, manifest: dict[str, Any], batch: int = 4)
 
 
 def probe_mnist_eval(lookup: Lookup, manifest: dict[str, Any], images: np.ndarray,
-                     weights_name: str, batch: int = 1000) -> np.ndarray:
+                     weights_name: str, batch: int = 200) -> np.ndarray:
     """Load the submitted state_dict into build_model() and return logits for the given images."""
     import torch
     path = manifest["files"].get(weights_name)
