@@ -36,6 +36,11 @@ def submission_summary(submission: Submission, index: SourceIndex, report: LoadR
     problems = [f"- {p}" for p in getattr(index, "problems", [])]
     if report.fatal:
         out += ["", f"**Your code could not be loaded:** {report.fatal}. Every test needs it, so all scored 0."]
+    elif report.degraded:
+        out += ["", f"**Loading your code failed the first time:** {report.degraded}. It was loaded again with only "
+                "its imports, function and class definitions and simple constants (top-level code such as training "
+                "loops was skipped), and graded that way. Keep long-running code inside functions or under "
+                "`if __name__ == \"__main__\":`."]
     unit_lines = _unit_lines(report)
     if problems or unit_lines:
         out += ["", "Problems while loading:"] + problems + unit_lines

@@ -67,6 +67,7 @@ class LoadReport:
     found: dict[str, dict[str, Any]] = field(default_factory=dict)
     fatal: str | None = None
     stdout: str = ""
+    degraded: str | None = None  # why only the definitions were loaded, if they were
 
 
 class _Deadline:
@@ -200,9 +201,32 @@ class Worker:
             report = LoadReport(fatal="loading your code ended the process: " + describe_exit(self._reap()))
         if report.fatal:
             report.stdout = self._new_output()
-            self.broken = report.fatal
             self.close()
+            if not self.manifest.get("definitions_only"):
+                return self._retry_definitions_only(report.fatal)
+            self.broken = report.fatal
         if self.report is None:
+            self.report = report
+        return report
+
+    def _retry_definitions_only(self, reason: str) -> LoadReport:
+        """Load again with only imports, definitions and constants: a notebook that trains at the
+        top level, or a file that hangs or exits while loading, still has its functions graded."""
+        from autograder.source_index import definitions_only
+
+        units = []
+        for unit in self.manifest["units"]:
+            kept = definitions_only(unit["source"])
+            units.append({**unit, "source": kept if kept is not None else unit["source"]})
+            importable = Path(self.manifest["code_dir"]) / f"{unit['module']}.py"
+            if kept is not None and unit["label"].endswith(".py") and importable.is_file():
+                importable.write_text(kept, encoding="utf-8")
+        self.manifest = {**self.manifest, "units": units, "definitions_only": True}
+        (self.runtime / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
+        self.policy.prepare_dir(self.runtime, writable=False)
+        report = self.start()
+        if not report.fatal:
+            report.degraded = reason
             self.report = report
         return report
 

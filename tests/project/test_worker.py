@@ -170,3 +170,31 @@ def test_worker_cannot_read_hidden_tests_reference_or_rubric(worker):
         assert path.is_file()
         with pytest.raises(StudentCodeError, match="PermissionError"):
             w.request({"op": "call", "name": "read", "args": [str(path)]})
+
+
+@pytest.mark.parametrize("top_level,reason", [
+    ("import time\ntime.sleep(600)", "took longer than 3 s"),
+    ("import os\nos._exit(0)", "ended the process"),
+])
+def test_slow_or_exiting_top_level_code_still_leaves_the_functions(tmp_path, top_level, reason):
+    sandbox = new_sandbox_dir()
+    policy = SandboxPolicy(Limits(call_timeout=10, load_timeout=3), sys.executable)
+    source = f"import numpy as np\nSIZE = np.array([1, 2])\n\ndef double(x):\n    return 2 * x\n\n{top_level}\n"
+    manifest = {"units": [{"module": "nb", "label": "nb.ipynb, cell 1", "source": source}],
+                "names": {"double": "nb"}, "files": {}, "code_dir": str(sandbox / "code")}
+    w = Worker(manifest, tmp_path, policy, sandbox)
+    try:
+        report = w.start()
+        assert report.fatal is None and reason in report.degraded
+        assert w.request({"op": "call", "name": "double", "args": [21]}).value == 42
+        assert w.request({"op": "get", "name": "SIZE"}).value.tolist() == [1, 2]
+    finally:
+        w.close()
+        shutil.rmtree(sandbox)
+
+
+def test_definitions_only_keeps_line_numbers():
+    from autograder.source_index import definitions_only
+
+    kept = definitions_only("import os\nX = [1, 2]\nmodel = train()\n@dec\ndef f():\n    return 1\nfor i in x:\n    pass\n")
+    assert kept.splitlines() == ["import os", "X = [1, 2]", "", "@dec", "def f():", "    return 1", "", ""]
