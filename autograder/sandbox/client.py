@@ -274,7 +274,11 @@ class Worker:
             self.close()
             raise WorkerTimeout(f"the call did not finish within its time limit of {timeout:g} s "
                                 "(infinite loop, or far too slow?)") from None
-        except (EOFError, OSError, wire.WireError):
+        except wire.WireError as exc:
+            self.close()
+            raise WorkerDied(f"the result could not be accepted ({exc}): return plain numbers or arrays "
+                             "of a reasonable size") from None
+        except (EOFError, OSError):
             code = self._reap()
             self.close()
             raise WorkerDied(describe_exit(code)) from None

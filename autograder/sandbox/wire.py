@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 MAX_HEADER_BYTES = 16 * 1024 * 1024
-MAX_BUFFER_BYTES = 512 * 1024 * 1024
+MAX_BUFFER_BYTES = 128 * 1024 * 1024  # per message: far above any honest result
 ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
      "float16", "float32", "float64", "complex64", "complex128"]

@@ -44,6 +44,9 @@ SOURCE = textwrap.dedent('''
     def huge():
         return np.ones(10 ** 11)
 
+    def too_big_to_return():
+        return np.ones(20_000_000)  # 160 MB: allocatable, but more than a result may carry
+
     def fake_clock():
         time.perf_counter = lambda: 0.0
         time.time = lambda: 0.0
@@ -137,6 +140,13 @@ def test_memory_limit(worker):
     w, _ = worker
     with pytest.raises((StudentCodeError, WorkerDied), match="Memory|memory"):
         w.request({"op": "call", "name": "huge"})
+
+
+def test_oversized_result_is_refused_and_the_worker_replaced(worker):
+    w, _ = worker
+    with pytest.raises(WorkerDied, match="could not be accepted.*too large"):
+        w.request({"op": "call", "name": "too_big_to_return"})
+    assert w.request({"op": "call", "name": "add", "args": [1, 1]}).value == 2
 
 
 def test_time_is_measured_by_the_grader(worker):
