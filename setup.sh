@@ -39,7 +39,7 @@ else
     TORCH_INDEX=()
     # Off this machine's local wheel store, take torch's CPU-only index (no CUDA downloads).
     if ! ls /opt/wheels/torch-2.13.0* >/dev/null 2>&1; then
-        TORCH_INDEX=(--extra-index-url https://download.pytorch.org/whl/cpu)
+        TORCH_INDEX=(--index-url https://download.pytorch.org/whl/cpu)  # CPU-only build, no CUDA
     fi
     "${PIP[@]}" "${TORCH_INDEX[@]}" "torch==2.13.0"
     "${PIP[@]}" -e "$HERE"
