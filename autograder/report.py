@@ -22,6 +22,11 @@ def _unit_lines(report: LoadReport) -> list[str]:
         error = unit.get("error", {})
         frames = error.get("frames") or []
         where = f", line {frames[-1].get('line')}" if frames else ""
+        if error.get("type") == "SyntaxError":
+            code = frames[-1].get("code") if frames else ""
+            lines.append(f"- **{unit.get('label')}{where}** has a syntax error ({error.get('message')})"
+                         + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
+            continue
         lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
                      "while loading; what it defined before that point was kept.")
     return lines
