@@ -74,6 +74,13 @@ def pytorchdists(feats0, protos0, device):
     d = (f * f).sum(1, keepdim=True) + (p * p).sum(1)[None, :] - 2 * f @ p.T
     return d.clamp_min(0).cpu().numpy()
 '''),
+    Variant("distances: torch (N, P, D) broadcast form (correct, memory-hungry)", "distances", '''
+def pytorchdists(feats0, protos0, device):
+    import torch
+    f = torch.as_tensor(feats0, device=device)
+    p = torch.as_tensor(protos0, device=device)
+    return ((f[:, None, :] - p[None, :, :]) ** 2).sum(dim=-1).cpu().numpy()
+'''),
     Variant("distances: loops returning a list of lists", "distances", '''
 def forloopdists(feats, protos):
     rows = []
