@@ -71,6 +71,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_grade_all(args: argparse.Namespace) -> int:
+    """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
+    from collections import Counter
+
+    from autograder.batch import discover, grade_all
+    from autograder.class_report import write_class_report
+
+    out = Path(args.out)
+    entries = discover(Path(args.dir), exclude=out)
+    outcomes = grade_all(entries, out, jobs=args.jobs, force=args.force, only=args.only, tests=args.tests,
+                         timeout=args.timeout)
+    csv_path, html_path = write_class_report(entries, outcomes, out)
+    fresh = sum(not o.skipped for o in outcomes)
+    counts = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
+    print(f"{len(entries)} submissions found, {fresh} graded now, {len(outcomes) - fresh} already done ({counts})")
+    print(f"wrote {csv_path} and {html_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -80,6 +99,15 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the instructor log")
     grade.set_defaults(func=cmd_grade)
+    batch = sub.add_parser("grade-all", help="grade every submission of a folder (resumable), with a class report")
+    batch.add_argument("dir", help="Gradescope export, or a folder of submission folders/.zip/.ipynb/.py files")
+    batch.add_argument("--out", required=True, help="folder for the per-submission results, grades.csv, report.html")
+    batch.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of CPUs)")
+    batch.add_argument("--force", action="store_true", help="regrade submissions that already have results")
+    batch.add_argument("--only", metavar="NAME", help="(re)grade only this submission")
+    batch.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
+    batch.add_argument("--timeout", type=float, default=900, help="seconds per submission (default 900)")
+    batch.set_defaults(func=cmd_grade_all)
     run = sub.add_parser("run", help="Gradescope entry point (uses $AUTOGRADER_ROOT, default /autograder)")
     run.set_defaults(func=cmd_run)
     prepare = sub.add_parser("prepare", help="one-time preparation on the grading machine")
