@@ -90,6 +90,23 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """The student's self-check: 0 when every public check passed, 1 otherwise."""
+    from autograder.selfcheck import format_outcomes, self_check
+
+    outcomes = self_check(Path(args.path))
+    print(format_outcomes(outcomes))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+def cmd_handout(args: argparse.Namespace) -> int:
+    from autograder.handout import build_handout_zip
+
+    out = build_handout_zip(Path(args.out))
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB): give it to the students")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -117,6 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="write the zip to upload to Gradescope")
     build.add_argument("--out", default="autograder.zip")
     build.set_defaults(func=cmd_build)
+    check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
+    check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")
+    check.set_defaults(func=cmd_check)
+    handout = sub.add_parser("handout", help="write the student handout zip (template, notebook, data, self-check)")
+    handout.add_argument("--out", default="handout.zip")
+    handout.set_defaults(func=cmd_handout)
     return parser
 
 

@@ -1,0 +1,185 @@
+"""The student handout: a notebook generated from the task files, and the zip a student downloads.
+
+The template's .py files are the one source of truth: the notebook is cut from them (task text as
+markdown, one code cell per function), so the .py and notebook forms can never drift apart, and
+a filled-in notebook grades exactly like the filled-in files. The zip holds only what the student
+may see: the task files, the notebook, the data, and the grader parts that the self-check needs.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import nbformat
+
+from autograder.contract import required_names
+from autograder.paths import PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
+
+NOTEBOOK_NAME = "homework.ipynb"
+WORK_FOLDER = "homework"  # the student's .py files live here, apart from the notebook and the grader
+DATA_FILE = REFERENCE_DIR / "data" / "qn2_data.csv"
+CONTRACT_FILE = "contract.json"  # required names, for the self-check (the handout has no student_template/)
+ENGINE_PARTS = ("autograder/*.py", "autograder/sandbox/*.py", "autograder/results_schema.json")
+NOTEBOOK_INTRO = """# Homework: first numpy and PyTorch exercises
+
+Fill in every function below (keep the names and signatures), then check your work locally:
+`python check.py homework.ipynb` from the handout folder. Submit this notebook (or the .py files of
+`homework/`) together with `mnist_weights.pt`. Keep long-running code (training, timing runs) inside
+functions or in the commented-out "try it" cells: top-level training slows the grader down."""
+
+
+def _is_main_block(node: ast.stmt) -> bool:
+    """`if __name__ == "__main__":`, the part a notebook must not run on import."""
+    test = getattr(node, "test", None)
+    return (isinstance(node, ast.If) and isinstance(test, ast.Compare) and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__")
+
+
+def _segments(source: str) -> tuple[str | None, list[tuple[str, str]], str | None]:
+    """(module docstring, [(kind, code)] with kind "setup" or "def", body of the __main__ block).
+
+    Each statement keeps the comment lines written right above it (they explain constants), and a
+    "setup" piece starts with a blank line when the source had one there (so spacing survives)."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    body = list(tree.body)
+    docstring = ast.get_docstring(tree)
+    previous_end = 0
+    if docstring is not None:
+        previous_end = body.pop(0).end_lineno or 0
+    parts: list[tuple[str, str]] = []
+    main: str | None = None
+    for node in body:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        first = start - 1
+        while first > previous_end and lines[first - 1].lstrip().startswith("#"):
+            first -= 1
+        gap = "\n" if first > 0 and not lines[first - 1].strip() else ""
+        text = "\n".join(lines[first:node.end_lineno])
+        previous_end = node.end_lineno or start
+        if _is_main_block(node):
+            main = "\n".join(lines[node.body[0].lineno - 1:node.end_lineno])
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            parts.append(("def", text))
+        else:
+            parts.append(("setup", gap + text))
+    return docstring, parts, main
+
+
+def _commented(block: str) -> str:
+    """The __main__ body, dedented and commented out: an optional cell the student may run."""
+    rows = block.splitlines()
+    indent = min((len(r) - len(r.lstrip()) for r in rows if r.strip()), default=0)
+    body = "\n".join(("# " + r[indent:]) if r.strip() else "#" for r in rows)
+    return "# Try it (optional): uncomment to run. Do not leave training here when you submit.\n" + body
+
+
+def task_cells(path: Path) -> list[nbformat.NotebookNode]:
+    """The cells of one task file: task text, imports and constants, one cell per function, try-it."""
+    docstring, parts, main = _segments(path.read_text(encoding="utf-8"))
+    title, _, rest = (docstring or path.stem).partition("\n")
+    text = [f"## {title.strip()}", rest.strip(), f"(`{path.name}` in the .py version of this handout)"]
+    cells = [nbformat.v4.new_markdown_cell("\n\n".join(t for t in text if t))]
+    setup = "\n".join(code for kind, code in parts if kind == "setup").strip("\n")
+    if setup:
+        cells.append(nbformat.v4.new_code_cell(setup))
+    cells += [nbformat.v4.new_code_cell(code) for kind, code in parts if kind == "def"]
+    if main is not None:
+        cells.append(nbformat.v4.new_code_cell(_commented(main)))
+    return cells
+
+
+def _task_order(path: Path) -> tuple[int, str]:
+    """Task files in the order of their "Task N:" docstrings (file names do not carry the number)."""
+    found = re.match(r"\s*Task\s+(\d+)", ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "")
+    return (int(found.group(1)) if found else 1 << 30, path.name)
+
+
+def build_notebook(task_dir: Path = TEMPLATE_DIR) -> nbformat.NotebookNode:
+    """One notebook from every task file of a folder (template or any filled-in copy of it)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells.append(nbformat.v4.new_markdown_cell(NOTEBOOK_INTRO))
+    for path in sorted(Path(task_dir).glob("*.py"), key=_task_order):
+        if not path.stem.startswith("_"):
+            nb.cells += task_cells(path)
+    return nb
+
+
+def write_notebook(task_dir: Path, out: Path) -> Path:
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(build_notebook(task_dir), str(out))
+    return out
+
+
+CHECK_SCRIPT = '''"""Check your homework before you submit: `python check.py` (the .py files in homework/)
+or `python check.py homework.ipynb` (the notebook)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from autograder.cli import main  # noqa: E402
+
+sys.exit(main(["check"] + (sys.argv[1:] or [str(Path(__file__).resolve().parent / "homework")])))
+'''
+
+README = """# Homework handout
+
+## What is here
+- `homework/`: one .py file per task. Fill in every function (keep names and signatures); helper
+  functions are welcome. `homework/qn2_data.csv` is the corn data of Task 4.
+- `homework.ipynb`: the same tasks as one notebook, if you prefer Jupyter. Use one or the other.
+- `check.py` and `autograder/`: the self-check, the same loader and sandbox as the real grader.
+
+## Check your work
+From this folder, with numpy, torch, matplotlib, nbformat and pytest installed:
+
+    python check.py                   # checks homework/*.py
+    python check.py homework.ipynb    # checks the notebook
+    python -m autograder check homework
+
+It says which files were read and whether every required name was found, then runs a few PUBLIC
+example checks per task. Passing them does not mean full marks: the grader runs more tests.
+
+## What to submit (Gradescope)
+- your .py files of `homework/` (or the notebook `homework.ipynb`, or a .zip of either), and
+- `mnist_weights.pt`, made after training with `torch.save(model.state_dict(), "mnist_weights.pt")`.
+"""
+
+
+def _engine_files(root: Path) -> list[Path]:
+    found: list[Path] = []
+    for pattern in ENGINE_PARTS:
+        found += sorted(p for p in root.glob(pattern) if p.is_file())
+    return found
+
+
+def build_handout_zip(out: Path, template_dir: Path = TEMPLATE_DIR, root: Path = PROJECT_ROOT) -> Path:
+    """Write the student's zip; everything in it is listed here, nothing is copied by folder."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    members: dict[str, bytes] = {}
+    for path in sorted(Path(template_dir).glob("*.py")):
+        members[f"{WORK_FOLDER}/{path.name}"] = path.read_bytes()
+    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(template_dir)).encode("utf-8")
+    data = DATA_FILE.read_bytes()
+    members[f"{WORK_FOLDER}/qn2_data.csv"] = data
+    members["qn2_data.csv"] = data  # next to the notebook
+    for path in _engine_files(root):
+        members[path.relative_to(root).as_posix()] = path.read_bytes()
+    members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(Path(template_dir)), indent=1).encode()
+    members["check.py"] = CHECK_SCRIPT.encode()
+    members["README_students.md"] = README.encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, payload in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, payload)
+    return out

@@ -1,0 +1,129 @@
+"""The student-side check: load the homework exactly as the grader does, then run the public checks.
+
+It uses the grader's own reader, sandboxed worker and load summary, so "imports and has every
+name" here means the same as on Gradescope; what it cannot know (hidden tests, the rubric's
+tolerances) it does not pretend to: it runs only autograder.public_checks.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from autograder.contract import required_names
+from autograder.feedback import Feedback, format_student_error
+from autograder.public_checks import CHECKS, PublicCheck
+from autograder.report import submission_summary
+from autograder.sandbox.client import (MissingName, StudentCodeError, Worker, WorkerError, new_sandbox_dir)
+from autograder.sandbox.policy import Limits, SandboxPolicy
+from autograder.source_index import index_definitions
+from autograder.student import StudentProxy
+from autograder.submission import load_submission
+
+CONTRACT_JSON = Path(__file__).resolve().parent / "contract.json"  # written into the handout zip
+NAMES_STEP = "imports and has every name"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    task: str
+    title: str
+    passed: bool
+    message: str
+
+
+def public_contract() -> dict[str, str]:
+    """{name: task module}: from the handout's contract.json, else from the project's template."""
+    if CONTRACT_JSON.is_file():
+        return dict(json.loads(CONTRACT_JSON.read_text(encoding="utf-8")))
+    return dict(required_names())
+
+
+def explain(exc: BaseException, what: str) -> str:
+    """The student-facing message for a failed check (the grader's wording, never a traceback)."""
+    if isinstance(exc, StudentCodeError):
+        return format_student_error(exc.error, getattr(exc, "what", None) or what)
+    if isinstance(exc, MissingName):
+        return f"{exc} (see the list of names found above)."
+    if isinstance(exc, WorkerError):
+        prefix = f"`{getattr(exc, 'what')}`: " if getattr(exc, "what", None) else ""
+        return prefix + str(exc)
+    if isinstance(exc, (Feedback, AssertionError)):
+        return str(exc) or "This check failed."
+    return f"The check itself failed ({type(exc).__name__}: {exc}); please tell your instructor."
+
+
+def _data_files(path: Path, found: dict[str, Path]) -> dict[str, Path]:
+    """Data the checks read: what the submission holds, else what lies next to it (the handout)."""
+    files = dict(found)
+    folder = path if path.is_dir() else path.parent
+    for candidate in (folder, folder.parent):
+        for item in candidate.glob("*.csv"):
+            files.setdefault(item.name, item)
+    return files
+
+
+def run_checks(student: StudentProxy, files: dict[str, Path], checks: list[PublicCheck]) -> list[Outcome]:
+    outcomes = []
+    for check in checks:
+        try:
+            check.run(student, files)
+            outcomes.append(Outcome(check.task, check.title, True, "Passed."))
+        except Exception as exc:  # every failure becomes a message; the next check still runs
+            outcomes.append(Outcome(check.task, check.title, False, explain(exc, check.title)))
+    return outcomes
+
+
+def self_check(path: Path, log: Callable[[str], None] = print,
+               checks: list[PublicCheck] | None = None) -> list[Outcome]:
+    """Check one submission (folder, .py, .ipynb or .zip); the first outcome is the names step."""
+    path = Path(path)
+    if (path / "autograder" / "selfcheck.py").is_file() and (path / "homework").is_dir():
+        log("(the handout folder itself holds the grader: checking its `homework/` folder instead)")
+        path = path / "homework"  # never load the grader's own files as the student's code
+    contract = public_contract()
+    modules = list(dict.fromkeys(contract.values()))
+    with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp:
+        submission = load_submission(path, Path(tmp) / "staging", modules)
+        index = index_definitions(submission.units)
+        policy = SandboxPolicy(Limits(), python=sys.executable)
+        sandbox_dir = new_sandbox_dir()
+        from autograder.grading import build_manifest  # the grader's own manifest, so loading is identical
+
+        worker = Worker(build_manifest(submission, contract, sandbox_dir), Path(tmp), policy, sandbox_dir)
+        try:
+            report = worker.start()
+            log(submission_summary(submission, index, report, contract))
+            missing = [n for n in contract if n not in report.found]
+            names_ok = not report.fatal and not missing
+            outcomes = [Outcome("all", NAMES_STEP, names_ok, "Passed." if names_ok else
+                                "Not every required name could be loaded: see the summary above.")]
+            if not report.fatal:
+                student = StudentProxy(worker, index, contract)
+                outcomes += run_checks(student, _data_files(path, submission.data_files),
+                                       CHECKS if checks is None else checks)
+        finally:
+            worker.close()
+            shutil.rmtree(sandbox_dir, ignore_errors=True)
+    return outcomes
+
+
+def format_outcomes(outcomes: list[Outcome]) -> str:
+    lines = ["", "## Self-check (public examples only: the grader runs more tests)", ""]
+    task = None
+    for outcome in outcomes:
+        if outcome.task != task:
+            task = outcome.task
+            lines.append(f"[{task}]")
+        mark = "ok  " if outcome.passed else "FAIL"
+        lines.append(f"  {mark} {outcome.title}")
+        if not outcome.passed:
+            lines += ["       " + row for row in outcome.message.splitlines()]
+    passed = sum(o.passed for o in outcomes)
+    lines += ["", f"{passed} of {len(outcomes)} checks passed."]
+    return "\n".join(lines)
