@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pytest
 
 from autograder.contract import required_names, task_modules
+from autograder.manifest import build_manifest
 from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
 from autograder.plugin import GradingPlugin, rubric_id
 from autograder.report import submission_summary
@@ -26,7 +27,7 @@ from autograder.sandbox.client import Worker, new_sandbox_dir
 from autograder.sandbox.policy import SandboxPolicy
 from autograder.source_index import index_definitions
 from autograder.student import StudentProxy
-from autograder.submission import Submission, load_submission
+from autograder.submission import load_submission
 
 PROTECTED = ("reference", "tests", "rubric.toml", ".git")
 
@@ -40,24 +41,6 @@ def protect_grader_files(log: Callable[[str], None]) -> None:
         if path.exists():
             os.chmod(path, os.stat(path).st_mode & ~0o007)
     log(f"[grader] made unreadable to other users: {', '.join(PROTECTED)}")
-
-
-def build_manifest(submission: Submission, contract: dict[str, str], sandbox_dir: Path) -> dict[str, Any]:
-    """What the worker needs: code units in order, where each name should live, staged files."""
-    code_dir = sandbox_dir / "code"
-    files_dir = sandbox_dir / "files"
-    code_dir.mkdir(parents=True, exist_ok=True)
-    files_dir.mkdir(parents=True, exist_ok=True)
-    for unit in submission.units:
-        if unit.label.endswith(".py"):  # importable by the student's other files
-            (code_dir / f"{unit.module}.py").write_text(unit.source, encoding="utf-8")
-    files = {}
-    for name, path in submission.data_files.items():
-        target = files_dir / name
-        target.write_bytes(Path(path).read_bytes())
-        files[name] = str(target)
-    return {"units": [{"module": u.module, "label": u.label, "source": u.source} for u in submission.units],
-            "names": dict(contract), "files": files, "code_dir": str(code_dir)}
 
 
 def _pytest_args(tests_dir: Path) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Callable
 
 from autograder.contract import required_names
 from autograder.feedback import Feedback, format_student_error
+from autograder.manifest import build_manifest  # the grader's own: loading is identical
 from autograder.public_checks import CHECKS, PublicCheck
 from autograder.report import submission_summary
 from autograder.sandbox.client import (MissingName, StudentCodeError, Worker, WorkerError, new_sandbox_dir)
@@ -93,8 +94,6 @@ def self_check(path: Path, log: Callable[[str], None] = print,
         index = index_definitions(submission.units)
         policy = SandboxPolicy(Limits(), python=sys.executable)
         sandbox_dir = new_sandbox_dir()
-        from autograder.grading import build_manifest  # the grader's own manifest, so loading is identical
-
         worker = Worker(build_manifest(submission, contract, sandbox_dir), Path(tmp), policy, sandbox_dir)
         try:
             report = worker.start()
