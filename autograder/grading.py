@@ -23,7 +23,7 @@ from autograder.plugin import GradingPlugin, rubric_id
 from autograder.report import submission_summary
 from autograder.results import ResultsWriter
 from autograder.rubric import load_rubric
-from autograder.sandbox.client import Worker, new_sandbox_dir
+from autograder.sandbox.client import Worker, new_sandbox_dir, trusted_worker
 from autograder.sandbox.policy import SandboxPolicy
 from autograder.source_index import index_definitions
 from autograder.student import StudentProxy
@@ -88,6 +88,8 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             policy = SandboxPolicy(rubric.limits, python=sys.executable)
             for line in policy.protections.report():
                 log(f"[grader] protection: {line}")
+            policy.kill_user_processes()  # leftovers of an earlier run that did not end cleanly
+            policy.clean_shared_tmp()
             sandbox_dir = new_sandbox_dir()
             worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
             try:
@@ -97,14 +99,20 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 writer.write()
                 if report.stdout:
                     log("[grader] output of the submission while loading:\n" + report.stdout)
-                plugin = GradingPlugin(rubric, StudentProxy(worker, index, contract), writer, log, select)
-                run_hidden_tests(plugin, tests_dir, pytest_output)
+                student = StudentProxy(worker, index, contract, yardstick=lambda: trusted_worker(policy, run_dir))
+                plugin = GradingPlugin(rubric, student, writer, log, select)
+                try:
+                    run_hidden_tests(plugin, tests_dir, pytest_output)
+                finally:
+                    student.close()
                 plugin.record_unrun()
                 for problem in rubric.problems(plugin.collected if select is None else None):
                     log(f"[grader] RUBRIC PROBLEM: {problem}")
             finally:
                 worker.close()
                 shutil.rmtree(sandbox_dir, ignore_errors=True)
+                policy.kill_user_processes()
+                policy.clean_shared_tmp()
         writer.write()
     except Exception:
         log("[grader] the grader failed:\n" + traceback.format_exc())

@@ -3,22 +3,28 @@
 Tests write `student.call("numpydists", X, T)` as if the function were local; the value comes back
 as plain data, failures come back as exceptions that carry the function's name, and timings are
 measured here, in the grading process, where the student's code cannot touch the clock.
+Speed is judged against yardsticks (a plain matrix product, plain Python loops) timed in a second
+worker that holds no student code, so a submission cannot slow the yardstick down to look fast.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Any
+import shutil
+from typing import Any, Callable
 
 from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError
 from autograder.source_index import LoopFinding, SourceIndex, find_python_loops, mentions
 
 
 class StudentProxy:
-    def __init__(self, worker: Worker, index: SourceIndex, contract: dict[str, str]) -> None:
+    def __init__(self, worker: Worker, index: SourceIndex, contract: dict[str, str],
+                 yardstick: Callable[[], Worker] | None = None) -> None:
         self.worker = worker
         self.index = index
         self.contract = contract
+        self._make_yardstick = yardstick
+        self._yardstick: Worker | None = None
 
     @property
     def load_report(self) -> LoadReport:
@@ -53,10 +59,34 @@ class StudentProxy:
         """Best wall time of several calls, measured by the grader (seconds)."""
         return min(self.call_reply(name, *args, timeout=timeout).wall for _ in range(repeats))
 
-    def best_probe_time(self, probe: str, *args: Any, repeats: int = 3, timeout: float | None = None) -> float:
-        """Best wall time of a trusted probe with the same arguments: a yardstick measured alike."""
-        message = {"op": "probe", "probe": probe, "args": list(args), "kwargs": {}}
-        return min(self._send(message, probe, timeout).wall for _ in range(repeats))
+    def race(self, name: str, args: tuple[Any, ...], yardstick: str, yardstick_args: tuple[Any, ...],
+             repeats: int = 3, timeout: float | None = None) -> tuple[float, float]:
+        """(best wall time of the student's `name(*args)`, best of the trusted `yardstick` probe),
+        measured alternately, the student's processes frozen while the yardstick runs."""
+        yours, theirs = [], []
+        for _ in range(repeats):
+            yours.append(self.call_reply(name, *args, timeout=timeout).wall)
+            theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))
+        return min(yours), min(theirs)
+
+    def _yardstick_wall(self, probe: str, args: tuple[Any, ...], timeout: float | None) -> float:
+        if self._make_yardstick is None:
+            raise RuntimeError("no yardstick worker was given to this StudentProxy")
+        if self._yardstick is None:
+            self._yardstick = self._make_yardstick()
+            self._yardstick.start()
+        self.worker.freeze(True)
+        try:
+            message = {"op": "probe", "probe": probe, "args": list(args), "kwargs": {}}
+            return self._yardstick.request(message, timeout=timeout).wall
+        finally:
+            self.worker.freeze(False)
+
+    def close(self) -> None:
+        if self._yardstick is not None:
+            self._yardstick.close()
+            shutil.rmtree(self._yardstick.sandbox_dir, ignore_errors=True)
+            self._yardstick = None
 
     def loops(self, name: str) -> list[LoopFinding]:
         return find_python_loops(self.index, name, preferred_module=self.contract.get(name))

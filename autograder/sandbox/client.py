@@ -18,13 +18,15 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from autograder.sandbox import wire
+from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy
 
 RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py")
 RUNTIME_DIR = Path(__file__).resolve().parent
+LIVE_WORKERS: set[int] = set()  # pids of the workers this process runs: never taken for orphans
+GUARD_INTERVAL = 1.0  # seconds between checks of what a basic-mode worker wrote to disk
 
 
 class WorkerError(Exception):
@@ -51,6 +53,10 @@ class WorkerDied(WorkerError):
     """The worker process ended during the call (crash, out of memory, os._exit, ...)."""
 
 
+class DiskQuotaExceeded(WorkerError):
+    """The worker wrote more files than its workspace allows (basic mode's guard)."""
+
+
 @dataclass
 class Reply:
     value: Any
@@ -71,18 +77,23 @@ class LoadReport:
 
 
 class _Deadline:
-    """File-like reader/writer over a pipe fd that gives up at a fixed time."""
+    """File-like reader/writer over a pipe fd that gives up at a fixed time; `guard` is called
+    about once a second while waiting and may raise to stop the wait."""
 
-    def __init__(self, fd: int, deadline: float) -> None:
-        self.fd, self.deadline = fd, deadline
+    def __init__(self, fd: int, deadline: float, guard: Callable[[], None] | None = None) -> None:
+        self.fd, self.deadline, self.guard = fd, deadline, guard
 
     def _wait(self, for_write: bool) -> None:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError
-        ready = select.select([], [self.fd], [], remaining) if for_write else select.select([self.fd], [], [], remaining)
-        if not any(ready):
-            raise TimeoutError
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            step = min(remaining, GUARD_INTERVAL) if self.guard else remaining
+            ready = select.select([], [self.fd], [], step) if for_write else select.select([self.fd], [], [], step)
+            if any(ready):
+                return
+            if self.guard:
+                self.guard()
 
     def read(self, size: int) -> bytes:
         self._wait(False)
@@ -94,16 +105,6 @@ class _Deadline:
             self._wait(True)
             written = os.write(self.fd, view[: 1 << 16])
             view = view[written:]
-
-
-def _cpu_seconds(pid: int) -> float:
-    """utime + stime of a process from /proc (all its threads); 0 where /proc is missing."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def describe_exit(returncode: int | None) -> str:
@@ -129,6 +130,15 @@ def new_sandbox_dir() -> Path:
     return path
 
 
+def trusted_worker(policy: SandboxPolicy, run_dir: Path) -> Worker:
+    """A worker that loads no student code, sandboxed like the student's (same limits, same pipe):
+    the yardsticks of speed checks are timed there, out of any submission's reach."""
+    sandbox = new_sandbox_dir()
+    own_run_dir = Path(run_dir) / "yardstick"
+    own_run_dir.mkdir(parents=True, exist_ok=True)
+    return Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, policy, sandbox)
+
+
 class Worker:
     """One sandboxed process serving one submission; restarted after a timeout or a crash.
 
@@ -137,6 +147,7 @@ class Worker:
     """
 
     def __init__(self, manifest: dict[str, Any], run_dir: Path, policy: SandboxPolicy, sandbox_dir: Path) -> None:
+        processes.harden_grader_process()
         self.policy = policy
         self.run_dir = run_dir
         self.sandbox_dir = sandbox_dir
@@ -182,7 +193,7 @@ class Worker:
             del env["CUDA_VISIBLE_DEVICES"]
         argv = [str(self.runtime / "worker_main.py"), str(self.runtime / "manifest.json"), str(req_r), str(resp_w)]
         try:
-            self.proc = subprocess.Popen(self.policy.command(argv), cwd=self.workdir, env=env,
+            self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir), cwd=self.workdir, env=env,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                          pass_fds=(req_r, resp_w), preexec_fn=self.policy.preexec,
                                          start_new_session=True)
@@ -190,6 +201,7 @@ class Worker:
             os.close(req_r)
             os.close(resp_w)
             log.close()
+        LIVE_WORKERS.add(self.proc.pid)
         self._req_w, self._resp_r = req_w, resp_r
         try:
             ready = self._receive(time.monotonic() + self.policy.limits.load_timeout)
@@ -197,6 +209,8 @@ class Worker:
         except TimeoutError:
             report = LoadReport(fatal=f"loading your code took longer than {self.policy.limits.load_timeout:.0f} s "
                                       "(is there long-running code at the top level, outside any function?)")
+        except DiskQuotaExceeded as exc:
+            report = LoadReport(fatal=f"loading your code stopped: {exc}")
         except (EOFError, wire.WireError, OSError):
             report = LoadReport(fatal="loading your code ended the process: " + describe_exit(self._reap()))
         if report.fatal:
@@ -231,7 +245,25 @@ class Worker:
         return report
 
     def _receive(self, deadline: float) -> dict[str, Any]:
-        return wire.read_message(_Deadline(self._resp_r, deadline))  # type: ignore[arg-type]
+        return wire.read_message(_Deadline(self._resp_r, deadline, self._guard))  # type: ignore[arg-type]
+
+    @property
+    def _guard(self) -> Callable[[], None] | None:
+        return None if self.policy.private_view else self._check_disk
+
+    def _check_disk(self) -> None:
+        limit = self.policy.limits.workspace_mb
+        if self.policy.disk_bytes(self.workdir) > limit * 1024 * 1024:
+            raise DiskQuotaExceeded(f"your code wrote more than {limit} MB of files; it was stopped")
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the worker and every process it started (measured here)."""
+        return processes.tree_cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
+
+    def freeze(self, frozen: bool) -> None:
+        """Stop the worker's processes while a yardstick is timed elsewhere (and resume them)."""
+        if self.proc is not None and self.proc.poll() is None:
+            processes.freeze_tree(self.proc.pid, frozen)
 
     def _reap(self) -> int | None:
         if self.proc is None:
@@ -265,11 +297,14 @@ class Worker:
         timeout = timeout or self.policy.limits.call_timeout
         buffer = io.BytesIO()
         wire.write_message(buffer, message)
-        cpu0, t0 = _cpu_seconds(self.proc.pid), time.perf_counter()
+        cpu0, t0 = self.cpu_seconds(), time.perf_counter()
         deadline = time.monotonic() + timeout
         try:
-            _Deadline(self._req_w, deadline).write_all(buffer.getvalue())
+            _Deadline(self._req_w, deadline, self._guard).write_all(buffer.getvalue())
             response = self._receive(deadline)
+        except DiskQuotaExceeded:
+            self.close()
+            raise
         except TimeoutError:
             self.close()
             raise WorkerTimeout(f"the call did not finish within its time limit of {timeout:g} s "
@@ -282,7 +317,7 @@ class Worker:
             code = self._reap()
             self.close()
             raise WorkerDied(describe_exit(code)) from None
-        wall, cpu = time.perf_counter() - t0, _cpu_seconds(self.proc.pid) - cpu0
+        wall, cpu = time.perf_counter() - t0, self.cpu_seconds() - cpu0
         stdout = self._new_output()
         if response.get("ok"):
             return Reply(response.get("value"), stdout, wall, cpu)
@@ -299,9 +334,12 @@ class Worker:
                     pass
         self._req_w = self._resp_r = -1
         if self.proc is not None:
+            processes.kill_tree(self.proc.pid)  # the tree first: once the top dies, children scatter
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()
+            LIVE_WORKERS.discard(self.proc.pid)
             self.proc = None
+        processes.kill_orphans(keep=LIVE_WORKERS)  # what double-forked or setsid'ed its way out

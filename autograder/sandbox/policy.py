@@ -3,6 +3,12 @@
 Why a policy object: Gradescope runs us as root in Docker (user namespaces may be missing), a TA
 runs us as an ordinary user, CI as root on a VM. Each protection is probed once, used when it
 works, and reported (to the instructor only) when it does not, so nothing silently degrades.
+
+Two modes. "bubblewrap": the worker gets a private view of the machine (see bubblewrap.py).
+"basic" (bwrap missing or refused, or AUTOGRADER_SANDBOX=basic): file permissions, rlimits and,
+where the kernel allows it, `unshare --net`. As root, both modes first drop to an unprivileged
+user; parallel graders (grade-all) each get their own user through AUTOGRADER_SLOT, so that one
+submission's processes can neither signal nor starve another's.
 """
 
 from __future__ import annotations
@@ -12,10 +18,15 @@ import pwd
 import resource
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.sandbox import bubblewrap
+
 SANDBOX_USER = "ag-sandbox"
+SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # world-writable folders a basic-mode worker can fill
+_PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
 
 
 @dataclass(frozen=True)
@@ -25,6 +36,7 @@ class Limits:
     cpu_seconds: int = 600
     address_space_mb: int = 4096
     file_size_mb: int = 64
+    workspace_mb: int = 100
     processes: int = 64
     open_files: int = 256
     output_kb: int = 64
@@ -36,43 +48,68 @@ class Limits:
 class Protections:
     """What is active for this run; `report()` lines go to the instructor-only stdout."""
 
-    separate_process: bool = True
-    rlimits: bool = True
+    mode: str = "basic"
     user: str | None = None  # the unprivileged user the worker runs as, or None
     network_blocked: bool = False
     network_how: str = ""
+    processes_limited: bool = False
     notes: list[str] = field(default_factory=list)
 
     def report(self) -> list[str]:
-        lines = ["separate worker process per submission: yes",
-                 "resource limits (CPU time, address space, file size, processes, open files): yes",
-                 f"unprivileged user: {self.user or 'NO (grader is not root: the worker runs as the grading user)'}",
-                 f"network blocked: {self.network_how if self.network_blocked else 'NO'}"]
-        return lines + [f"note: {n}" for n in self.notes]
+        private = self.mode == "bubblewrap"
+        return [
+            "separate worker process per submission: yes",
+            "resource limits (CPU time, address space, file size, open files): yes; "
+            f"process count: {'yes' if self.processes_limited else 'NO'}",
+            f"sandbox: {'bubblewrap (private file view, PID namespace, private /tmp)' if private else 'basic (no bubblewrap)'}",
+            f"unprivileged user: {self.user or 'NO (grader is not root: the worker runs as the grading user)'}",
+            f"network blocked: {self.network_how if self.network_blocked else 'NO'}",
+            "hidden tests, reference and rubric unreadable by the worker: "
+            + ("yes (not in its view)" if private else "yes (permissions)" if self.user else "NO"),
+        ] + [f"note: {n}" for n in self.notes]
 
 
 def _works(command: list[str]) -> bool:
     try:
         return subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+                              stderr=subprocess.DEVNULL, timeout=30).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 
 
-def ensure_sandbox_user() -> pwd.struct_passwd | None:
+def sandbox_user_name(slot: int | None = None) -> str:
+    """ag-sandbox for a lone grader, ag-sandbox<k> for parallel grader k (AUTOGRADER_SLOT)."""
+    if slot is None:
+        slot = int(os.environ.get("AUTOGRADER_SLOT", "0") or 0)
+    return SANDBOX_USER if slot <= 0 else f"{SANDBOX_USER}{slot}"
+
+
+def ensure_sandbox_user(name: str | None = None) -> pwd.struct_passwd | None:
     """Create the unprivileged user when running as root; None when that is not possible."""
+    name = name or sandbox_user_name()
     try:
-        return pwd.getpwnam(SANDBOX_USER)
+        return pwd.getpwnam(name)
     except KeyError:
         pass
     if os.geteuid() != 0 or shutil.which("useradd") is None:
         return None
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                    SANDBOX_USER], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        return pwd.getpwnam(SANDBOX_USER)
+        return pwd.getpwnam(name)
     except KeyError:
         return None
+
+
+def _own_process_count() -> int:
+    uid, count = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                count += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                continue
+    return count
 
 
 class SandboxPolicy:
@@ -83,46 +120,90 @@ class SandboxPolicy:
         self.python = python
         self.protections = Protections()
         self.user = ensure_sandbox_user() if os.geteuid() == 0 else None
-        self._prefix: list[str] = []
-        self._probe(allow_root_fallback)
+        self._drop: list[str] = []
+        self._net: list[str] = []
+        self._own_processes = 0
+        self._probe()
+        if os.geteuid() == 0 and not self._drop and not allow_root_fallback:
+            raise RuntimeError("refusing to run student code as root")
 
-    def _probe(self, allow_root_fallback: bool) -> None:
+    # ---- probing ------------------------------------------------------------------------------
+    def _probe(self) -> None:
         prot = self.protections
+        if self.user is not None and shutil.which("setpriv"):
+            self._drop = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
+                          "--clear-groups", "--no-new-privs", "--"]
+            if _works(self._drop + [self.python, "-I", "-c", "import numpy"]):
+                prot.user = f"{self.user.pw_name} (uid {self.user.pw_uid})"
+            else:
+                self._drop = []
+                prot.notes.append(f"the interpreter {self.python} cannot be run by {self.user.pw_name} "
+                                  "(is it under /root?); the worker keeps the grader's user")
+        elif os.geteuid() == 0:
+            prot.notes.append("could not create an unprivileged user (no useradd/setpriv)")
+        prot.processes_limited = self.uid is not None or os.geteuid() != 0
+        wanted = os.environ.get("AUTOGRADER_SANDBOX", "auto")
+        key = (wanted, self.uid, self.python)
+        if key not in _PROBED:
+            _PROBED[key] = self._probe_mode(wanted)
+        prot.mode, self._net, notes = _PROBED[key]
+        prot.notes += notes
+        if prot.mode == "bubblewrap":
+            prot.network_blocked, prot.network_how = True, "private network namespace (bubblewrap)"
+        elif self._net:
+            prot.network_blocked, prot.network_how = True, "private network namespace (unshare)"
+
+    def _probe_mode(self, wanted: str) -> tuple[str, list[str], list[str]]:
+        """("bubblewrap" | "basic", unshare prefix for basic mode, notes)."""
+        notes: list[str] = []
+        root_without_drop = os.geteuid() == 0 and not self._drop
+        if wanted != "basic" and bubblewrap.available() and not root_without_drop:
+            trial = Path(tempfile.mkdtemp(prefix="ag-probe-"))
+            try:
+                os.chmod(trial, 0o755)
+                (trial / "work").mkdir()
+                command = self._drop + bubblewrap.arguments(self.python, trial, trial / "work", 8)
+                if _works(command + [self.python, "-I", "-c", "import numpy"]):
+                    return "bubblewrap", [], notes
+            finally:
+                shutil.rmtree(trial, ignore_errors=True)
+            notes.append("bubblewrap is installed but refused to start here (user namespaces disabled?)")
+        elif wanted == "basic":
+            notes.append("bubblewrap not used (AUTOGRADER_SANDBOX=basic)")
+        elif root_without_drop:
+            notes.append("bubblewrap not used: it needs the unprivileged user")
+        else:
+            notes.append("bubblewrap is not installed (apt install bubblewrap): the worker sees the "
+                         "grader's files with its user's permissions, and a process outside its tree survives only until cleanup")
         net: list[str] = []
         if shutil.which("unshare"):
             if os.geteuid() == 0 and _works(["unshare", "--net", "true"]):
                 net = ["unshare", "--net", "--"]
             elif os.geteuid() != 0 and _works(["unshare", "--user", "--map-current-user", "--net", "true"]):
                 net = ["unshare", "--user", "--map-current-user", "--net", "--"]
-        if net:
-            prot.network_blocked, prot.network_how = True, "private network namespace (unshare)"
-        else:
-            prot.notes.append("network namespaces are not available here: the worker could open sockets")
-        drop: list[str] = []
-        if self.user is not None and shutil.which("setpriv"):
-            drop = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
-                    "--clear-groups", "--no-new-privs", "--"]
-            if _works(net + drop + [self.python, "-I", "-c", "import numpy"]):
-                prot.user = f"{SANDBOX_USER} (uid {self.user.pw_uid})"
-            else:
-                drop = []
-                prot.notes.append(f"the interpreter {self.python} cannot be run by {SANDBOX_USER} "
-                                  "(is it under /root?); the worker keeps the grader's user")
-        elif os.geteuid() == 0:
-            prot.notes.append("could not create an unprivileged user (no useradd/setpriv)")
-        self._prefix = net + drop
-        if os.geteuid() == 0 and not drop and not allow_root_fallback:
-            raise RuntimeError("refusing to run student code as root")
+        if not net:
+            notes.append("network namespaces are not available here: the worker could open sockets")
+        return "basic", net, notes
 
+    # ---- starting a worker --------------------------------------------------------------------
     @property
     def uid(self) -> int | None:
         return self.user.pw_uid if self.user is not None and self.protections.user else None
 
-    def command(self, argv: list[str]) -> list[str]:
-        return self._prefix + [self.python, "-I"] + argv
+    @property
+    def private_view(self) -> bool:
+        return self.protections.mode == "bubblewrap"
+
+    def command(self, argv: list[str], sandbox_dir: Path, workdir: Path) -> list[str]:
+        self._own_processes = _own_process_count() if os.geteuid() != 0 else 0  # for preexec
+        if self.private_view:
+            view = bubblewrap.arguments(self.python, sandbox_dir, workdir, self.limits.workspace_mb)
+            return self._drop + view + [self.python, "-I"] + argv
+        return self._net + self._drop + [self.python, "-I"] + argv
 
     def preexec(self) -> None:
-        """Runs in the child before exec (still as the grader's user): resource limits."""
+        """Runs in the child before exec (still as the grader's user): limits, and first in line
+        for the out-of-memory killer (a student's allocation never takes the grader down)."""
         lim = self.limits
         mb = 1024 * 1024
         for which, value in ((resource.RLIMIT_CPU, lim.cpu_seconds),
@@ -133,6 +214,13 @@ class SandboxPolicy:
             _lower(which, value)
         if self.uid is not None:
             _lower(resource.RLIMIT_NPROC, lim.processes)
+        elif os.geteuid() != 0:  # the TA's own user: allow this many more than it already runs
+            _lower(resource.RLIMIT_NPROC, self._own_processes + lim.processes)
+        try:
+            with open("/proc/self/oom_score_adj", "w", encoding="ascii") as fh:
+                fh.write("1000")
+        except OSError:
+            pass
 
     def prepare_dir(self, path: Path, writable: bool) -> None:
         """Give the sandbox user read (and write, for its working folder) access to a folder."""
@@ -144,6 +232,55 @@ class SandboxPolicy:
                 os.chmod(target, 0o755 if os.path.isdir(target) else 0o644)
         if writable:
             os.chown(path, self.uid, self.user.pw_gid if self.user else -1)
+
+    # ---- after a worker -----------------------------------------------------------------------
+    def kill_user_processes(self) -> None:
+        """Basic mode as root: end every process of the sandbox user (kill -1 as that user)."""
+        if self.uid is None or self.private_view:
+            return
+        _works(self._drop + ["kill", "-KILL", "-1"])
+
+    def shared_tmp_entries(self) -> list[Path]:
+        """Basic mode as root: what the sandbox user left in the machine's shared temp folders."""
+        if self.uid is None or self.private_view:
+            return []
+        found = []
+        for folder in SHARED_TMP:
+            try:
+                with os.scandir(folder) as entries:
+                    found += [Path(e.path) for e in entries if e.stat(follow_symlinks=False).st_uid == self.uid]
+            except OSError:
+                continue
+        return found
+
+    def disk_bytes(self, workdir: Path) -> int:
+        """Bytes the worker has written where it could (basic mode; bubblewrap caps its tmpfs)."""
+        if self.private_view:
+            return 0
+        return sum(_tree_bytes(p) for p in [workdir] + self.shared_tmp_entries())
+
+    def clean_shared_tmp(self) -> None:
+        for path in self.shared_tmp_entries():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def _tree_bytes(path: Path) -> int:
+    total = 0
+    try:
+        if not path.is_dir() or path.is_symlink():
+            return path.lstat().st_blocks * 512
+        for root, _dirs, files in os.walk(path):
+            for name in files:
+                try:
+                    total += os.lstat(os.path.join(root, name)).st_blocks * 512
+                except OSError:
+                    continue
+    except OSError:
+        pass
+    return total
 
 
 def _lower(which: int, value: int) -> None:

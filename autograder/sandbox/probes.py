@@ -104,7 +104,8 @@ def probe_mnist_eval(lookup: Lookup, manifest: dict[str, Any], images: np.ndarra
 
 def probe_train_step(lookup: Lookup, manifest: dict[str, Any], images: np.ndarray, labels: np.ndarray,
                      steps: int = 5, lr: float = 0.05) -> dict[str, Any]:
-    """Run the student's train_step a few times on one batch; report the loss before and after."""
+    """Run the student's train_step a few times on one batch; report the model's logits on that
+    batch before and after, and what train_step returned. The grader computes the losses itself."""
     import torch
     torch.manual_seed(0)
     model = _build_model(lookup)
@@ -112,15 +113,15 @@ def probe_train_step(lookup: Lookup, manifest: dict[str, Any], images: np.ndarra
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     x, y = _as_batch(images), torch.from_numpy(np.asarray(labels, dtype=np.int64))
 
-    def loss_now() -> float:
+    def logits_now() -> np.ndarray:
         with torch.no_grad():
-            return float(torch.nn.functional.cross_entropy(_logits(model, x), y))
+            return _logits(model, x).detach().float().numpy().copy()
 
-    before = loss_now()
+    before = logits_now()
     returned = [train_step(model, optimizer, x, y) for _ in range(steps)]
     returned_plain = [float(r) if isinstance(r, (int, float, np.floating)) or
                       (isinstance(r, torch.Tensor) and r.numel() == 1) else None for r in returned]
-    return {"before": before, "after": loss_now(), "returned": returned_plain}
+    return {"before": before, "after": logits_now(), "returned": returned_plain}
 
 
 def probe_environment(lookup: Lookup, manifest: dict[str, Any]) -> dict[str, Any]:
@@ -133,11 +134,22 @@ def probe_environment(lookup: Lookup, manifest: dict[str, Any]) -> dict[str, Any
     return {"uid": os.getuid(), "cuda": cuda, "cwd": os.getcwd()}
 
 
+# ---- yardsticks: run in a worker that holds no student code, so no student can slow them down
+
 def probe_matmul(lookup: Lookup, manifest: dict[str, Any], feats: np.ndarray, protos: np.ndarray) -> np.ndarray:
-    """A plain torch.mm of the same shapes as a distance call: the yardstick for speed checks.
+    """A plain matrix product of the same shapes as a distance call: the yardstick for speed checks.
 
     Timed by the grader like a student call (same transfer sizes), so a ratio to it measures the
     student's own cost, not the machine's load or the pipe's.
     """
-    import torch
-    return (torch.from_numpy(feats) @ torch.from_numpy(protos).T).numpy()
+    return np.asarray(feats) @ np.asarray(protos).T
+
+
+def probe_loop_distances(lookup: Lookup, manifest: dict[str, Any], feats: np.ndarray, protos: np.ndarray) -> np.ndarray:
+    """Squared distances with two plain Python loops: what "faster than loops" is measured against."""
+    out = np.empty((len(feats), len(protos)))
+    for i in range(len(feats)):
+        for j in range(len(protos)):
+            diff = feats[i] - protos[j]
+            out[i, j] = np.dot(diff, diff)
+    return out
