@@ -27,8 +27,11 @@ def _unit_lines(report: LoadReport) -> list[str]:
             lines.append(f"- **{unit.get('label')}{where}** has a syntax error ({error.get('message')})"
                          + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
             continue
+        more = unit.get("failed_statements", 1) - 1
         lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
-                     "while loading; what it defined before that point was kept.")
+                     "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
+                                        if more > 0 else "")
+                     + "; that statement was skipped and the rest was still run.")
     return lines
 
 

@@ -18,9 +18,11 @@ from typing import Sequence
 
 from autograder.notebook import read_cells
 from autograder.safe_unpack import Budget, copy_tree, unpack_zip
+from autograder.salvage import salvage
 
 DATA_SUFFIXES = {".pt", ".pth", ".csv"}
 MAX_DATA_BYTES = 50 * 1024 * 1024
+SHOWN_SKIPPED = 3  # syntax errors described one by one; the rest in one line
 SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time", "json", "pickle",
             "typing", "collections", "functools", "itertools", "copy", "pytest", "wire", "convert", "probes",
             "worker_main", "abc", "types", "re", "io", "string", "mnist"}
@@ -64,6 +66,17 @@ def decode_source(raw: bytes, name: str, notes: list[str]) -> str | None:
     except (SyntaxError, LookupError, UnicodeDecodeError):
         notes.append(f"`{name}` is not valid UTF-8; it was read as Latin-1 (save your files as UTF-8).")
         return raw.decode("latin-1")
+
+
+def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> CodeUnit:
+    """A code unit whose syntax errors cost only the broken top-level parts (see salvage.py)."""
+    kept, skipped = salvage(source)
+    notes += [part.describe(label) for part in skipped[:SHOWN_SKIPPED]]
+    if len(skipped) > SHOWN_SKIPPED:
+        lines = ", ".join(str(part.error_line) for part in skipped[SHOWN_SKIPPED:])
+        notes.append(f"`{label}`: {len(skipped) - SHOWN_SKIPPED} more broken parts were skipped (syntax errors "
+                     f"on lines {lines}).")
+    return CodeUnit(module, label, kept, path)
 
 
 def _stage(path: Path, staging: Path, notes: list[str]) -> Path:
@@ -118,7 +131,7 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
             sub.notes.append(f"`{rel}` has the same name as `{seen[name]}`; only the first was loaded.")
             continue
         seen[name] = rel
-        sub.units.append(CodeUnit(name, rel, source, rel))
+        sub.units.append(_unit(name, rel, source, rel, sub.notes))
     for nb in notebooks:
         rel = nb.relative_to(root).as_posix()
         name = module_name(nb.stem, sub.notes, ())
@@ -126,7 +139,7 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
             name = name + "_notebook"
         seen[name] = rel
         for cell in read_cells(nb, sub.notes):
-            sub.units.append(CodeUnit(name, f"{rel}, cell {cell.number}", cell.source, rel))
+            sub.units.append(_unit(name, f"{rel}, cell {cell.number}", cell.source, rel, sub.notes))
     for data in sorted(root.rglob("*")):
         if data.is_file() and data.suffix.lower() in DATA_SUFFIXES and data.name not in sub.data_files:
             if data.stat().st_size <= MAX_DATA_BYTES:

@@ -7,6 +7,8 @@ crosses as plain data (see wire.py). Usage: worker_main.py MANIFEST REQUEST_FD R
 
 from __future__ import annotations
 
+import __future__
+import ast
 import builtins
 import json
 import linecache
@@ -53,8 +55,20 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
             "frames": student_frames(exc.__traceback__)[-5:]}
 
 
+def _future_flags(tree: ast.Module) -> int:
+    """`from __future__ import ...` must apply to every statement compiled on its own."""
+    flags = 0
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            for alias in node.names:
+                feature = getattr(__future__, alias.name, None)
+                flags |= getattr(feature, "compiler_flag", 0)
+    return flags
+
+
 def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType]) -> dict[str, Any]:
-    """Execute one code unit in its module; a failure keeps whatever the unit defined before it."""
+    """Execute one code unit in its module, one top-level statement at a time: a statement that
+    raises (a missing package, sys.exit(), a crashing call) is reported and the rest still runs."""
     name = unit["module"]
     module = modules.get(name)
     if module is None:
@@ -67,15 +81,28 @@ def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType]) -> dict
     STUDENT_FILES.add(label)
     linecache.cache[label] = (len(source), None, source.splitlines(True), label)
     try:
-        code = compile(source, label, "exec")
-        exec(code, module.__dict__)
+        tree = ast.parse(source, label)
     except SyntaxError as exc:
         return {"label": label, "ok": False, "error": {
             "type": "SyntaxError", "message": exc.msg or "invalid syntax",
             "frames": [{"file": label, "line": exc.lineno, "function": "<module>",
                         "code": (exc.text or "").strip()}]}}
-    except BaseException as exc:  # SystemExit and KeyboardInterrupt included: keep loading
-        return {"label": label, "ok": False, "error": describe_exception(exc)}
+    except (ValueError, RecursionError) as exc:
+        return {"label": label, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:500],
+                                                        "frames": []}}
+    flags, errors = _future_flags(tree), []
+    for node in tree.body:
+        try:
+            code = compile(ast.Module(body=[node], type_ignores=[]), label, "exec", flags=flags, dont_inherit=True)
+            exec(code, module.__dict__)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt included: keep loading
+            error = describe_exception(exc)
+            if not error["frames"]:
+                error["frames"] = [{"file": label, "line": node.lineno, "function": "<module>",
+                                    "code": (linecache.getline(label, node.lineno) or "").strip()}]
+            errors.append(error)
+    if errors:
+        return {"label": label, "ok": False, "error": errors[0], "failed_statements": len(errors)}
     return {"label": label, "ok": True}
 
 

@@ -94,8 +94,11 @@ def test_load_report_keeps_partial_modules(worker):
     assert second["error"]["type"] == "NameError" and second["error"]["frames"][0]["line"] == 2
     assert report.found == {"add": {"module": "hw", "callable": True}, "boom": {"module": "hw", "callable": True}}
     assert w.request({"op": "get", "name": "later"}).value == 1  # defined before the failing line
+    assert w.request({"op": "get", "name": "after_exit"}).value == 1  # sys.exit() at import did not stop it
+    assert w.request({"op": "get", "name": "never"}).value == 0  # nor did the failing statement
+    assert second["failed_statements"] == 1
     with pytest.raises(MissingName):
-        w.request({"op": "get", "name": "never"})
+        w.request({"op": "get", "name": "no_such_name"})
 
 
 def test_values_cross_as_plain_data(worker):
