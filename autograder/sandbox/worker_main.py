@@ -16,23 +16,11 @@ import os
 import sys
 import traceback
 import types
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 RUNTIME = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, RUNTIME)
-
-import numpy as np  # noqa: E402  (after the path fix so wire.py is found)
-
-import wire  # noqa: E402
-from convert import to_plain  # noqa: E402
-import probes  # noqa: E402  (imports torch only inside its functions)
-
-# The grader's helpers leave the student's reach before any student code runs: not importable,
-# not in sys.modules (so `import probes; probes.probe_x = fake` patches nothing we use).
-sys.path.remove(RUNTIME)
-for _name in ("wire", "convert", "probes"):
-    sys.modules.pop(_name, None)
-
 STUDENT_FILES: set[str] = set()
 
 
@@ -122,7 +110,29 @@ def install_notebook_stubs() -> None:
         builtins.display = lambda *args, **kwargs: None  # type: ignore[attr-defined]
 
 
-def serve(manifest: dict[str, Any], requests: Any, responses: Any) -> None:
+class Helpers(NamedTuple):
+    wire: Any
+    to_plain: Any
+    probes: Any
+
+
+def load_helpers() -> Helpers:
+    """The grader's helpers (wire.py, convert.py, probes.py beside this file), loaded before any
+    student code and then taken out of its reach: not importable, not in sys.modules, not globals
+    of this module, so `import probes; probes.probe_x = fake` patches nothing the worker uses."""
+    sys.path.insert(0, RUNTIME)
+    try:
+        import convert
+        import probes
+        import wire
+    finally:
+        sys.path.remove(RUNTIME)
+        for name in ("wire", "convert", "probes"):
+            sys.modules.pop(name, None)
+    return Helpers(wire, convert.to_plain, probes)
+
+
+def serve(manifest: dict[str, Any], requests: Any, responses: Any, helpers: Helpers) -> None:
     modules: dict[str, types.ModuleType] = {}
     code_dir = manifest["code_dir"]
     if code_dir not in sys.path:
@@ -135,24 +145,24 @@ def serve(manifest: dict[str, Any], requests: Any, responses: Any) -> None:
         if hit is not None:
             found[name] = {"module": hit[0], "callable": callable(hit[1])}
     sys.stdout.flush()
-    wire.write_message(responses, {"op": "ready", "units": units, "found": found})
+    helpers.wire.write_message(responses, {"op": "ready", "units": units, "found": found})
     while True:
         try:
-            request = wire.read_message(requests)
+            request = helpers.wire.read_message(requests)
         except EOFError:
             return
-        response = handle(request, manifest, modules, probes)
+        response = handle(request, manifest, modules, helpers)
         try:
             sys.stdout.flush()
             sys.stderr.flush()
         except Exception:
             pass
-        wire.write_message(responses, response)
+        helpers.wire.write_message(responses, response)
 
 
 def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str, types.ModuleType],
-           probes: Any) -> dict[str, Any]:
-    op = request.get("op")
+           helpers: Helpers) -> dict[str, Any]:
+    op, probes = request.get("op"), helpers.probes
     try:
         args = [probes.from_plain(a) for a in request.get("args", [])]
         kwargs = {k: probes.from_plain(v) for k, v in request.get("kwargs", {}).items()}
@@ -169,7 +179,7 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
             value = getattr(probes, "probe_" + request["probe"])(lookup, manifest, *args, **kwargs)
         else:
             return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "frames": []}}
-        return {"ok": True, "value": to_plain(value)}
+        return {"ok": True, "value": helpers.to_plain(value)}
     except BaseException as exc:  # the student's exception, SystemExit included
         return {"ok": False, "error": describe_exception(exc)}
 
@@ -181,7 +191,7 @@ def main() -> None:
     requests = os.fdopen(request_fd, "rb", buffering=1 << 16)
     responses = os.fdopen(response_fd, "wb", buffering=1 << 16)
     np.seterr(all="ignore")
-    serve(manifest, requests, responses)
+    serve(manifest, requests, responses, load_helpers())
 
 
 if __name__ == "__main__":
