@@ -48,17 +48,16 @@ def pytorchdists(feats0, protos0, device):
 if __name__ == "__main__":
     rng = np.random.default_rng(0)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    ways = {"numpy": numpydists, "torch": lambda f, p: pytorchdists(f, p, device), "loops": forloopdists}
     for n, p, d in [(200, 50, 30), (1000, 100, 300), (5000, 500, 300)]:
         feats, protos = rng.normal(size=(n, d)), rng.normal(size=(p, d))
-        timings = {}
-        for name, fn in [("numpy", lambda: numpydists(feats, protos)),
-                         ("torch", lambda: pytorchdists(feats, protos, device)),
-                         ("loops", lambda: forloopdists(feats, protos))]:
+        timings, results = {}, {}
+        for name, way in ways.items():
             if name == "loops" and n > 1000:
-                continue
+                continue  # slow at this size
             start = time.perf_counter()
-            result = fn()
+            results[name] = way(feats, protos)
             timings[name] = time.perf_counter() - start
-        print(f"N={n} P={p} D={d}: " + ", ".join(f"{k} {v:.4f} s" for k, v in timings.items()))
-    check = np.max(np.abs(numpydists(feats, protos) - pytorchdists(feats, protos, device)))
-    print(f"largest difference numpy vs torch: {check:.3g}")
+        gap = max(np.max(np.abs(r - results["numpy"])) for r in results.values())
+        print(f"N={n} P={p} D={d}: " + ", ".join(f"{k} {v:.4f} s" for k, v in timings.items())
+              + f"; largest difference {gap:.3g}")

@@ -44,3 +44,8 @@ if __name__ == "__main__":
     w, b = sgd_fit(X, y)
     print("least squares:", theta, predict(TEST_SET, theta[1:], theta[0]))
     print("SGD:          ", w, b, predict(TEST_SET, w, b))
+    print("SGD with other learning rates (mean squared error on the data; least squares gives "
+          f"{np.mean((predict(X, theta[1:], theta[0]) - y) ** 2):.4g}):")
+    for lr in (1e-4, 1e-2, 1e-1, 1.0):
+        w, b = sgd_fit(X, y, lr=lr)
+        print(f"lr={lr:g}: w={w}, b={b:.4g}, mean squared error {np.mean((predict(X, w, b) - y) ** 2):.4g}")
