@@ -159,6 +159,7 @@ class Worker:
         self.report: LoadReport | None = None
         self.broken: str | None = None
         self.starts = 0
+        self._request_id = 0
         self._req_w = self._resp_r = -1
         self._log_offset = 0
         self._stage()
@@ -295,8 +296,9 @@ class Worker:
                 raise WorkerDied(self.broken or "the worker could not start")
         assert self.proc is not None
         timeout = timeout or self.policy.limits.call_timeout
+        self._request_id += 1
         buffer = io.BytesIO()
-        wire.write_message(buffer, message)
+        wire.write_message(buffer, {**message, "id": self._request_id})
         cpu0, t0 = self.cpu_seconds(), time.perf_counter()
         deadline = time.monotonic() + timeout
         try:
@@ -318,6 +320,10 @@ class Worker:
             self.close()
             raise WorkerDied(describe_exit(code)) from None
         wall, cpu = time.perf_counter() - t0, self.cpu_seconds() - cpu0
+        if response.get("id") != self._request_id:
+            self.close()
+            raise WorkerDied("the worker's answers got out of step (does your code fork processes that keep "
+                             "running?); it was restarted")
         stdout = self._new_output()
         if response.get("ok"):
             return Reply(response.get("value"), stdout, wall, cpu)

@@ -211,3 +211,22 @@ def test_definitions_only_keeps_line_numbers():
 
     kept = definitions_only("import os\nX = [1, 2]\nmodel = train()\n@dec\ndef f():\n    return 1\nfor i in x:\n    pass\n")
     assert kept.splitlines() == ["import os", "X = [1, 2]", "", "@dec", "def f():", "    return 1", "", ""]
+
+
+def test_a_forked_copy_of_the_worker_never_answers(tmp_path):
+    """os.fork() in student code returns into the worker's loop in the child: only the real
+    worker may answer, so the next call still gets its own reply."""
+    sandbox = new_sandbox_dir()
+    policy = SandboxPolicy(Limits(call_timeout=10, load_timeout=30), sys.executable)
+    source = "import os\n\ndef fork_and_return(x):\n    os.fork()\n    return x\n\ndef same(x):\n    return x\n"
+    manifest = {"units": [{"module": "hw", "label": "hw.py", "source": source}],
+                "names": {"same": "hw"}, "files": {}, "code_dir": str(sandbox / "code")}
+    w = Worker(manifest, tmp_path, policy, sandbox)
+    try:
+        w.start()
+        assert w.request({"op": "call", "name": "fork_and_return", "args": [1]}).value == 1
+        assert [w.request({"op": "call", "name": "same", "args": [v]}).value for v in (2, 3, 4)] == [2, 3, 4]
+        assert w.starts == 1
+    finally:
+        w.close()
+        shutil.rmtree(sandbox)
