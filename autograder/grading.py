@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import pytest
 
+from autograder import timing
 from autograder.contract import required_names, task_modules
 from autograder.manifest import build_manifest
 from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
@@ -76,6 +77,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                      tests_dir: Path = GRADING_TESTS, select: Callable[[str], bool] | None = None,
                      log: Callable[[str], None] = print, pytest_output: bool = False) -> dict[str, Any]:
     """Grade and return the results document (also written to `results_path`)."""
+    timing.reset()
     writer = ResultsWriter(results_path)
     try:
         rubric = load_rubric(rubric_path)
@@ -83,15 +85,17 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
         protect_grader_files(log)
         with tempfile.TemporaryDirectory(prefix="ag-run-") as tmp:
             run_dir = Path(tmp)
-            submission = load_submission(Path(submission_path), run_dir / "staging", task_modules())
-            index = index_definitions(submission.units)
-            policy = SandboxPolicy(rubric.limits, python=sys.executable)
+            with timing.phase("reading the submission"):
+                submission = load_submission(Path(submission_path), run_dir / "staging", task_modules())
+                index = index_definitions(submission.units)
+            with timing.phase("sandbox set-up"):
+                policy = SandboxPolicy(rubric.limits, python=sys.executable)
+                policy.kill_user_processes()  # leftovers of an earlier run that did not end cleanly
+                policy.clean_shared_tmp()
+                sandbox_dir = new_sandbox_dir()
+                worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
             for line in policy.protections.report():
                 log(f"[grader] protection: {line}")
-            policy.kill_user_processes()  # leftovers of an earlier run that did not end cleanly
-            policy.clean_shared_tmp()
-            sandbox_dir = new_sandbox_dir()
-            worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
             try:
                 report = worker.start()
                 writer.output = submission_summary(submission, index, report, contract)
@@ -102,21 +106,25 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 student = StudentProxy(worker, index, contract, yardstick=lambda: trusted_worker(policy, run_dir))
                 plugin = GradingPlugin(rubric, student, writer, log, select)
                 try:
-                    run_hidden_tests(plugin, tests_dir, pytest_output)
+                    with timing.phase("hidden tests (pytest, in all)"):
+                        run_hidden_tests(plugin, tests_dir, pytest_output)
                 finally:
                     student.close()
                 plugin.record_unrun()
                 for problem in rubric.problems(plugin.collected if select is None else None):
                     log(f"[grader] RUBRIC PROBLEM: {problem}")
             finally:
-                worker.close()
-                shutil.rmtree(sandbox_dir, ignore_errors=True)
-                policy.kill_user_processes()
-                policy.clean_shared_tmp()
-        writer.write()
+                with timing.phase("clean-up"):
+                    worker.close()
+                    shutil.rmtree(sandbox_dir, ignore_errors=True)
+                    policy.kill_user_processes()
+                    policy.clean_shared_tmp()
+                    policy.close()
+        writer.extra["timings"] = timing.summary()
+        log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))
+        return writer.write()
     except Exception:
         log("[grader] the grader failed:\n" + traceback.format_exc())
         writer.output = ("The autograder itself failed while grading this submission (not your fault). "
                          "The results below, if any, are partial. Please tell your instructor.")
-        writer.write()
-    return writer.document()
+        return writer.write()

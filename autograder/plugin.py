@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from autograder import timing
 from autograder.feedback import Feedback, format_student_error
 from autograder.results import ResultsWriter, TestResult
 from autograder.rubric import Entry, Rubric
@@ -132,6 +133,11 @@ class GradingPlugin:
         if OUTCOME not in item.stash:
             item.stash[OUTCOME] = Outcome()
         return item.stash[OUTCOME]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Seconds per task (setup, call and teardown of its tests, data loading included)."""
+        module = report.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
+        timing.add(f"tests: {module.removeprefix('test_')}", report.duration)
 
     # ---- outcomes -----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from autograder import timing
 from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy
 
 RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py")
 RUNTIME_DIR = Path(__file__).resolve().parent
-LIVE_WORKERS: set[int] = set()  # pids of the workers this process runs: never taken for orphans
 GUARD_INTERVAL = 1.0  # seconds between checks of what a basic-mode worker wrote to disk
 
 
@@ -136,7 +136,8 @@ def trusted_worker(policy: SandboxPolicy, run_dir: Path) -> Worker:
     sandbox = new_sandbox_dir()
     own_run_dir = Path(run_dir) / "yardstick"
     own_run_dir.mkdir(parents=True, exist_ok=True)
-    return Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, policy, sandbox)
+    return Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, policy, sandbox,
+                  role="yardstick")
 
 
 class Worker:
@@ -146,8 +147,10 @@ class Worker:
     the worker may read (runtime, code, files) and its working folder.
     """
 
-    def __init__(self, manifest: dict[str, Any], run_dir: Path, policy: SandboxPolicy, sandbox_dir: Path) -> None:
+    def __init__(self, manifest: dict[str, Any], run_dir: Path, policy: SandboxPolicy, sandbox_dir: Path,
+                 role: str = "student") -> None:
         processes.harden_grader_process()
+        self.role = role  # "student", or "yardstick" for the trusted worker: names its timing phases
         self.policy = policy
         self.run_dir = run_dir
         self.sandbox_dir = sandbox_dir
@@ -180,6 +183,10 @@ class Worker:
     def start(self) -> LoadReport:
         """Start (or restart) the worker and wait until the submission is loaded."""
         self.close()
+        with timing.phase(f"worker start and loading ({self.role})"):
+            return self._start()
+
+    def _start(self) -> LoadReport:
         self._fresh_workdir()
         self.starts += 1
         req_r, req_w = os.pipe()
@@ -202,7 +209,7 @@ class Worker:
             os.close(req_r)
             os.close(resp_w)
             log.close()
-        LIVE_WORKERS.add(self.proc.pid)
+        processes.LIVE_WORKERS.add(self.proc.pid)
         self._req_w, self._resp_r = req_w, resp_r
         try:
             ready = self._receive(time.monotonic() + self.policy.limits.load_timeout)
@@ -239,7 +246,7 @@ class Worker:
         self.manifest = {**self.manifest, "units": units, "definitions_only": True}
         (self.runtime / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
         self.policy.prepare_dir(self.runtime, writable=False)
-        report = self.start()
+        report = self._start()  # already inside start()'s timing
         if not report.fatal:
             report.degraded = reason
             self.report = report
@@ -320,6 +327,7 @@ class Worker:
             self.close()
             raise WorkerDied(describe_exit(code)) from None
         wall, cpu = time.perf_counter() - t0, self.cpu_seconds() - cpu0
+        timing.add(f"calls ({self.role})", wall)
         if response.get("id") != self._request_id:
             self.close()
             raise WorkerDied("the worker's answers got out of step (does your code fork processes that keep "
@@ -346,6 +354,6 @@ class Worker:
             except (ProcessLookupError, PermissionError):
                 pass
             self.proc.wait()
-            LIVE_WORKERS.discard(self.proc.pid)
+            processes.LIVE_WORKERS.discard(self.proc.pid)
             self.proc = None
-        processes.kill_orphans(keep=LIVE_WORKERS)  # what double-forked or setsid'ed its way out
+        processes.sweep_orphans(keep=processes.LIVE_WORKERS)  # what double-forked or setsid'ed its way out

@@ -7,12 +7,15 @@ works, and reported (to the instructor only) when it does not, so nothing silent
 Two modes. "bubblewrap": the worker gets a private view of the machine (see bubblewrap.py).
 "basic" (bwrap missing or refused, or AUTOGRADER_SANDBOX=basic): file permissions, rlimits and,
 where the kernel allows it, `unshare --net`. As root, both modes first drop to an unprivileged
-user; parallel graders (grade-all) each get their own user through AUTOGRADER_SLOT, so that one
-submission's processes can neither signal nor starve another's.
+user of this grading run's own: each grading process claims a free user (ag-sandbox,
+ag-sandbox1, ...) with a lock file it holds until it ends, so that graders running side by side
+(grade-all --jobs N, two terminals, CI) never share one: one submission's processes can neither
+signal nor starve another's, and "kill every process of my sandbox user" is safe.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pwd
 import resource
@@ -22,10 +25,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import bubblewrap
+from autograder.sandbox import bubblewrap, processes
 
 SANDBOX_USER = "ag-sandbox"
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # world-writable folders a basic-mode worker can fill
+SLOT_LOCKS = Path("/run/lock") if Path("/run/lock").is_dir() else Path("/tmp")
+MAX_SLOTS = 64
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
 
 
@@ -77,16 +82,25 @@ def _works(command: list[str]) -> bool:
         return False
 
 
-def sandbox_user_name(slot: int | None = None) -> str:
-    """ag-sandbox for a lone grader, ag-sandbox<k> for parallel grader k (AUTOGRADER_SLOT)."""
-    if slot is None:
-        slot = int(os.environ.get("AUTOGRADER_SLOT", "0") or 0)
+def sandbox_user_name(slot: int) -> str:
     return SANDBOX_USER if slot <= 0 else f"{SANDBOX_USER}{slot}"
 
 
-def ensure_sandbox_user(name: str | None = None) -> pwd.struct_passwd | None:
+def claim_slot() -> tuple[int, int]:
+    """(slot number, fd of its lock): the first sandbox user no other grading process holds.
+    The lock goes with the fd: closed by SandboxPolicy.close() or, at the latest, at exit."""
+    for slot in range(MAX_SLOTS):
+        fd = os.open(SLOT_LOCKS / f"ag-sandbox-slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return slot, fd
+        except OSError:
+            os.close(fd)
+    raise RuntimeError(f"more than {MAX_SLOTS} grading processes at once on this machine")
+
+
+def ensure_sandbox_user(name: str = SANDBOX_USER) -> pwd.struct_passwd | None:
     """Create the unprivileged user when running as root; None when that is not possible."""
-    name = name or sandbox_user_name()
     try:
         return pwd.getpwnam(name)
     except KeyError:
@@ -116,10 +130,15 @@ class SandboxPolicy:
     """Builds the worker's command line and pre-exec hook for the protections that work here."""
 
     def __init__(self, limits: Limits, python: str, allow_root_fallback: bool = True) -> None:
+        processes.harden_grader_process()  # first: what the probes below orphan comes back to us
         self.limits = limits
         self.python = python
         self.protections = Protections()
-        self.user = ensure_sandbox_user() if os.geteuid() == 0 else None
+        self._slot_lock = -1
+        self.user = None
+        if os.geteuid() == 0:
+            slot, self._slot_lock = claim_slot()
+            self.user = ensure_sandbox_user(sandbox_user_name(slot))
         self._drop: list[str] = []
         self._net: list[str] = []
         self._own_processes = 0
@@ -233,16 +252,30 @@ class SandboxPolicy:
         if writable:
             os.chown(path, self.uid, self.user.pw_gid if self.user else -1)
 
+    def close(self) -> None:
+        """Give this run's sandbox user back (after its processes and files are gone)."""
+        if self._slot_lock >= 0:
+            os.close(self._slot_lock)
+            self._slot_lock = -1
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown
+            pass
+
     # ---- after a worker -----------------------------------------------------------------------
     def kill_user_processes(self) -> None:
-        """Basic mode as root: end every process of the sandbox user (kill -1 as that user)."""
-        if self.uid is None or self.private_view:
-            return
-        _works(self._drop + ["kill", "-KILL", "-1"])
+        """As root: end every process of the sandbox user (kill -1 as that user), whatever the mode:
+        an earlier run in another mode may have left some. Then reap what came back to us."""
+        if self.uid is not None:
+            _works(self._drop + ["kill", "-KILL", "-1"])
+        processes.sweep_orphans(keep=processes.LIVE_WORKERS)
 
     def shared_tmp_entries(self) -> list[Path]:
-        """Basic mode as root: what the sandbox user left in the machine's shared temp folders."""
-        if self.uid is None or self.private_view:
+        """As root: what the sandbox user left in the machine's shared temp folders (under bubblewrap
+        it cannot write there, but an earlier basic-mode run may have)."""
+        if self.uid is None:
             return []
         found = []
         for folder in SHARED_TMP:

@@ -17,6 +17,7 @@ import time
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 _LIBC = None
+LIVE_WORKERS: set[int] = set()  # pids of the workers this process runs: never taken for orphans
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -116,12 +117,24 @@ def kill_orphans(keep: set[int]) -> int:
     return killed
 
 
-def reap_exited(keep: set[int]) -> None:
-    """Collect zombies of orphans that ended on their own (they are our children now)."""
-    for pid in children(os.getpid()):
-        if pid in keep:
-            continue
-        try:
-            os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
+def sweep_orphans(keep: set[int], settle: float = 1.0) -> int:
+    """Kill and reap orphans until none has appeared for a moment: processes of a collapsing PID
+    namespace, or killed descendants, reach us (the subreaper) a little after their worker died."""
+    killed, quiet_since = 0, time.monotonic()
+    deadline = quiet_since + 10 * settle
+    while time.monotonic() < deadline:
+        found = kill_orphans(keep)
+        killed += found
+        now = time.monotonic()
+        if found:
+            quiet_since = now
+        elif now - quiet_since >= settle / 10 and not _dying(keep):
+            break
+        time.sleep(0.01)
+    return killed
+
+
+def _dying(keep: set[int]) -> bool:
+    """Whether a process we just killed may still be on its way to us (any of our non-worker
+    children, or any process we cannot see yet, would show up in the next sweep)."""
+    return any(p not in keep for p in children(os.getpid()))

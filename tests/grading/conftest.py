@@ -7,6 +7,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def mnist():
+    from autograder import timing
     from autograder.mnist_data import load_mnist
 
-    return load_mnist()
+    with timing.phase("MNIST data (within tests: mnist)"):
+        return load_mnist()

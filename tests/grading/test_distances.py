@@ -113,6 +113,7 @@ def test_torch_faster_than_loops(student, entry, notes):
 
 
 def test_torch_speed_vs_reference(student, entry, notes):
+    require_computing(student, "pytorchdists")
     feats, protos = data(*SPEED_TORCH, seed=5)
     repeats = int(entry["repeats"])
     yours, yardstick = student.race("pytorchdists", (feats, protos, DeviceSpec("cpu")), "matmul", (feats, protos),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -86,3 +87,17 @@ def test_run_autograder_in_a_gradescope_shaped_root(reference_folder, tmp_path):
     jsonschema.validate(document, schema())
     assert document["score"] == FULL
     assert "TOTAL" in done.stdout
+
+
+def test_two_graders_side_by_side_do_not_disturb_each_other(reference_folder, tmp_path):
+    """Each grading process claims its own sandbox user, so one run's clean-up (which ends every
+    process of its user) never touches the other's worker."""
+    runs = [subprocess.Popen([str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "autograder", "grade",
+                              str(reference_folder), "--out", str(tmp_path / f"r{i}.json"), "--tests", "broadcasting.*",
+                              "-v"], stdout=subprocess.PIPE, text=True) for i in range(2)]
+    outputs = [run.communicate(timeout=600)[0] for run in runs]
+    users = [re.search(r"protection: unprivileged user: (\S+)", out) for out in outputs]
+    if os.geteuid() == 0:
+        assert users[0] and users[1] and users[0].group(1) != users[1].group(1), outputs
+    for i in range(2):
+        assert json.loads((tmp_path / f"r{i}.json").read_text())["score"] == sum(e.points for e in RUBRIC.entries.values() if e.task == "broadcasting")

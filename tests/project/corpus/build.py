@@ -73,18 +73,25 @@ def as_zip(folder: Path, dest_zip: Path, top: str | None = "hw1") -> Path:
     return dest_zip
 
 
+def _defined_name(node: ast.stmt) -> str | None:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    return None
+
+
 def replace_function(folder: Path, module: str, new_source: str) -> None:
-    """Swap top-level definitions of `module.py` for those in `new_source` (same names), keep the rest."""
+    """Swap top-level definitions of `module.py` for those in `new_source` (same names), keep the
+    rest; new definitions go at the end, and imports of `new_source` at the top (after any
+    `from __future__` line), so that the new definitions can use them."""
     path = folder / f"{module}.py"
-    source = path.read_text(encoding="utf-8")
-    lines = source.splitlines(keepends=True)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     new_tree = ast.parse(new_source)
-    for new_node in reversed(new_tree.body):
-        name = getattr(new_node, "name", None) or (
-            new_node.targets[0].id if isinstance(new_node, ast.Assign) and isinstance(new_node.targets[0], ast.Name) else None)
-        tree = ast.parse("".join(lines))
-        old = [n for n in tree.body if getattr(n, "name", None) == name or (
-            isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in n.targets))]
+    imports = [n for n in new_tree.body if _defined_name(n) is None]
+    for new_node in [n for n in new_tree.body if _defined_name(n) is not None]:
+        name = _defined_name(new_node)
+        old = [n for n in ast.parse("".join(lines)).body if _defined_name(n) == name]
         segment = ast.get_source_segment(new_source, new_node) + "\n"
         if old:
             start = min(getattr(d, "lineno") for d in [old[-1]] + list(getattr(old[-1], "decorator_list", [])))
@@ -92,6 +99,11 @@ def replace_function(folder: Path, module: str, new_source: str) -> None:
         else:
             lines.append("\n" + segment)
         lines = "".join(lines).splitlines(keepends=True)  # keep one list item per line
+    if imports:
+        tree = ast.parse("".join(lines))
+        futures = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
+        at = futures[-1].end_lineno if futures else 0
+        lines[at:at] = [ast.get_source_segment(new_source, n) + "\n" for n in imports]
     path.write_text("".join(lines), encoding="utf-8")
 
 
