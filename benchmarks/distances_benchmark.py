@@ -62,7 +62,7 @@ def main(quick: bool) -> list[tuple]:
             rows.append((n, p, d, name, seconds, flops / seconds / 1e9, seconds / mm))
             print(f"N={n:>6} P={p} D={d} {name:<20} {seconds:9.4f} s {flops / seconds / 1e9:8.2f} GFLOP/s "
                   f"{seconds / mm:8.1f} x torch.mm", flush=True)
-        del X, T, tx, tt
+        X = T = tx = tt = None  # free the largest inputs before the next size
     return rows
 
 

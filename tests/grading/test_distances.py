@@ -11,8 +11,11 @@ from autograder.sandbox.wire import DeviceSpec
 # (N, P, D): N != P both ways, D != 300, degenerate sizes; the loops only see the small ones.
 SHAPES = [(7, 5, 3), (13, 40, 17), (64, 9, 300), (1, 6, 2), (120, 80, 31)]
 LOOP_SHAPES = SHAPES[:2] + [(1, 6, 2)]
-SPEED_LOOPS = (300, 200, 5)  # many pairs, small D: Python loops pay per pair, vectorised code per element
-SPEED_TORCH = (1000, 300, 100)
+# Many rows, few prototypes, small D: a Python loop pays per pair (or per row), vectorised code per
+# element, so even a loop over rows hidden from the loop finder (in exec, say) is no faster than loops.
+SPEED_LOOPS = (5000, 4, 5)
+SPEED_TORCH = (1000, 200, 60)  # realistic: the (N, P, D) forms need 96 MB per temporary, within the factor
+SPEED_MANY_ROWS = (20000, 4, 3)  # next to a matrix product, a loop over rows costs ~100x, vectorised code ~2x
 
 
 def data(n: int, p: int, d: int, seed: int, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
@@ -112,18 +115,30 @@ def test_torch_faster_than_loops(student, entry, notes):
     check_faster(student, entry, notes, "pytorchdists")
 
 
-def test_torch_speed_vs_reference(student, entry, notes):
-    require_computing(student, "pytorchdists")
-    feats, protos = data(*SPEED_TORCH, seed=5)
-    repeats = int(entry["repeats"])
+def slowdown(student, shape: tuple[int, int, int], repeats: int) -> tuple[float, float]:
+    """(seconds of pytorchdists, its ratio to a plain matrix product of the same shapes)."""
+    feats, protos = data(*shape, seed=5)
     yours, yardstick = student.race("pytorchdists", (feats, protos, DeviceSpec("cpu")), "matmul", (feats, protos),
                                     repeats=repeats)
-    ratio = yours / max(yardstick, 1e-9)
+    return yours, yours / max(yardstick, 1e-9)
+
+
+def test_torch_speed_vs_reference(student, entry, notes):
+    require_computing(student, "pytorchdists")
+    repeats = int(entry["repeats"])
+    yours, ratio = slowdown(student, SPEED_TORCH, repeats)
     notes.append(f"`pytorchdists` took {yours * 1000:.1f} ms for {SPEED_TORCH[0]} x {SPEED_TORCH[1]} points "
                  f"of dimension {SPEED_TORCH[2]}: {ratio:.1f} times a plain matrix product of the same size.")
     if ratio > entry["max_slowdown"]:
         fail(f"`pytorchdists` is {ratio:.0f} times slower than one matrix product of the same size. "
              "The fast form is ||x||^2 + ||t||^2 - 2 x t^T, computed with torch.mm / @ and no Python loop.")
+    yours, ratio = slowdown(student, SPEED_MANY_ROWS, repeats)
+    notes.append(f"On {SPEED_MANY_ROWS[0]} points and {SPEED_MANY_ROWS[1]} prototypes of dimension "
+                 f"{SPEED_MANY_ROWS[2]} it took {yours * 1000:.1f} ms: {ratio:.1f} times a matrix product.")
+    if ratio > entry["max_slowdown_many_rows"]:
+        fail(f"With many rows (N = {SPEED_MANY_ROWS[0]}) and few prototypes, `pytorchdists` is {ratio:.0f} times "
+             "slower than a matrix product: its cost grows per row, as a Python loop over the rows does. "
+             "Compute all rows at once.")
 
 
 def test_gpu(student, entry, notes):
