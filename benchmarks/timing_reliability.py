@@ -28,7 +28,7 @@ from tests.project.corpus.build import reference_submission, replace_function  #
 
 SPEED_TESTS = ("distances.numpy_faster_than_loops", "distances.torch_faster_than_loops",
                "distances.torch_speed_vs_reference")
-RATIO = re.compile(r"(?:ran|: )(\d+(?:\.\d+)?) times (?:faster|a plain matrix|a matrix)")  # the notes' figures
+RATIO = re.compile(r"(?:ran |: )(\d+(?:\.\d+)?) times (?:faster|a plain matrix|a matrix)")  # the notes' figures
 
 
 @contextmanager
