@@ -17,10 +17,11 @@ import pytest
 
 from autograder.grading import grade_submission
 from autograder.handout import NOTEBOOK_NAME, build_handout_zip, build_notebook, write_notebook
-from autograder.paths import GRADING_TESTS, REFERENCE_DIR, RUBRIC_FILE, TEMPLATE_DIR
+from autograder.paths import GRADING_TESTS, REFERENCE_DIR, TEMPLATE_DIR
 from autograder.public_checks import CHECKS
-from autograder.rubric import ENTRY_KEYS, load_rubric
+from autograder.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
+from tests.project.leaks import normalised, rubric_parameter_lines
 
 # reference helpers whose body is, on purpose, the same one-liner as shipped engine code: mnist.to_batch
 # turns uint8 images into the model's input exactly as the worker's probe does (not a task answer)
@@ -154,10 +155,6 @@ def test_handout_contents(handout: Path) -> None:
     assert "check.py" in readme and 'torch.save(model.state_dict(), "mnist_weights.pt")' in readme
 
 
-def _normalised(text: str) -> str:
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
-
-
 def reference_secrets() -> list[str]:
     """Each reference function body (no def line, no docstring) and each reference constant, unless
     the template holds it verbatim (given code such as make_blobs): INIT_INDICES, the answers, ..."""
@@ -165,17 +162,17 @@ def reference_secrets() -> list[str]:
     for path in sorted(REFERENCE_DIR.glob("*.py")):
         source = path.read_text(encoding="utf-8")
         template = TEMPLATE_DIR / path.name
-        template_text = _normalised(template.read_text(encoding="utf-8")) if template.exists() else ""
+        template_text = normalised(template.read_text(encoding="utf-8")) if template.exists() else ""
         for node in ast.parse(source).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in SHARED_WITH_ENGINE:
                 body = node.body[1:] if ast.get_docstring(node) is not None else node.body
                 if body:
                     lines = source.splitlines()[body[0].lineno - 1:body[-1].end_lineno]
-                    body_text = _normalised(textwrap.dedent("\n".join(lines)))
+                    body_text = normalised(textwrap.dedent("\n".join(lines)))
                     if body_text not in template_text:
                         secrets.append(body_text)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-                segment = _normalised(ast.get_source_segment(source, node) or "")
+                segment = normalised(ast.get_source_segment(source, node) or "")
                 if segment and segment not in template_text:
                     secrets.append(segment)
     return secrets
@@ -192,21 +189,6 @@ def hidden_test_secrets() -> list[str]:
     return secrets
 
 
-def rubric_parameter_lines() -> list[tuple[str, str]]:
-    """(`key = value` as in the rubric, `key=value` as in code) for the [tests.*] tables' parameters
-    (everything but name/points/number/visibility/tags)."""
-    found, in_tests = [], False
-    for raw in RUBRIC_FILE.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if line.startswith("["):
-            in_tests = line.startswith("[tests.")
-        elif in_tests and "=" in line:
-            key, value = (part.strip() for part in line.split("=", 1))
-            if key not in ENTRY_KEYS:
-                found.append((f"{key} = {value}", f"{key}={value}"))
-    return found
-
-
 def test_handout_leaks_no_reference_hidden_test_or_rubric_parameter(handout: Path) -> None:
     parameters = rubric_parameter_lines()
     secrets = reference_secrets() + hidden_test_secrets() + [line for line, _ in parameters]
@@ -214,7 +196,7 @@ def test_handout_leaks_no_reference_hidden_test_or_rubric_parameter(handout: Pat
     with zipfile.ZipFile(handout / "handout.zip") as zf:
         texts = {name: zf.read(name).decode("utf-8") for name in zf.namelist()}
     leaks = [(name, secret.splitlines()[0]) for name, text in texts.items()
-             for secret in secrets if secret in _normalised(text) or secret in text]
+             for secret in secrets if secret in normalised(text) or secret in text]
     # files written for the handout must not reuse a hidden tolerance even in code form (`atol=1e-6`);
     # the engine's own files may hold such generic literals for other reasons
     written_for_students = [n for n in texts if not n.startswith("autograder/") or n.endswith("public_checks.py")]

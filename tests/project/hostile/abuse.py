@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.project.hostile.case import Hostile, replacing
+from tests.project.hostile.case import RIGHT_ANSWER, Hostile, replacing
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
 NUMPYDISTS = ("distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
@@ -116,13 +116,8 @@ RESOURCE_ABUSE = [
                         while True:
                             pass
                     os._exit(0)
-            a, b = tuple(a), tuple(b)
-            n = max(len(a), len(b))
-            a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-            if any(x != y and 1 not in (x, y) for x, y in zip(a, b)):
-                return None
-            return tuple(y if x == 1 else x for x, y in zip(a, b))
-        '''), "broadcasting.", modes=BOTH_MODES),
+            return _right(a, b)
+        ''' + RIGHT_ANSWER), "broadcasting.", modes=BOTH_MODES),
     Hostile("closes the worker's pipes", replacing("broadcasting", '''
         def broadcast_shape(a, b):
             import os

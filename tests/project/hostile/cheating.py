@@ -4,20 +4,10 @@ the strongest guess a student could make."""
 
 from __future__ import annotations
 
-from tests.project.hostile.case import Hostile, prepending, replacing
+from tests.project.hostile.case import RIGHT_ANSWER, Hostile, prepending, replacing
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
 BOTH_MODES = ("auto", "basic")
-RIGHT_ANSWER = '''
-        def _right(a, b):
-            a, b = tuple(a), tuple(b)
-            n = max(len(a), len(b))
-            a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-            if any(x != y and 1 not in (x, y) for x, y in zip(a, b)):
-                return None
-            return tuple(y if x == 1 else x for x, y in zip(a, b))
-        '''
-
 CHEATING = [
     Hostile("sys.exit(0) at import", prepending("broadcasting", "import sys\nsys.exit(0)\n"), "broadcasting.",
             says=("SystemExit",), gradescope=True),
