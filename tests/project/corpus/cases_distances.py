@@ -24,7 +24,7 @@ def numpydists(feats, protos):
 def numpydists(feats, protos):
     import numpy as np
     return np.stack([((protos - row) ** 2).sum(axis=1) for row in feats])
-''', loses=("distances.numpy_no_loops",), says="comprehension"),
+''', loses=("distances.numpy_no_loops", "distances.numpy_faster_than_loops"), says="comprehension"),
     Mistake("distances: torch version loops over rows", "distances", '''
 def pytorchdists(feats0, protos0, device):
     import torch
@@ -34,7 +34,8 @@ def pytorchdists(feats0, protos0, device):
     for i in range(feats.shape[0]):
         rows.append(((protos - feats[i]) ** 2).sum(dim=1))
     return torch.stack(rows).cpu().numpy()
-''', loses=("distances.torch_no_loops",), says="for loop"),
+''', loses=("distances.torch_no_loops", "distances.torch_faster_than_loops",
+           "distances.torch_speed_vs_reference"), says="for loop"),
     Mistake("distances: absolute differences instead of squares in the loops", "distances", '''
 def forloopdists(feats, protos):
     import numpy as np
