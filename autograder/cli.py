@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import os
 import sys
 from pathlib import Path
 
@@ -18,9 +19,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grading import grade_submission
     from autograder.report import score_table
 
+    from autograder.grading import UNPROTECTED
+
     log = print if args.verbose else (lambda line: None)
     document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log,
-                                pytest_output=args.verbose)
+                                pytest_output=args.verbose, allow_unprotected=args.unprotected)
+    if document["output"] == UNPROTECTED:
+        print(UNPROTECTED, file=sys.stderr)
+        return 2
     print(document["output"])
     print()
     print(score_table(document))
@@ -78,6 +84,18 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     from autograder.batch import discover, grade_all
     from autograder.class_report import write_class_report
 
+    from autograder.grading import UNPROTECTED, UNPROTECTED_ENV, unprotected_allowed
+    from autograder.rubric import load_rubric
+    from autograder.sandbox.policy import SandboxPolicy
+
+    policy = SandboxPolicy(load_rubric().limits, python=sys.executable)  # refuse before grading anyone
+    guarded = policy.protections.guards_grader_files
+    policy.close()
+    if not guarded and not unprotected_allowed(args.unprotected):
+        print(UNPROTECTED, file=sys.stderr)
+        return 2
+    if args.unprotected:
+        os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders
     out = Path(args.out)
     entries = discover(Path(args.dir), exclude=out)
     outcomes = grade_all(entries, out, jobs=args.jobs, force=args.force, only=args.only, tests=args.tests,
@@ -115,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", default="results.json", help="where to write results.json")
     grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the instructor log")
+    grade.add_argument("--unprotected", action="store_true",
+                       help="grade even where the submission's code could read the hidden tests (at your own risk)")
     grade.set_defaults(func=cmd_grade)
     batch = sub.add_parser("grade-all", help="grade every submission of a folder (resumable), with a class report")
     batch.add_argument("dir", help="Gradescope export, or a folder of submission folders/.zip/.ipynb/.py files")
@@ -124,6 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--only", metavar="NAME", help="(re)grade only this submission")
     batch.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
     batch.add_argument("--timeout", type=float, default=900, help="seconds per submission (default 900)")
+    batch.add_argument("--unprotected", action="store_true",
+                       help="grade even where the submissions' code could read the hidden tests (at your own risk)")
     batch.set_defaults(func=cmd_grade_all)
     run = sub.add_parser("run", help="Gradescope entry point (uses $AUTOGRADER_ROOT, default /autograder)")
     run.set_defaults(func=cmd_run)

@@ -31,6 +31,15 @@ from autograder.student import StudentProxy
 from autograder.submission import load_submission
 
 PROTECTED = ("reference", "tests", "rubric.toml", ".git")
+UNPROTECTED_ENV = "AUTOGRADER_UNPROTECTED"
+UNPROTECTED = ("Not graded: on this machine a submission's code could read the hidden tests and the reference "
+               "(the grader is not root and bubblewrap is not available), so it could earn points it did not. "
+               "Install bubblewrap (`sudo apt install bubblewrap`) or grade as root; to grade anyway, at your own "
+               f"risk, pass --unprotected (or set {UNPROTECTED_ENV}=1).")
+
+
+def unprotected_allowed(allow: bool = False) -> bool:
+    return allow or os.environ.get(UNPROTECTED_ENV) == "1"
 
 
 def protect_grader_files(log: Callable[[str], None]) -> None:
@@ -75,8 +84,10 @@ def collect_test_ids(tests_dir: Path = GRADING_TESTS) -> list[str]:
 
 def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path = RUBRIC_FILE,
                      tests_dir: Path = GRADING_TESTS, select: Callable[[str], bool] | None = None,
-                     log: Callable[[str], None] = print, pytest_output: bool = False) -> dict[str, Any]:
-    """Grade and return the results document (also written to `results_path`)."""
+                     log: Callable[[str], None] = print, pytest_output: bool = False,
+                     allow_unprotected: bool = False) -> dict[str, Any]:
+    """Grade and return the results document (also written to `results_path`). Where the worker
+    could read the grader's files, nothing is graded unless `allow_unprotected` (a safe failure)."""
     timing.reset()
     writer = ResultsWriter(results_path)
     try:
@@ -90,12 +101,18 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 index = index_definitions(submission.units)
             with timing.phase("sandbox set-up"):
                 policy = SandboxPolicy(rubric.limits, python=sys.executable)
+            for line in policy.protections.report():
+                log(f"[grader] protection: {line}")
+            if not policy.protections.guards_grader_files and not unprotected_allowed(allow_unprotected):
+                log(f"[grader] REFUSED: {UNPROTECTED}")
+                writer.output = UNPROTECTED
+                policy.close()
+                return writer.write()
+            with timing.phase("sandbox set-up"):
                 policy.kill_user_processes()  # leftovers of an earlier run that did not end cleanly
                 policy.clean_shared_tmp()
                 sandbox_dir = new_sandbox_dir()
                 worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
-            for line in policy.protections.report():
-                log(f"[grader] protection: {line}")
             try:
                 report = worker.start()
                 writer.output = submission_summary(submission, index, report, contract)

@@ -60,6 +60,12 @@ class Protections:
     processes_limited: bool = False
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def guards_grader_files(self) -> bool:
+        """Whether the worker is kept from the hidden tests and the reference (out of its view, or
+        behind permissions of another user): without that, a submission could copy the answers."""
+        return self.mode == "bubblewrap" or self.user is not None
+
     def report(self) -> list[str]:
         private = self.mode == "bubblewrap"
         return [
@@ -117,7 +123,11 @@ def ensure_sandbox_user(name: str = SANDBOX_USER) -> pwd.struct_passwd | None:
 
 def _own_process_count() -> int:
     uid, count = os.getuid(), 0
-    for entry in os.listdir("/proc"):
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    for entry in entries:
         if entry.isdigit():
             try:
                 count += os.stat(f"/proc/{entry}").st_uid == uid
