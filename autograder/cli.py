@@ -23,7 +23,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     log = print if args.verbose else (lambda line: None)
     document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log,
-                                pytest_output=args.verbose, allow_unprotected=args.unprotected)
+                                pytest_output=args.verbose, allow_unprotected=args.unprotected,
+                                **({"rubric_path": Path(args.rubric)} if args.rubric else {}))
     if document["output"] == UNPROTECTED:
         print(UNPROTECTED, file=sys.stderr)
         return 2
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", default="results.json", help="where to write results.json")
     grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the instructor log")
+    grade.add_argument("--rubric", help="grade with this rubric file instead of the project's rubric.toml")
     grade.add_argument("--unprotected", action="store_true",
                        help="grade even where the submission's code could read the hidden tests (at your own risk)")
     grade.set_defaults(func=cmd_grade)

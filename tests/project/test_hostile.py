@@ -1,6 +1,7 @@
 """The hostile and broken corpus (tests/project/hostile/), graded end to end.
 
-For every case: results.json is valid; the score is the honest one (the attacked tests lose, every
+Every case is graded by `autograder grade` as a subprocess (exit status 0). For every case:
+results.json is valid; the score is the honest one (the attacked tests lose, every
 other selected test keeps full marks); the student-visible output names the cause and holds no
 secret; nothing of the submission survives grading (no process, no file); nothing connected to the
 network. Cheats that target Gradescope's files are also graded through `run_autograder` in a
@@ -18,6 +19,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -27,7 +29,7 @@ import pytest
 from autograder.grading import grade_submission
 from autograder.paths import PROJECT_ROOT, RUBRIC_FILE
 from autograder.results import schema
-from autograder.sandbox import processes
+from autograder.sandbox import bubblewrap, processes
 from autograder.sandbox.policy import SHARED_TMP
 from tests.project.corpus.build import reference_submission
 from tests.project.hostile import abuse, broken, cheating
@@ -144,10 +146,6 @@ def check(case: Hostile, document: dict, submission: Path, canary: str) -> None:
         assert not Path(path).exists(), f"{path} was written"
 
 
-def select(case: Hostile):
-    return None if case.tests is None else (lambda test_id: test_id.startswith(case.tests))
-
-
 @pytest.mark.parametrize("case,mode", [(c, m) for c in CASES for m in c.modes],
                          ids=[f"{c.name} [{m}]" for c in CASES for m in c.modes])
 def test_hostile_submission(case, mode, reference, rubric, before, listener, tmp_path, monkeypatch):
@@ -157,15 +155,17 @@ def test_hostile_submission(case, mode, reference, rubric, before, listener, tmp
     monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
     ctx = Context(PROJECT_ROOT, tmp_path / "out", port)
     submission = case.build(reference, tmp_path / "submission", ctx)
-    log: list[str] = []
-    document = grade_submission(submission, ctx.results_dir / "results.json", rubric_path=rubric,
-                                select=select(case), log=log.append)
-    assert json.loads((ctx.results_dir / "results.json").read_text()) == document
+    results = ctx.results_dir / "results.json"
+    command = [sys.executable, "-m", "autograder", "grade", str(submission), "--out", str(results),
+               "--rubric", str(rubric), "-v"] + (["--tests", f"{case.tests}*"] if case.tests else [])
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    document = json.loads(results.read_text())
     check(case, document, submission, canary)
     assert connections == [], "the submission reached the network"
     assert leftovers() == []
-    if mode == "basic":
-        assert any("sandbox: basic" in line for line in log)
+    expected = "bubblewrap" if mode == "auto" and bubblewrap.available() else "basic"
+    assert f"protection: sandbox: {expected}" in done.stdout
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.gradescope], ids=[c.name for c in CASES if c.gradescope])
