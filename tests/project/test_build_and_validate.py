@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
+from pathlib import Path
 
 import jsonschema
+import pytest
 
 from autograder.build import build_gradescope_zip
 from autograder.paths import RUBRIC_FILE
@@ -27,8 +31,19 @@ def test_zip_holds_what_the_grader_needs_and_nothing_else(tmp_path):
     assert (info.external_attr >> 16) & 0o111
 
 
-def test_built_zip_grades_in_a_gradescope_shaped_root(tmp_path):
+@pytest.fixture
+def traversable_dir():
+    """A folder other users can enter, as Gradescope's /autograder is (pytest's own temp root is
+    0700, where the sandbox user could not run the venv's python and the grader would refuse)."""
+    folder = Path(tempfile.mkdtemp(prefix="ag-gradescope-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_built_zip_grades_in_a_gradescope_shaped_root(traversable_dir):
     """Unpack as Gradescope does, run its setup.sh, grade a submission through run_autograder."""
+    tmp_path = traversable_dir
     root = tmp_path / "autograder"
     with zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip")) as zf:
         zf.extractall(root / "source")
@@ -45,7 +60,7 @@ def test_built_zip_grades_in_a_gradescope_shaped_root(tmp_path):
     document = json.loads((root / "results" / "results.json").read_text())
     jsonschema.validate(document, schema())
     assert document["score"] == 100 and len(document["tests"]) == 36
-    assert "protection: unprivileged user" in done.stdout  # the instructor-only log lists the protections
+    assert re.search(r"protection: unprivileged user: ag-sandbox\d* \(uid", done.stdout)  # the instructor-only log
 
 
 def test_validate_passes_on_the_project_and_fails_on_a_broken_rubric(tmp_path):
