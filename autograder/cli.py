@@ -16,10 +16,8 @@ def _selector(pattern: str | None):
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.grading import grade_submission
+    from autograder.grading import UNPROTECTED, grade_submission
     from autograder.report import score_table
-
-    from autograder.grading import UNPROTECTED
 
     log = print if args.verbose else (lambda line: None)
     document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log,
@@ -85,14 +83,13 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     from autograder.batch import discover, grade_all
     from autograder.class_report import write_class_report
 
-    from autograder.grading import UNPROTECTED, UNPROTECTED_ENV, unprotected_allowed
+    from autograder.grading import UNPROTECTED, UNPROTECTED_ENV, refuses
     from autograder.rubric import load_rubric
     from autograder.sandbox.policy import SandboxPolicy
 
     policy = SandboxPolicy(load_rubric().limits, python=sys.executable)  # refuse before grading anyone
-    guarded = policy.protections.guards_grader_files
     policy.close()
-    if not guarded and not unprotected_allowed(args.unprotected):
+    if refuses(policy.protections, args.unprotected):
         print(UNPROTECTED, file=sys.stderr)
         return 2
     if args.unprotected:

@@ -25,7 +25,7 @@ from autograder.report import submission_summary
 from autograder.results import ResultsWriter
 from autograder.rubric import load_rubric
 from autograder.sandbox.client import Worker, new_sandbox_dir, trusted_worker
-from autograder.sandbox.policy import SandboxPolicy
+from autograder.sandbox.policy import Protections, SandboxPolicy
 from autograder.source_index import index_definitions
 from autograder.student import StudentProxy
 from autograder.submission import load_submission
@@ -38,8 +38,11 @@ UNPROTECTED = ("Not graded: on this machine a submission's code could read the h
                f"risk, pass --unprotected (or set {UNPROTECTED_ENV}=1).")
 
 
-def unprotected_allowed(allow: bool = False) -> bool:
-    return allow or os.environ.get(UNPROTECTED_ENV) == "1"
+def refuses(protections: Protections, allow_unprotected: bool = False) -> bool:
+    """A safe failure: grade nothing where the worker could read the grader's files, unless the
+    operator accepts the risk (`--unprotected`, or AUTOGRADER_UNPROTECTED=1)."""
+    allowed = allow_unprotected or os.environ.get(UNPROTECTED_ENV) == "1"
+    return not protections.guards_grader_files and not allowed
 
 
 def protect_grader_files(log: Callable[[str], None]) -> None:
@@ -103,14 +106,13 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 policy = SandboxPolicy(rubric.limits, python=sys.executable)
             for line in policy.protections.report():
                 log(f"[grader] protection: {line}")
-            if not policy.protections.guards_grader_files and not unprotected_allowed(allow_unprotected):
+            if refuses(policy.protections, allow_unprotected):
                 log(f"[grader] REFUSED: {UNPROTECTED}")
                 writer.output = UNPROTECTED
                 policy.close()
                 return writer.write()
             with timing.phase("sandbox set-up"):
-                policy.kill_user_processes()  # leftovers of an earlier run that did not end cleanly
-                policy.clean_shared_tmp()
+                policy.clear_leftovers()  # of an earlier run that did not end cleanly
                 sandbox_dir = new_sandbox_dir()
                 worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
             try:
@@ -134,8 +136,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 with timing.phase("clean-up"):
                     worker.close()
                     shutil.rmtree(sandbox_dir, ignore_errors=True)
-                    policy.kill_user_processes()
-                    policy.clean_shared_tmp()
+                    policy.clear_leftovers()
                     policy.close()
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))

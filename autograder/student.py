@@ -55,10 +55,6 @@ class StudentProxy:
         return self._send({"op": "probe", "probe": probe, "args": list(args), "kwargs": kwargs},
                           what or probe, timeout).value
 
-    def best_time(self, name: str, *args: Any, repeats: int = 3, timeout: float | None = None) -> float:
-        """Best wall time of several calls, measured by the grader (seconds)."""
-        return min(self.call_reply(name, *args, timeout=timeout).wall for _ in range(repeats))
-
     def race(self, name: str, args: tuple[Any, ...], yardstick: str, yardstick_args: tuple[Any, ...],
              repeats: int = 3, timeout: float | None = None) -> tuple[float, float]:
         """(best wall time of the student's `name(*args)`, best of the trusted `yardstick` probe),

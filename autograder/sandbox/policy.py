@@ -139,7 +139,7 @@ def _own_process_count() -> int:
 class SandboxPolicy:
     """Builds the worker's command line and pre-exec hook for the protections that work here."""
 
-    def __init__(self, limits: Limits, python: str, allow_root_fallback: bool = True) -> None:
+    def __init__(self, limits: Limits, python: str) -> None:
         processes.harden_grader_process()  # first: what the probes below orphan comes back to us
         self.limits = limits
         self.python = python
@@ -153,8 +153,6 @@ class SandboxPolicy:
         self._net: list[str] = []
         self._own_processes = 0
         self._probe()
-        if os.geteuid() == 0 and not self._drop and not allow_root_fallback:
-            raise RuntimeError("refusing to run student code as root")
 
     # ---- probing ------------------------------------------------------------------------------
     def _probe(self) -> None:
@@ -275,12 +273,18 @@ class SandboxPolicy:
             pass
 
     # ---- after a worker -----------------------------------------------------------------------
-    def kill_user_processes(self) -> None:
-        """As root: end every process of the sandbox user (kill -1 as that user), whatever the mode:
-        an earlier run in another mode may have left some. Then reap what came back to us."""
+    def clear_leftovers(self) -> None:
+        """Before and after a run: end every process of the sandbox user (as root, kill -1 as that
+        user, whatever the mode: an earlier run in another mode may have left some), reap what came
+        back to us, and remove what the user left in the shared temp folders."""
         if self.uid is not None:
             _works(self._drop + ["kill", "-KILL", "-1"])
         processes.sweep_orphans(keep=processes.LIVE_WORKERS)
+        for path in self.shared_tmp_entries():
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
     def shared_tmp_entries(self) -> list[Path]:
         """As root: what the sandbox user left in the machine's shared temp folders (under bubblewrap
@@ -297,17 +301,8 @@ class SandboxPolicy:
         return found
 
     def disk_bytes(self, workdir: Path) -> int:
-        """Bytes the worker has written where it could (basic mode; bubblewrap caps its tmpfs)."""
-        if self.private_view:
-            return 0
+        """Bytes a basic-mode worker has written where it could (bubblewrap caps its tmpfs instead)."""
         return sum(_tree_bytes(p) for p in [workdir] + self.shared_tmp_entries())
-
-    def clean_shared_tmp(self) -> None:
-        for path in self.shared_tmp_entries():
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
 
 
 def _tree_bytes(path: Path) -> int:

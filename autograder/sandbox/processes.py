@@ -117,24 +117,18 @@ def kill_orphans(keep: set[int]) -> int:
     return killed
 
 
-def sweep_orphans(keep: set[int], settle: float = 1.0) -> int:
-    """Kill and reap orphans until none has appeared for a moment: processes of a collapsing PID
+def sweep_orphans(keep: set[int], quiet: float = 0.1, limit: float = 10.0) -> int:
+    """Kill and reap orphans until none has come for `quiet` seconds: processes of a collapsing PID
     namespace, or killed descendants, reach us (the subreaper) a little after their worker died."""
-    killed, quiet_since = 0, time.monotonic()
-    deadline = quiet_since + 10 * settle
+    killed, last = 0, time.monotonic()
+    deadline = last + limit
     while time.monotonic() < deadline:
         found = kill_orphans(keep)
         killed += found
         now = time.monotonic()
         if found:
-            quiet_since = now
-        elif now - quiet_since >= settle / 10 and not _dying(keep):
+            last = now
+        elif now - last >= quiet:
             break
         time.sleep(0.01)
     return killed
-
-
-def _dying(keep: set[int]) -> bool:
-    """Whether a process we just killed may still be on its way to us (any of our non-worker
-    children, or any process we cannot see yet, would show up in the next sweep)."""
-    return any(p not in keep for p in children(os.getpid()))
