@@ -48,19 +48,25 @@ def rubric_parameter_lines() -> list[tuple[str, str]]:
     return found
 
 
+def function_body(source: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """A function's body without its def line and docstring, normalised ("" when it has none)."""
+    body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+    if not body:
+        return ""
+    lines = source.splitlines()[body[0].lineno - 1:body[-1].end_lineno]
+    return normalised(textwrap.dedent("\n".join(lines)))
+
+
 def reference_bodies() -> list[str]:
-    """Each reference function body (no def line, no docstring), normalised."""
+    """Each reference function body (nested ones too), if long enough to be distinctive."""
     bodies = []
     for path in sorted(REFERENCE_DIR.glob("*.py")):
         source = path.read_text(encoding="utf-8")
-        lines = source.splitlines()
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
-                if body:
-                    text = textwrap.dedent("\n".join(lines[body[0].lineno - 1:body[-1].end_lineno]))
-                    if len(normalised(text)) >= MIN_LINE:
-                        bodies.append(normalised(text))
+                text = function_body(source, node)
+                if len(text) >= MIN_LINE:
+                    bodies.append(text)
     return bodies
 
 

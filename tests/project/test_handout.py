@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from autograder.paths import GRADING_TESTS, REFERENCE_DIR, TEMPLATE_DIR
 from autograder.public_checks import CHECKS
 from autograder.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
-from tests.project.leaks import normalised, rubric_parameter_lines
+from tests.project.leaks import function_body, normalised, rubric_parameter_lines
 
 # reference helpers whose body is, on purpose, the same one-liner as shipped engine code: mnist.to_batch
 # turns uint8 images into the model's input exactly as the worker's probe does (not a task answer)
@@ -165,12 +164,9 @@ def reference_secrets() -> list[str]:
         template_text = normalised(template.read_text(encoding="utf-8")) if template.exists() else ""
         for node in ast.parse(source).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in SHARED_WITH_ENGINE:
-                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
-                if body:
-                    lines = source.splitlines()[body[0].lineno - 1:body[-1].end_lineno]
-                    body_text = normalised(textwrap.dedent("\n".join(lines)))
-                    if body_text not in template_text:
-                        secrets.append(body_text)
+                body_text = function_body(source, node)
+                if body_text and body_text not in template_text:
+                    secrets.append(body_text)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)):
                 segment = normalised(ast.get_source_segment(source, node) or "")
                 if segment and segment not in template_text:

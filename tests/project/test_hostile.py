@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 
 import jsonschema
+import numpy
 import pytest
 
 from autograder.grading import grade_submission
@@ -39,7 +40,7 @@ from tests.project.leaks import GRADER_CANARY, leaks, student_visible_text, subm
 CASES: list[Hostile] = broken.CASES + abuse.WRONG_ANSWERS + abuse.RESOURCE_ABUSE + cheating.CHEATING
 CALL_TIMEOUT = 8  # seconds per call in this corpus (the rubric says 60): infinite loops end sooner
 GUARDED = [PROJECT_ROOT / "autograder", PROJECT_ROOT / "tests" / "grading", PROJECT_ROOT / "reference",
-           RUBRIC_FILE, Path(jsonschema.__file__).parent.parent / "numpy" / "__init__.py"]
+           RUBRIC_FILE, Path(numpy.__file__)]
 
 
 def tree_digest(paths: list[Path]) -> str:
@@ -131,18 +132,16 @@ def check(case: Hostile, document: dict, submission: Path, canary: str) -> None:
     assert losing <= set(results), f"not graded: {losing - set(results)}"
     for test_id, test in results.items():
         if test_id in losing:
-            assert test["score"] < test["max_score"], f"{test_id} should lose points"
-            assert case.partial or test["score"] == 0, f"{test_id} kept {test['score']}"
+            assert test["score"] == 0, f"{test_id} kept {test['score']} of {test['max_score']}"
         else:
             assert test["score"] == test["max_score"], f"{test_id} lost points:\n{test['output']}"
-    assert document["score"] == pytest.approx(sum(t["score"] for t in document["tests"]))
     visible = student_visible_text(document)
     for phrase in case.says:
         assert phrase.lower() in visible.lower(), f"the student is not told: {phrase!r}\n{visible[:3000]}"
     assert "Traceback" not in visible and "internal error" not in visible
     folder = submission if submission.is_dir() else submission.parent
     assert leaks(document, submitted_text(folder), canary) == []
-    for path in case.extra.get("absent", []):
+    for path in case.absent:
         assert not Path(path).exists(), f"{path} was written"
 
 
@@ -175,15 +174,18 @@ def test_hostile_submission_through_run_autograder(case, reference, before, tmp_
     (root / "submission_metadata.json").write_text(json.dumps({"id": 1, "users": [{"name": "A"}]}))
     ctx = Context(PROJECT_ROOT, root / "results")
     built = case.build(reference, tmp_path / "built", ctx)
-    shutil.copytree(built, root / "submission") if built.is_dir() else \
-        (root / "submission").mkdir() or shutil.copy(built, root / "submission")
+    if built.is_dir():
+        shutil.copytree(built, root / "submission")
+    else:  # a .zip is handed in as it is
+        (root / "submission").mkdir()
+        shutil.copy(built, root / "submission")
     env = {**os.environ, "AUTOGRADER_ROOT": str(root), GRADER_CANARY: "canary-run-autograder"}
     done = subprocess.run([str(PROJECT_ROOT / "run_autograder")], env=env, capture_output=True, text=True,
                           timeout=900)
     assert done.returncode == 0, done.stderr
     assert "TOTAL" in done.stdout and "protection: sandbox:" in done.stdout
     document = json.loads((root / "results" / "results.json").read_text())
-    full = Hostile(case.name, case.build, None, case.loses, case.says, case.partial)
+    full = Hostile(case.name, case.build, None, case.loses, case.says)
     check(full, document, root / "submission", "canary-run-autograder")
     assert leftovers() == []
 
@@ -195,4 +197,3 @@ def test_grader_files_are_unchanged_after_the_corpus(before):
 def test_the_next_submission_grades_as_on_a_clean_machine(before, reference, rubric, tmp_path):
     document = grade_submission(reference, tmp_path / "results.json", rubric_path=rubric, log=lambda line: None)
     assert {t["extra_data"]["id"]: t["score"] for t in document["tests"]} == before["scores"]
-    assert document["score"] == sum(before["scores"].values())

@@ -3,7 +3,6 @@ refusal of anything that is not plain numpy in the pickle."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import pickle
@@ -12,8 +11,7 @@ import numpy as np
 import pytest
 
 from autograder import mnist_data
-from autograder.mnist_data import (MnistUnavailable, NumpyOnlyUnpickler, from_hub_pickle, hub_pickle_path,
-                                   idx_bytes, load_mnist, write_idx_files)
+from autograder.mnist_data import (MnistUnavailable, NumpyOnlyUnpickler, idx_bytes, load_mnist, write_idx_files)
 
 # MD5 of the official uncompressed IDX files (47,040,016 bytes for the training images), as
 # published alongside the data set by many projects; independent of this module's constants.

@@ -105,8 +105,8 @@ def test_with_unprotected_it_grades_and_says_what_was_missing(ta):
 
 
 def test_with_bubblewrap_the_worker_cannot_see_the_project(ta):
-    if not bubblewrap.available():
-        pytest.skip("bubblewrap is not installed here (setup.sh installs it as root)")
+    if not bubblewrap.available() and os.geteuid() != 0:  # as root, setup.sh has installed it
+        pytest.skip("bubblewrap is not installed, and only root can install it")
     honest = ta.home / "reference.json"
     done = ta.grade(submission(ta, "plain3"), honest, "auto")
     assert done.returncode == 0 and "protection: sandbox: bubblewrap" in done.stdout, done.stdout + done.stderr

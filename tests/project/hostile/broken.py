@@ -96,6 +96,6 @@ CASES = [
     Hostile("zip with nested folders", zipped(lambda ref: reference_entries(ref, "a/b/c/")), "broadcasting."),
     Hostile("zip bomb before the code", zipped(bomb_then_code), "broadcasting.", says=("too large",)),
     Hostile("zip entries with .. and absolute paths", zipped(escaping_entries), "broadcasting.",
-            says=("points outside the submission",), extra={"absent": ["/tmp/ag_absolute_escape.py"]}),
+            says=("points outside the submission",), absent=("/tmp/ag_absolute_escape.py",)),
     Hostile("symlinks pointing outside", symlinks_out, "broadcasting.", says=("symbolic link",)),
 ]

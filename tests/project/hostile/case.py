@@ -1,7 +1,7 @@
 """A hostile or broken submission, how to build it, and what grading it must give.
 
 Each case is built from the reference (so every test it does not attack keeps full marks) or from
-nothing. `loses` are the rubric ids that must score less than full (and 0 unless `partial`);
+nothing. `loses` are the rubric ids that must score 0;
 every other selected test must keep full marks: that is the honest score. `says` are phrases the
 student-visible output must contain (the cause, in the student's words).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -48,10 +48,9 @@ class Hostile:
     tests: str | None          # the rubric ids graded: a task prefix such as "distances.", or None for all
     loses: tuple[str, ...] = ()
     says: tuple[str, ...] = ()
-    partial: bool = False      # losing tests may keep part of their points (partial credit)
     gradescope: bool = False   # also graded through run_autograder in a Gradescope-shaped root
     modes: tuple[str, ...] = ("auto",)  # sandbox modes to grade it in (AUTOGRADER_SANDBOX)
-    extra: dict = field(default_factory=dict)
+    absent: tuple[str, ...] = ()  # paths that must not exist after grading (escapes from a zip)
 
 
 def fill(source: str, ctx: Context) -> str:
