@@ -19,23 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from autograder.sandbox import processes
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 CGROUP_V1 = Path("/sys/fs/cgroup/memory")
-
-
-def descendants(pid: int) -> list[int]:
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    pending += [int(c) for c in fh.read().split()]
-        except (OSError, ValueError):
-            continue
-    return found
 
 
 def pss_mb(pid: int) -> float:
@@ -122,7 +110,7 @@ def run(argv: list[str], limit_mb: int | None = None, env: dict | None = None,
                                     preexec_fn=enter)
             peak_pss = peak_rss = 0.0
             while proc.poll() is None:
-                pids = descendants(proc.pid)
+                pids = [proc.pid] + processes.descendants(proc.pid)
                 peak_pss = max(peak_pss, sum(pss_mb(p) for p in pids))
                 peak_rss = max(peak_rss, sum(_rss_mb(p) for p in pids))
                 time.sleep(0.05)
