@@ -8,6 +8,7 @@ it has finished, so a batch killed half-way resumes without trusting half-graded
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -20,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from autograder.results import ResultsWriter
+from autograder.results import ResultsWriter, merge_documents, write_json_atomic
 
 METADATA_FILE = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -58,6 +59,13 @@ class Outcome:
     seconds: float
     returncode: int | None = None
     skipped: bool = False
+    score: float | None = None
+    sha256: str = ""
+    previous: dict[str, Any] | None = None  # the results this run replaced, to say what changed
+
+    def info(self) -> dict[str, Any]:
+        """What batch.json keeps (the replaced results stay out of it)."""
+        return {k: v for k, v in asdict(self).items() if k != "previous"}
 
 
 # ---------------------------------------------------------------- Gradescope metadata
@@ -178,33 +186,107 @@ def _write_zero(path: Path, message: str) -> None:
     writer.write()
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+class Stopped(Exception):
+    """The batch was interrupted (Ctrl-C, SIGTERM): this submission was not finished."""
+
+
+@dataclass
+class Running:
+    """The grader processes alive right now, so that a stop can end them all at once."""
+
+    procs: set[subprocess.Popen] = field(default_factory=set)
+    stopping: bool = False
+
+    def stop(self, grace: float = 2.5) -> None:
+        """SIGTERM each grader (it then cleans up its worker and temporary files), SIGKILL its
+        whole process tree (the worker has a session of its own) after `grace` seconds."""
+        self.stopping = True
+        procs = list(self.procs)
+        for proc in procs:
+            try:
+                proc.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _kill_tree(proc)
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """Freeze then kill the grader and everything below it (its worker is in another session)."""
+    from autograder.sandbox.processes import freeze_tree, kill_tree
+
+    freeze_tree(proc.pid, True)
+    kill_tree(proc.pid)
+    proc.wait()
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of a submission's bytes and file names: resume regrades what changed since."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(file.relative_to(path).as_posix().encode() if path.is_dir() else b"")
+        digest.update(b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def private(path: Path) -> None:
+    """Readable by the TA alone: grades and feedback are personal data (folders 0700, files 0600)."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        proc.kill()
+        path.chmod(0o700 if path.is_dir() else 0o600)
+    except OSError:
+        pass
 
 
-def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float = DEFAULT_TIMEOUT) -> Outcome:
-    """Grade `entry` in a subprocess into out/<name>/results.json; never raises for a bad submission."""
+def _run_grader(command: list[str], log_path: Path, timeout: float, running: Running) -> tuple[int | None, bool]:
+    """(return code, timed out) of one grader process."""
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)  # own group: Ctrl-C reaches the batch only
+        running.procs.add(proc)
+        try:
+            if running.stopping:  # started while the batch was being stopped
+                _kill_tree(proc)
+                return None, False
+            return proc.wait(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            return None, True
+        finally:
+            running.procs.discard(proc)
+
+
+def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float = DEFAULT_TIMEOUT,
+              running: Running | None = None) -> Outcome:
+    """Grade `entry` in a subprocess into out/<name>/results.json; never raises for a bad submission.
+
+    With `tests`, the new outcomes are merged into the submission's earlier results (same content
+    only: a changed submission is regraded in full, its old outcomes being stale)."""
+    running = running or Running()
     folder = out / entry.name
     folder.mkdir(parents=True, exist_ok=True)
+    private(folder)
     partial, final = folder / PARTIAL, folder / RESULTS
     partial.unlink(missing_ok=True)
+    digest = content_hash(entry.path)
+    old = _read_json(final)
+    if old is not None and (_read_json(folder / RUN_INFO) or {}).get("sha256") != digest:
+        old = None  # graded from other content: its outcomes are stale, so grade every test now
+        tests = None
     command = [sys.executable, "-m", "autograder", "grade", str(entry.path), "--out", str(partial)]
     if tests:
         command += ["--tests", tests]
+    if running.stopping:
+        raise Stopped(entry.name)
     started = time.monotonic()
-    timed_out = False
-    with open(folder / OUTPUT, "wb") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)  # own group: a timeout kills the grader's children too
-        try:
-            returncode: int | None = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out, returncode = True, None
-            _kill_group(proc)
-            proc.wait()
+    returncode, timed_out = _run_grader(command, folder / OUTPUT, timeout, running)
+    if running.stopping:
+        partial.unlink(missing_ok=True)
+        raise Stopped(entry.name)
     seconds = round(time.monotonic() - started, 3)
     document = None if timed_out else _read_json(partial)
     status = status_of(document, returncode, timed_out)
@@ -212,22 +294,31 @@ def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float 
         _write_zero(partial, f"Grading timed out after {timeout:g} s; the score is 0. Please tell your instructor.")
     elif document is None:
         _write_zero(partial, "The autograder failed on this submission (not your fault); please tell your instructor.")
-    outcome = Outcome(entry.name, status, seconds, returncode)
-    (folder / RUN_INFO).write_text(json.dumps(asdict(outcome), indent=1), encoding="utf-8")
+    elif tests and old is not None:
+        write_json_atomic(partial, merge_documents(old, document), mode=0o600)
+    outcome = Outcome(entry.name, status, seconds, returncode, previous=old, sha256=digest)
+    info = {**outcome.info(), "submitters": [asdict(s) for s in entry.submitters], "source": str(entry.path)}
+    (folder / RUN_INFO).write_text(json.dumps(info, indent=1), encoding="utf-8")
+    for path in (folder / RUN_INFO, folder / OUTPUT, partial):
+        private(path)
     os.replace(partial, final)  # last: its presence means "done"
+    outcome.score = float((_read_json(final) or {}).get("score", 0.0))
     return outcome
 
 
 def previous_outcome(entry: Entry, out: Path) -> Outcome | None:
-    """The outcome of an earlier run, if that run finished this submission."""
+    """The outcome of an earlier run, if that run finished this submission as it is now."""
     folder = out / entry.name
     document = _read_json(folder / RESULTS)
     if document is None:
         return None
     info = _read_json(folder / RUN_INFO) or {}
+    if info.get("sha256") != content_hash(entry.path):
+        return None  # replaced or edited since (or graded before hashes were kept): regrade
     status = info.get("status") or status_of(document, 0, False)
     seconds = float(info.get("seconds", document.get("execution_time", 0.0)))
-    return Outcome(entry.name, status, seconds, info.get("returncode"), skipped=True)
+    return Outcome(entry.name, status, seconds, info.get("returncode"), skipped=True,
+                   score=float(document.get("score", 0.0)), sha256=info.get("sha256", ""))
 
 
 # ---------------------------------------------------------------- the batch
@@ -238,17 +329,21 @@ def _progress(total: int) -> Any:
     return tqdm(total=total, unit="submission", file=sys.stderr, dynamic_ncols=True)
 
 
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force: bool = False,
               only: str | None = None, tests: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-              progress: Callable[[int], Any] = _progress) -> list[Outcome]:
+              progress: Callable[[int], Any] = _progress) -> tuple[list[Outcome], bool]:
     """Grade what is not graded yet (everything with `force`, one submission with `only`).
 
     Threads only wait: each grading runs in its own process, so `jobs` threads keep `jobs`
-    graders busy. Returns one outcome per entry, in the order of `entries`.
+    graders busy. Returns one outcome per finished entry, in the order of `entries`, and whether
+    the run was interrupted (Ctrl-C or SIGTERM: running graders are ended, the rest left for a
+    resumed run).
     """
     out = Path(out)
-    if only is not None and only not in {e.name for e in entries}:
-        raise ValueError(f"no submission named {only!r} in the folder")
     outcomes: dict[str, Outcome] = {}
     todo = []
     for entry in entries:
@@ -258,19 +353,41 @@ def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force
                 outcomes[entry.name] = previous
             continue
         todo.append(entry)
-    if todo:
-        bar = progress(len(todo))
-        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-            futures = {pool.submit(grade_one, e, out, tests, timeout): e for e in todo}
-            for future in as_completed(futures):
-                entry = futures[future]
-                try:
-                    outcomes[entry.name] = future.result()
-                except Exception as exc:  # the batch's own failure on one entry: keep going
-                    outcomes[entry.name] = Outcome(entry.name, "grader error", 0.0)
-                    (out / entry.name).mkdir(parents=True, exist_ok=True)
-                    (out / entry.name / OUTPUT).write_text(f"batch error: {exc!r}\n", encoding="utf-8")
-                bar.set_postfix_str(entry.name[-30:])
-                bar.update(1)
-        bar.close()
-    return [outcomes[e.name] for e in entries if e.name in outcomes]
+    running, interrupted = Running(), False
+    old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        if todo:
+            bar = progress(len(todo))
+            pool = ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
+            futures = {pool.submit(grade_one, e, out, tests, timeout, running): e for e in todo}
+            try:
+                for future in as_completed(futures):
+                    _collect(futures[future], future, outcomes, out)
+                    bar.set_postfix_str(futures[future].name[-30:])
+                    bar.update(1)
+            except KeyboardInterrupt:
+                interrupted = True
+                for future in futures:
+                    future.cancel()
+                running.stop()
+            finally:
+                pool.shutdown(wait=True)
+                bar.close()
+            if interrupted:  # what finished while stopping still counts
+                for future, entry in futures.items():
+                    if future.done() and not future.cancelled() and entry.name not in outcomes:
+                        _collect(entry, future, outcomes, out)
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+    return [outcomes[e.name] for e in entries if e.name in outcomes], interrupted
+
+
+def _collect(entry: Entry, future: Any, outcomes: dict[str, Outcome], out: Path) -> None:
+    try:
+        outcomes[entry.name] = future.result()
+    except Stopped:
+        return
+    except Exception as exc:  # the batch's own failure on one entry: keep going
+        outcomes[entry.name] = Outcome(entry.name, "grader error", 0.0)
+        (out / entry.name).mkdir(parents=True, exist_ok=True)
+        (out / entry.name / OUTPUT).write_text(f"batch error: {exc!r}\n", encoding="utf-8")

@@ -1,76 +1,55 @@
-"""The TA's view of a graded class: grades.csv (one row per submission) and a one-file report.html.
+"""The TA's view of a graded class: report.html, one feedback page per submission, and the CSVs.
 
-The HTML embeds its charts as base64 PNGs so it can be mailed or archived as a single file.
+report.html is one self-contained file (charts as base64 PNGs, a few lines of inline script to sort
+and filter the table of all students, no server, nothing fetched). Each submission gets
+feedback/<name>.html with what the student reads on Gradescope (the summary, every test's score
+and message, its visibility) and the figures their code drew, so "why did I lose points?" is
+answered without running anything.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
-import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from autograder.batch import RESULTS, Entry, Outcome
+from autograder.figures import render
+from autograder.gradebook import Row, column_title, load_rows, test_columns, write_grades_csv, write_uploads
 from autograder.rubric import Rubric, load_rubric
 
-SLOWEST = 10
 COMMON_FAILURES = 3
+FEEDBACK = "feedback"
+STYLE = ("body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1em}table{border-collapse:collapse}"
+         "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}th{cursor:pointer}"
+         ".skipped{color:#777}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}")
+SCRIPT = """
+const table = document.getElementById('students');
+document.getElementById('filter').addEventListener('input', e => {
+  const words = e.target.value.toLowerCase();
+  for (const row of table.tBodies[0].rows) row.hidden = !row.textContent.toLowerCase().includes(words);
+});
+table.tHead.addEventListener('click', e => {
+  const th = e.target.closest('th'); if (!th) return;
+  const column = th.cellIndex, down = th.dataset.order !== 'asc';
+  th.dataset.order = down ? 'asc' : 'desc';
+  const key = r => { const t = r.cells[column].dataset.sort ?? r.cells[column].textContent;
+                     const n = parseFloat(t); return isNaN(n) ? t.toLowerCase() : n; };
+  const rows = [...table.tBodies[0].rows].sort((a, b) => (key(a) > key(b) ? 1 : key(a) < key(b) ? -1 : 0)
+                                                          * (down ? 1 : -1));
+  rows.forEach(r => table.tBodies[0].appendChild(r));
+});
+"""
 
 
-@dataclass
-class Row:
-    """One submission as the class report sees it."""
+def _page(title: str, body: str, script: str = "") -> str:
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{STYLE}</style></head><body>{body}"
+            + (f"<script>{script}</script>" if script else "") + "</body></html>")
 
-    entry: Entry
-    outcome: Outcome
-    document: dict[str, Any]
-
-    def scores(self) -> dict[str, float]:
-        return {t.get("extra_data", {}).get("id", t["name"]): float(t["score"]) for t in self.document.get("tests", [])}
-
-
-def load_rows(entries: list[Entry], outcomes: list[Outcome], out: Path) -> list[Row]:
-    by_name = {o.name: o for o in outcomes}
-    rows = []
-    for entry in entries:
-        if entry.name not in by_name:
-            continue
-        try:
-            document = json.loads((out / entry.name / RESULTS).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            document = {"score": 0.0, "tests": []}
-        rows.append(Row(entry, by_name[entry.name], document))
-    return rows
-
-
-def _test_ids(rows: list[Row], rubric: Rubric) -> list[str]:
-    """Rubric order, restricted to tests some submission has (a --tests run has only a few)."""
-    present = {tid for r in rows for tid in r.scores()}
-    ordered = [tid for tid in rubric.entries if tid in present]
-    return ordered + sorted(present - set(ordered))
-
-
-def write_grades_csv(rows: list[Row], path: Path, rubric: Rubric) -> Path:
-    ids = _test_ids(rows, rubric)
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["submission", "names", "emails", "status", "total", *ids, "seconds"])
-        for row in rows:
-            scores = row.scores()
-            writer.writerow([row.entry.name, "; ".join(s.name for s in row.entry.submitters),
-                             "; ".join(s.email for s in row.entry.submitters), row.outcome.status,
-                             f"{float(row.document.get('score', 0.0)):g}",
-                             *(f"{scores[i]:g}" if i in scores else "" for i in ids),
-                             f"{row.outcome.seconds:.1f}"])
-    return path
-
-
-# ---------------------------------------------------------------- charts
 
 def _png(fig: Any) -> str:
     buffer = io.BytesIO()
@@ -78,24 +57,42 @@ def _png(fig: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _charts(rows: list[Row], ids: list[str], max_total: float) -> tuple[str, str]:
+def is_skipped(test: dict[str, Any]) -> bool:
+    """Marked by the plugin (extra_data["skipped"]): a test that did not apply, such as the GPU one."""
+    return bool(test.get("extra_data", {}).get("skipped"))
+
+
+def pass_rates(rows: list[Row], ids: list[str]) -> dict[str, float | None]:
+    """Share of submissions passing each test, among those where it ran; None when it ran nowhere."""
+    rates: dict[str, float | None] = {}
+    for tid in ids:
+        ran = [r.tests()[tid] for r in rows if tid in r.tests() and not is_skipped(r.tests()[tid])]
+        rates[tid] = sum(t.get("status") == "passed" for t in ran) / len(ran) if ran else None
+    return rates
+
+
+def _charts(rows: list[Row], ids: list[str], rubric: Rubric) -> tuple[str, str]:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure  # not pyplot: no global state, nothing to close
+    from matplotlib.ticker import MaxNLocator
 
     hist = Figure(figsize=(7, 3.5))
     ax = hist.add_subplot()
-    ax.hist([float(r.document.get("score", 0.0)) for r in rows], bins=20, range=(0, max(max_total, 1)),
-            color="#4a78b0", edgecolor="white")
+    top = max(rubric.total_points, 1)
+    ax.hist([r.total for r in rows], bins=min(20, max(1, int(top))), range=(0, top), color="#4a78b0",
+            edgecolor="white")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole students, never 0.5 of one
     ax.set_xlabel("total score")
     ax.set_ylabel("submissions")
     ax.set_title(f"Scores of {len(rows)} submissions")
     rates = pass_rates(rows, ids)
-    bars = Figure(figsize=(7, 0.3 * len(ids) + 1.2))
+    bars = Figure(figsize=(8, 0.3 * len(ids) + 1.2))
     ax = bars.add_subplot()
-    ax.barh(range(len(ids)), [100 * rates[i] for i in ids], color="#5a9a5a")
-    ax.set_yticks(range(len(ids)), ids, fontsize=8)
+    ax.barh(range(len(ids)), [100 * (rates[i] or 0.0) for i in ids], color="#5a9a5a")
+    labels = [column_title(i, rubric)[:60] + (" (skipped)" if rates[i] is None else "") for i in ids]
+    ax.set_yticks(range(len(ids)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("% of submissions passing")
@@ -103,71 +100,101 @@ def _charts(rows: list[Row], ids: list[str], max_total: float) -> tuple[str, str
     return _png(hist), _png(bars)
 
 
-def pass_rates(rows: list[Row], ids: list[str]) -> dict[str, float]:
-    """Share of submissions with a test's status "passed", among those that have the test."""
-    rates = {}
-    for tid in ids:
-        statuses = [t.get("status") for r in rows for t in r.document.get("tests", [])
-                    if t.get("extra_data", {}).get("id") == tid]
-        rates[tid] = sum(s == "passed" for s in statuses) / len(statuses) if statuses else 0.0
-    return rates
-
-
 def common_failures(rows: list[Row], limit: int = COMMON_FAILURES) -> dict[str, list[tuple[str, int]]]:
-    """Per test id, the most frequent first lines of the output of failing results."""
+    """Per test id, the most frequent first lines of the output of failing (not skipped) results."""
     counts: dict[str, Counter] = {}
     for row in rows:
-        for test in row.document.get("tests", []):
-            if test.get("status") == "passed":
+        for tid, test in row.tests().items():
+            if test.get("status") == "passed" or is_skipped(test):
                 continue
             first = next((line.strip() for line in str(test.get("output", "")).splitlines() if line.strip()), "")
-            tid = test.get("extra_data", {}).get("id", test.get("name", "?"))
             counts.setdefault(tid, Counter())[first] += 1
     return {tid: c.most_common(limit) for tid, c in counts.items()}
 
 
-# ---------------------------------------------------------------- html
+def _cell(value: Any, sort: Any = None) -> str:
+    extra = f' data-sort="{html.escape(str(sort))}"' if sort is not None else ""
+    return f"<td{extra}>{value}</td>"
 
-def _table(header: list[str], body: list[list[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    lines = ["<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in body]
-    return f"<table><tr>{head}</tr>{''.join(lines)}</table>"
+
+def _students_table(rows: list[Row], ids: list[str], rubric: Rubric) -> str:
+    head = ["submission", "name", "email", "status", "total", "seconds",
+            *(f"{rubric.entries[i].number if i in rubric.entries else i}" for i in ids)]
+    titles = ["", "", "", "", f"out of {rubric.total_points:g}", "", *(column_title(i, rubric) for i in ids)]
+    header = "".join(f'<th title="{html.escape(t)}">{html.escape(h)}</th>' for h, t in zip(head, titles))
+    body = []
+    for row in rows:
+        tests = row.tests()
+        link = f'<a href="{FEEDBACK}/{quote(row.name)}.html">{html.escape(row.name)}</a>'
+        cells = [_cell(link, row.name), _cell(html.escape(row.joined("name"))), _cell(html.escape(row.joined("email"))),
+                 _cell(html.escape(row.status)), _cell(f"{row.total:g}"), _cell(f"{row.seconds:.1f}")]
+        for tid in ids:
+            test = tests.get(tid)
+            text = "" if test is None else "skipped" if is_skipped(test) else f"{float(test['score']):g}"
+            cells.append(_cell(text, -1 if test is None or is_skipped(test) else test["score"]))
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (f'<p><input id="filter" placeholder="filter: name, email, status..." size="40"></p>'
+            f'<table id="students"><thead><tr>{header}</tr></thead><tbody>{"".join(body)}</tbody></table>')
 
 
 def render_html(rows: list[Row], rubric: Rubric) -> str:
-    ids = _test_ids(rows, rubric)
-    max_total = sum(rubric.entries[i].points if i in rubric.entries else 0 for i in ids)
-    hist, bars = _charts(rows, ids, max_total) if rows else ("", "")
-    statuses = Counter(r.outcome.status for r in rows)
-    slow = sorted(rows, key=lambda r: r.outcome.seconds, reverse=True)[:SLOWEST]
-    failures = common_failures(rows)
+    ids = test_columns(rows, rubric)
+    statuses = Counter(r.status for r in rows)
     parts = [f"<h1>{html.escape(rubric.title)}: class report</h1>",
              f"<p>{len(rows)} submissions; "
              + ", ".join(f"{html.escape(s)}: {n}" for s, n in sorted(statuses.items())) + "</p>"]
     if rows:
+        hist, bars = _charts(rows, ids, rubric)
         parts += [f'<h2>Scores</h2><img alt="score histogram" src="{hist}">',
                   f'<h2>Pass rate per test</h2><img alt="pass rate per test" src="{bars}">']
-    parts += ["<h2>Slowest submissions</h2>",
-              _table(["submission", "status", "total", "seconds"],
-                     [[r.entry.name, r.outcome.status, f"{float(r.document.get('score', 0)):g}",
-                       f"{r.outcome.seconds:.1f}"] for r in slow]),
-              "<h2>Most common failure messages</h2>"]
+    parts += ["<h2>All submissions</h2><p>Click a column to sort; a name opens what that student was told.</p>",
+              _students_table(rows, ids, rubric), "<h2>Most common failure messages</h2>"]
+    failures = common_failures(rows)
     for tid in ids:
         if failures.get(tid):
-            parts += [f"<h3>{html.escape(tid)}</h3>", _table(["count", "first line of the message"],
-                                                              [[n, msg] for msg, n in failures[tid]])]
-    style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Class report</title>"
-            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
+            lines = "".join(f"<tr><td>{n}</td><td>{html.escape(msg)}</td></tr>" for msg, n in failures[tid])
+            parts += [f"<h3>{html.escape(column_title(tid, rubric))}</h3>",
+                      f"<table><tr><th>count</th><th>first line of the message</th></tr>{lines}</table>"]
+    return _page("Class report", "".join(parts), SCRIPT)
 
 
-def write_class_report(entries: list[Entry], outcomes: list[Outcome], out: Path,
-                       rubric: Rubric | None = None) -> tuple[Path, Path]:
-    """Write OUT/grades.csv and OUT/report.html from the results on disk; return their paths."""
+def feedback_page(row: Row) -> str:
+    """What the student reads on Gradescope, in its order, with the figures their code drew."""
+    document = row.document
+    max_total = sum(float(t.get("max_score", 0)) for t in document.get("tests", []))
+    parts = [f"<h1>{html.escape(row.name)}: {row.total:g}/{max_total:g}</h1>",
+             f"<p>{html.escape(row.joined('name'))} {html.escape(row.joined('email'))}; status: "
+             f"{html.escape(row.status)}</p>", f"<pre>{html.escape(str(document.get('output', '')))}</pre>"]
+    for test in document.get("tests", []):
+        seen = test.get("visibility", "visible")
+        score = "skipped" if is_skipped(test) else f"{float(test['score']):g}/{float(test['max_score']):g}"
+        parts.append(f"<section class='test{' skipped' if is_skipped(test) else ''}'>"
+                     f"<h3>{html.escape(str(test.get('number', '')))} {html.escape(str(test['name']))}: {score}</h3>"
+                     + (f"<p><em>visibility: {html.escape(seen)}</em></p>" if seen != "visible" else "")
+                     + f"<pre>{html.escape(str(test.get('output', '')))}</pre>")
+        for figure in test.get("extra_data", {}).get("figures", []):
+            parts.append(f'<img class="figure" alt="figure drawn by the submission" src="{render(figure)}">')
+        parts.append("</section>")
+    return _page(f"Feedback: {row.name}", '<p><a href="../report.html">back to the class</a></p>' + "".join(parts))
+
+
+def write_class_report(out: Path, names: list[str] | None = None, rubric: Rubric | None = None) -> tuple[Path, Path]:
+    """Write grades.csv, the upload CSVs, report.html and feedback/*.html from the results in OUT."""
+    from autograder.batch import private
+
+    out = Path(out)
     rubric = rubric or load_rubric()
-    rows = load_rows(entries, outcomes, Path(out))
-    csv_path = write_grades_csv(rows, Path(out) / "grades.csv", rubric)
-    html_path = Path(out) / "report.html"
+    rows = load_rows(out, names)
+    csv_path = write_grades_csv(rows, out, rubric)
+    write_uploads(rows, out, rubric)
+    pages = out / FEEDBACK
+    pages.mkdir(exist_ok=True)
+    private(pages)
+    for row in rows:
+        page = pages / f"{row.name}.html"
+        page.write_text(feedback_page(row), encoding="utf-8")
+        private(page)
+    html_path = out / "report.html"
     html_path.write_text(render_html(rows, rubric), encoding="utf-8")
+    private(html_path)
     return csv_path, html_path

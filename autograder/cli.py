@@ -4,32 +4,48 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import os
+import signal
 import sys
+from collections import Counter
 from pathlib import Path
 
-from autograder.paths import gradescope_root
+from autograder import inputs
+from autograder.paths import RUBRIC_FILE, gradescope_root
 
 
 def _selector(pattern: str | None):
     return None if not pattern else (lambda test_id: fnmatch.fnmatch(test_id, pattern) or pattern in test_id)
 
 
+def _stop_on_sigterm() -> None:
+    """SIGTERM (grade-all being stopped) ends grading through the normal clean-up: the worker is
+    closed, temporary folders removed, results.json left valid."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grading import UNPROTECTED, grade_submission
     from autograder.report import score_table
+    from autograder.rubric_schema import check_rubric
 
+    submission = inputs.existing_submission(Path(args.submission))
+    out = inputs.out_file(Path(args.out))
+    rubric_path = Path(args.rubric) if args.rubric else RUBRIC_FILE
+    inputs.rubric_problems(check_rubric(rubric_path))
+    _stop_on_sigterm()
     log = print if args.verbose else (lambda line: None)
-    document = grade_submission(Path(args.submission), Path(args.out), select=_selector(args.tests), log=log,
+    document = grade_submission(submission, out, select=_selector(args.tests), log=log,
                                 pytest_output=args.verbose, allow_unprotected=args.unprotected,
-                                **({"rubric_path": Path(args.rubric)} if args.rubric else {}))
+                                rubric_path=rubric_path)
     if document["output"] == UNPROTECTED:
         print(UNPROTECTED, file=sys.stderr)
         return 2
     print(document["output"])
     print()
     print(score_table(document))
-    print(f"\nresults written to {args.out}")
+    print(f"\nresults written to {out}")
     return 0
 
 
@@ -69,24 +85,46 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """Refuse to write a zip whose rubric is broken or whose reference does not get full marks:
+    uploaded, it would grade every student wrongly."""
     from autograder.build import build_gradescope_zip
+    from autograder.validate import validate
 
-    out = build_gradescope_zip(Path(args.out))
+    out = inputs.out_file(Path(args.out))
+    if not validate(print):
+        print(f"build refused: {out} was not written; fix the problems above (`autograder validate` "
+              "checks again)", file=sys.stderr)
+        return 2
+    out = build_gradescope_zip(out)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): upload it as the autograder of the assignment")
     return 0
 
 
+def _rubric_for_batch() -> None:
+    from autograder.grading import collect_test_ids
+    from autograder.rubric_schema import check_rubric
+
+    inputs.rubric_problems(check_rubric(RUBRIC_FILE, collected_ids=collect_test_ids()))
+
+
 def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
-    from collections import Counter
-
-    from autograder.batch import discover, grade_all
+    from autograder.batch import discover, grade_all, private
     from autograder.class_report import write_class_report
-
     from autograder.grading import UNPROTECTED, UNPROTECTED_ENV, refuses
+    from autograder.rescore import change_line
     from autograder.rubric import load_rubric
     from autograder.sandbox.policy import SandboxPolicy
 
+    folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
+    inputs.positive(args.jobs, "--jobs")
+    inputs.positive(args.timeout, "--timeout")
+    _rubric_for_batch()
+    try:
+        entries = discover(folder, exclude=out)
+    except ValueError as exc:
+        raise inputs.UsageError(str(exc)) from None
+    inputs.only_name(args.only, entries)
     policy = SandboxPolicy(load_rubric().limits, python=sys.executable)  # refuse before grading anyone
     policy.close()
     if refuses(policy.protections, args.unprotected):
@@ -94,15 +132,61 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
         return 2
     if args.unprotected:
         os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders
-    out = Path(args.out)
-    entries = discover(Path(args.dir), exclude=out)
-    outcomes = grade_all(entries, out, jobs=args.jobs, force=args.force, only=args.only, tests=args.tests,
-                         timeout=args.timeout)
-    csv_path, html_path = write_class_report(entries, outcomes, out)
+    out.mkdir(parents=True, exist_ok=True)
+    private(out)
+    outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, force=args.force, only=args.only,
+                                      tests=args.tests, timeout=args.timeout)
+    changes = [line for o in outcomes if o.previous is not None and not o.skipped
+               for line in [change_line(o.name, o.previous, _results_of(out, o.name))] if line]
+    for line in changes:
+        print(f"changed {line}")
+    csv_path, html_path = write_class_report(out, [e.name for e in entries if e.name in {o.name for o in outcomes}])
     fresh = sum(not o.skipped for o in outcomes)
     counts = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
-    print(f"{len(entries)} submissions found, {fresh} graded now, {len(outcomes) - fresh} already done ({counts})")
+    regraded = sum(o.previous is not None and not o.skipped for o in outcomes)
+    print(f"{len(entries)} submissions found, {fresh} graded now, {len(outcomes) - fresh} already done ({counts})"
+          + (f"; {len(changes)} of the {regraded} regraded changed score" if regraded else ""))
     print(f"wrote {csv_path} and {html_path}")
+    if interrupted:
+        print(f"interrupted: {len(entries) - len(outcomes)} submission(s) not graded; run the same command "
+              "again to grade them (finished ones are kept)", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _results_of(out: Path, name: str) -> dict:
+    try:
+        return json.loads((out / name / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
+    from autograder.class_report import write_class_report
+    from autograder.gradebook import load_rows
+    from autograder.rescore import change_line, rescore_folder
+    from autograder.rubric import load_rubric
+    from autograder.rubric_schema import check_rubric
+
+    out = inputs.out_folder(Path(args.out), must_exist=True)
+    inputs.rubric_problems(check_rubric(RUBRIC_FILE))
+    names = [r.name for r in load_rows(out)]
+    if not names:
+        raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
+    rescored = rescore_folder(out, names, load_rubric(), dry_run=args.dry_run)
+    changes = [line for r in rescored for line in [change_line(r.name, r.old, r.new)] if line]
+    for line in changes:
+        print(f"changed {line}")
+    print(f"{len(rescored)} submissions rescored, {len(changes)} changed score"
+          + (" (dry run: nothing written)" if args.dry_run else ""))
+    needs = sorted({tid for r in rescored for tid in r.needs_regrade})
+    if needs:
+        print(f"needs a regrade (parameters changed, or no stored outcome): {', '.join(needs)}\n"
+              f"  run: autograder grade-all <submissions> --out {out} --force --tests '<pattern>' for those tests")
+    if not args.dry_run:
+        csv_path, html_path = write_class_report(out, names)
+        print(f"wrote {csv_path} and {html_path}")
     return 0
 
 
@@ -155,6 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="write the zip to upload to Gradescope")
     build.add_argument("--out", default="autograder.zip")
     build.set_defaults(func=cmd_build)
+    rescore = sub.add_parser("rescore", help="apply rubric changes of points, visibility, names or numbering to "
+                                             "a graded class (OUT of grade-all) without running student code")
+    rescore.add_argument("out", help="the --out folder of an earlier grade-all")
+    rescore.add_argument("--dry-run", action="store_true", help="say who would change; write nothing")
+    rescore.set_defaults(func=cmd_rescore)
     check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
     check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")
     check.set_defaults(func=cmd_check)
@@ -165,8 +254,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Bad input ends with one line and status 2; Ctrl-C with status 130, never a traceback."""
+    from autograder.rubric import RubricError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except (inputs.UsageError, RubricError) as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"autograder {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

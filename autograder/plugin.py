@@ -16,6 +16,7 @@ import pytest
 
 from autograder import timing
 from autograder.feedback import Feedback, format_student_error
+from autograder.figures import FigureRecorder
 from autograder.results import ResultsWriter, TestResult
 from autograder.rubric import Entry, Rubric
 from autograder.sandbox.client import (MissingName, StudentCodeError, WorkerDied, WorkerError,
@@ -53,6 +54,7 @@ class Outcome:
     credit: Credit = field(default_factory=Credit)
     notes: list[str] = field(default_factory=list)
     recorded: bool = False
+    figures: list[dict[str, Any]] = field(default_factory=list)  # what the student's code drew
 
 
 OUTCOME = pytest.StashKey[Outcome]()
@@ -104,8 +106,8 @@ class GradingPlugin:
 
     # ---- fixtures -----------------------------------------------------------------------------
     @pytest.fixture
-    def student(self) -> StudentProxy:
-        return self._student
+    def student(self, request: pytest.FixtureRequest) -> StudentProxy:
+        return FigureRecorder(self._student, self._outcome(request.node).figures)  # type: ignore[return-value]
 
     @pytest.fixture
     def entry(self, request: pytest.FixtureRequest) -> Entry:
@@ -180,7 +182,9 @@ class GradingPlugin:
         lines += outcome.notes
         self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,
                                    status=status, output="\n\n".join(lines), visibility=entry.visibility,
-                                   number=entry.number, tags=[entry.task], extra_data={"id": tid}))
+                                   number=entry.number, tags=[entry.task],
+                                   extra_data={"id": tid, "fraction": fraction, "params": entry.params,
+                                               **({"figures": outcome.figures} if outcome.figures else {})}))
         self.log(f"[grader] {tid}: {status} {entry.points * fraction:g}/{entry.points:g}")
 
     def record_unrun(self) -> None:

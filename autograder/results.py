@@ -54,6 +54,31 @@ def schema() -> dict[str, Any]:
     return json.loads(resources.files("autograder").joinpath("results_schema.json").read_text())
 
 
+def test_id(test: dict[str, Any]) -> str:
+    """A result's rubric id (kept in extra_data), or its name for results written before ids."""
+    return str(test.get("extra_data", {}).get("id", test.get("name", "?")))
+
+
+def merge_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """`new` (a regrade of some tests) laid over `old`: its tests replace those with the same id,
+    the others stay, the total is recomputed. Why: a one-task regrade must not erase the rest."""
+    replaced = {test_id(t) for t in new.get("tests", [])}
+    tests = [t for t in old.get("tests", []) if test_id(t) not in replaced] + list(new.get("tests", []))
+    merged = {**old, **new, "tests": sorted(tests, key=lambda t: number_key(str(t.get("number", ""))))}
+    merged["score"] = round(sum(float(t.get("score", 0.0)) for t in tests), 6)
+    return merged
+
+
+def write_json_atomic(path: Path, document: dict[str, Any], mode: int = 0o644) -> None:
+    """Replace `path` in one step, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(document, fh, indent=1)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
 class ResultsWriter:
     """Accumulates test results and keeps `path` a valid results.json at all times."""
 
@@ -91,11 +116,6 @@ class ResultsWriter:
         """Replace the file atomically; returns the document exactly as written."""
         start = time.perf_counter()
         document = self.document()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=1)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, self.path)
+        write_json_atomic(self.path, document)
         timing.add("writing results.json", time.perf_counter() - start)
         return document

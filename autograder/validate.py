@@ -13,7 +13,8 @@ from typing import Callable
 from autograder.contract import task_modules
 from autograder.grading import collect_test_ids, grade_submission
 from autograder.paths import REFERENCE_DIR, RUBRIC_FILE, TEMPLATE_DIR
-from autograder.rubric import RubricError, load_rubric
+from autograder.rubric import load_rubric
+from autograder.rubric_schema import check_rubric
 
 WEIGHTS = "mnist_weights.pt"
 
@@ -28,17 +29,17 @@ def _copy_tasks(source: Path, dest: Path, with_weights: bool) -> Path:
 
 
 def validate(say: Callable[[str], None] = print, rubric_path: Path = RUBRIC_FILE) -> bool:
+    """Check the rubric (schema, ids against the hidden tests), then grade the reference and the
+    template with it; True when both score as they must. A broken rubric stops here."""
     problems: list[str] = []
-    try:
-        rubric = load_rubric(rubric_path)
-    except RubricError as exc:
-        say(f"FAIL rubric: {exc}")
-        return False
     ids = collect_test_ids()
-    rubric_problems = rubric.problems(collected_ids=ids)
-    problems += [f"rubric: {p}" for p in rubric_problems]
-    say(f"{'ok  ' if not rubric_problems else 'FAIL'} rubric: {len(ids)} hidden tests, {len(rubric.entries)} entries, "
-        f"{rubric.total_points:g} points" + "".join(f"\n     - {p}" for p in rubric_problems))
+    rubric_problems = check_rubric(rubric_path, collected_ids=ids)
+    if rubric_problems:
+        say(f"FAIL rubric: {len(ids)} hidden tests" + "".join(f"\n     - {p}" for p in rubric_problems))
+        say(f"VERDICT: {len(rubric_problems)} problem(s) to fix first.")
+        return False
+    rubric = load_rubric(rubric_path)
+    say(f"ok   rubric: {len(ids)} hidden tests, {len(rubric.entries)} entries, {rubric.total_points:g} points")
     with tempfile.TemporaryDirectory(prefix="ag-validate-") as tmp:
         for label, source, expected in (("reference", REFERENCE_DIR, rubric.total_points), ("template", TEMPLATE_DIR, 0.0)):
             folder = _copy_tasks(source, Path(tmp) / label, with_weights=label == "reference")

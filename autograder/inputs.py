@@ -1,0 +1,73 @@
+"""Checks of what a TA or an instructor typed, before anything is graded.
+
+Why: a wrong path or option must cost one clear line and exit status 2, never a traceback and
+never a fake grade (a results.json worth 0 for a file that does not exist).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from autograder.batch import Entry
+
+
+class UsageError(Exception):
+    """Bad input: the message is the one line the user reads; the exit status is 2."""
+
+
+def existing_submission(path: Path) -> Path:
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder (a submission is a folder, .py, .ipynb or .zip)")
+    return path
+
+
+def class_folder(path: Path) -> Path:
+    if not path.exists():
+        raise UsageError(f"{path}: no such folder")
+    if not path.is_dir():
+        raise UsageError(f"{path} is a file; grade-all takes a folder of submissions (grade one file with "
+                         f"`autograder grade {path}`)")
+    return path
+
+
+def out_folder(path: Path, must_exist: bool = False) -> Path:
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {path} is a file; give a folder for the results")
+    if must_exist and not path.is_dir():
+        raise UsageError(f"{path}: no such folder (the --out folder of an earlier grade-all)")
+    return path
+
+
+def out_file(path: Path) -> Path:
+    """A file to write: not a folder, in a folder that exists."""
+    if path.is_dir():
+        raise UsageError(f"--out {path} is a folder; give the path of the file to write")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {path}: the folder {path.parent} does not exist")
+    return path
+
+
+def positive(value: float | None, option: str) -> None:
+    if value is not None and value <= 0:
+        raise UsageError(f"{option} {value:g}: must be at least 1" if option == "--jobs"
+                         else f"{option} {value:g}: must be more than 0")
+
+
+def only_name(only: str | None, entries: list[Entry]) -> None:
+    """`--only` must name a submission; a student's name or email on an export is told its folder."""
+    if only is None or any(e.name == only for e in entries):
+        return
+    owners = [e.name for e in entries for s in e.submitters
+              if only.strip().lower() in (s.name.lower(), s.email.lower(), s.sid.lower())]
+    if owners:
+        raise UsageError(f"--only {only!r} is a student, not a submission: use --only {owners[0]}")
+    close = difflib.get_close_matches(only, [e.name for e in entries], n=1)
+    raise UsageError(f"--only {only!r}: no submission of that name in the folder"
+                     + (f" (did you mean {close[0]!r}?)" if close else f" ({len(entries)} submissions found)"))
+
+
+def rubric_problems(problems: list[str]) -> None:
+    if problems:
+        raise UsageError(f"the rubric has {len(problems)} problem(s); nothing was graded:\n"
+                         + "\n".join(f"  {p}" for p in problems))
