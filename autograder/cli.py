@@ -170,22 +170,29 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from autograder.rubric_schema import check_rubric
 
     out = inputs.out_folder(Path(args.out), must_exist=True)
-    inputs.rubric_problems(check_rubric(RUBRIC_FILE))
+    rubric_path = Path(args.rubric) if args.rubric else RUBRIC_FILE
+    inputs.rubric_problems(check_rubric(rubric_path))
     names = [r.name for r in load_rows(out)]
     if not names:
         raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
-    rescored = rescore_folder(out, names, load_rubric(), dry_run=args.dry_run)
+    rubric = load_rubric(rubric_path)
+    rescored = rescore_folder(out, names, rubric, dry_run=args.dry_run)
     changes = [line for r in rescored for line in [change_line(r.name, r.old, r.new)] if line]
     for line in changes:
         print(f"changed {line}")
     print(f"{len(rescored)} submissions rescored, {len(changes)} changed score"
           + (" (dry run: nothing written)" if args.dry_run else ""))
-    needs = sorted({tid for r in rescored for tid in r.needs_regrade})
-    if needs:
-        print(f"needs a regrade (parameters changed, or no stored outcome): {', '.join(needs)}\n"
-              f"  run: autograder grade-all <submissions> --out {out} --force --tests '<pattern>' for those tests")
+    changed = sorted({tid for r in rescored for tid in r.params_changed})
+    if changed:
+        print(f"graded with other parameters (tolerances, thresholds...), so only a regrade can tell: "
+              f"{', '.join(changed)}; run for each: autograder grade-all <submissions> --out {out} --force "
+              f"--tests '<test id>'")
+    missing = sum(bool(r.missing) for r in rescored)
+    if missing:
+        print(f"{missing} submission(s) have no stored outcome for some tests (never graded with them): "
+              "grade those tests to score them")
     if not args.dry_run:
-        csv_path, html_path = write_class_report(out, names)
+        csv_path, html_path = write_class_report(out, names, rubric)
         print(f"wrote {csv_path} and {html_path}")
     return 0
 
@@ -243,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "a graded class (OUT of grade-all) without running student code")
     rescore.add_argument("out", help="the --out folder of an earlier grade-all")
     rescore.add_argument("--dry-run", action="store_true", help="say who would change; write nothing")
+    rescore.add_argument("--rubric", help="rescore with this rubric file instead of the project's rubric.toml")
     rescore.set_defaults(func=cmd_rescore)
     check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
     check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")

@@ -26,7 +26,8 @@ class Rescored:
     name: str
     old: dict[str, Any]
     new: dict[str, Any]
-    needs_regrade: list[str] = field(default_factory=list)  # test ids
+    params_changed: list[str] = field(default_factory=list)  # graded with other parameters: regrade
+    missing: list[str] = field(default_factory=list)  # in the rubric, no stored outcome (never graded)
     dropped: list[str] = field(default_factory=list)  # results of tests no longer in the rubric
 
 
@@ -43,7 +44,7 @@ def fraction_of(test: dict[str, Any]) -> float:
 
 def rescore_document(name: str, document: dict[str, Any], rubric: Rubric) -> Rescored:
     """The document as `rubric` scores the stored outcomes; no test is run."""
-    tests, needs, dropped = [], [], []
+    tests, changed, dropped = [], [], []
     for test in document.get("tests", []):
         tid = test_id(test)
         entry = rubric.entry(tid)
@@ -53,16 +54,16 @@ def rescore_document(name: str, document: dict[str, Any], rubric: Rubric) -> Res
         extra = dict(test.get("extra_data", {}))
         fraction = fraction_of(test)
         if extra.get("params", entry.params) != entry.params:
-            needs.append(tid)
+            changed.append(tid)
         passed = entry.points == 0 if extra.get("skipped") else fraction >= 1.0
         tests.append({**test, "name": entry.name, "score": round(entry.points * fraction, 4),
                       "max_score": entry.points, "visibility": entry.visibility, "number": entry.number,
                       "status": "passed" if passed else "failed", "extra_data": {**extra, "fraction": fraction}})
     held = {test_id(t) for t in tests}
-    needs += [tid for tid in rubric.entries if tid not in held]
+    missing = [tid for tid in rubric.entries if tid not in held]
     tests.sort(key=lambda t: number_key(str(t["number"])))
     new = {**document, "tests": tests, "score": round(sum(t["score"] for t in tests), 6)}
-    return Rescored(name, document, new, needs, dropped)
+    return Rescored(name, document, new, changed, missing, dropped)
 
 
 def change_line(name: str, old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:
