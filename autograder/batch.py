@@ -65,7 +65,7 @@ class Outcome:
 
     def info(self) -> dict[str, Any]:
         """What batch.json keeps (the replaced results stay out of it)."""
-        return {k: v for k, v in asdict(self).items() if k != "previous"}
+        return {k: v for k, v in asdict(self).items() if k not in ("previous", "score")}
 
 
 # ---------------------------------------------------------------- Gradescope metadata
@@ -306,14 +306,15 @@ def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float 
     return outcome
 
 
-def previous_outcome(entry: Entry, out: Path) -> Outcome | None:
-    """The outcome of an earlier run, if that run finished this submission as it is now."""
+def previous_outcome(entry: Entry, out: Path, same_content: bool = True) -> Outcome | None:
+    """The outcome of an earlier run, if that run finished this submission (as it is now, unless
+    not `same_content`)."""
     folder = out / entry.name
     document = _read_json(folder / RESULTS)
     if document is None:
         return None
     info = _read_json(folder / RUN_INFO) or {}
-    if info.get("sha256") != content_hash(entry.path):
+    if same_content and info.get("sha256") != content_hash(entry.path):
         return None  # replaced or edited since (or graded before hashes were kept): regrade
     status = info.get("status") or status_of(document, 0, False)
     seconds = float(info.get("seconds", document.get("execution_time", 0.0)))
@@ -329,7 +330,8 @@ def _progress(total: int) -> Any:
     return tqdm(total=total, unit="submission", file=sys.stderr, dynamic_ncols=True)
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
+def raise_interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM handled as Ctrl-C: the same orderly stop."""
     raise KeyboardInterrupt
 
 
@@ -347,14 +349,16 @@ def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force
     outcomes: dict[str, Outcome] = {}
     todo = []
     for entry in entries:
-        previous = None if force or entry.name == only else previous_outcome(entry, out)
-        if previous is not None or (only is not None and entry.name != only):
-            if previous is not None:
-                outcomes[entry.name] = previous
-            continue
-        todo.append(entry)
+        if only is not None and entry.name != only:  # not ours to grade: reported as it stands
+            previous = previous_outcome(entry, out, same_content=False)
+        else:
+            previous = None if force or only is not None else previous_outcome(entry, out)
+        if previous is not None:
+            outcomes[entry.name] = previous
+        elif only is None or entry.name == only:
+            todo.append(entry)
     running, interrupted = Running(), False
-    old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    old_term = signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         if todo:
             bar = progress(len(todo))

@@ -116,6 +116,9 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     from autograder.rubric import load_rubric
     from autograder.sandbox.policy import SandboxPolicy
 
+    from autograder.batch import raise_interrupt
+
+    signal.signal(signal.SIGTERM, raise_interrupt)  # SIGTERM stops the batch as Ctrl-C does
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")
