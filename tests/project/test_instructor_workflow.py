@@ -71,9 +71,9 @@ def test_readme_worked_example_then_rescore(tmp_path: Path) -> None:
     assert rescored.returncode == 0, rescored.stderr
     after = csv_rows(out / "grades.csv")
     gained = int(points_line.split("=")[1]) - 3
-    assert float(after["ref"]["total"]) == float(before["ref"]["total"]) + gained
+    assert float(after["ref"]["total"]) == float(before["total"]) + gained
     assert float(after["(max points)"]["total"]) == float(new_total)
-    assert f"changed ref: {float(before['ref']['total']):g} -> " in rescored.stdout
+    assert f"changed ref: {float(before['total']):g} -> " in rescored.stdout
 
 
 @pytest.fixture(scope="module")
