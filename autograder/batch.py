@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from autograder.results import ResultsWriter, merge_documents, write_json_atomic
+from autograder.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 
 METADATA_FILE = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -171,14 +171,6 @@ def status_of(document: dict[str, Any] | None, returncode: int | None, timed_out
     return "graded"
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _write_zero(path: Path, message: str) -> None:
     """A valid results.json worth 0 for a submission the grader could not finish."""
     writer = ResultsWriter(path)
@@ -273,8 +265,8 @@ def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float 
     partial, final = folder / PARTIAL, folder / RESULTS
     partial.unlink(missing_ok=True)
     digest = content_hash(entry.path)
-    old = _read_json(final)
-    if old is not None and (_read_json(folder / RUN_INFO) or {}).get("sha256") != digest:
+    old = read_json(final)
+    if old is not None and (read_json(folder / RUN_INFO) or {}).get("sha256") != digest:
         old = None  # graded from other content: its outcomes are stale, so grade every test now
         tests = None
     command = [sys.executable, "-m", "autograder", "grade", str(entry.path), "--out", str(partial)]
@@ -288,7 +280,7 @@ def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float 
         partial.unlink(missing_ok=True)
         raise Stopped(entry.name)
     seconds = round(time.monotonic() - started, 3)
-    document = None if timed_out else _read_json(partial)
+    document = None if timed_out else read_json(partial)
     status = status_of(document, returncode, timed_out)
     if timed_out:
         _write_zero(partial, f"Grading timed out after {timeout:g} s; the score is 0. Please tell your instructor.")
@@ -302,7 +294,7 @@ def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float 
     for path in (folder / RUN_INFO, folder / OUTPUT, partial):
         private(path)
     os.replace(partial, final)  # last: its presence means "done"
-    outcome.score = float((_read_json(final) or {}).get("score", 0.0))
+    outcome.score = float((read_json(final) or {}).get("score", 0.0))
     return outcome
 
 
@@ -310,10 +302,10 @@ def previous_outcome(entry: Entry, out: Path, same_content: bool = True) -> Outc
     """The outcome of an earlier run, if that run finished this submission (as it is now, unless
     not `same_content`)."""
     folder = out / entry.name
-    document = _read_json(folder / RESULTS)
+    document = read_json(folder / RESULTS)
     if document is None:
         return None
-    info = _read_json(folder / RUN_INFO) or {}
+    info = read_json(folder / RUN_INFO) or {}
     if same_content and info.get("sha256") != content_hash(entry.path):
         return None  # replaced or edited since (or graded before hashes were kept): regrade
     status = info.get("status") or status_of(document, 0, False)

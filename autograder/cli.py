@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import json
 import os
 import signal
 import sys
@@ -113,6 +112,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     from autograder.class_report import write_class_report
     from autograder.grading import UNPROTECTED, UNPROTECTED_ENV, refuses
     from autograder.rescore import change_line
+    from autograder.results import read_json
     from autograder.rubric import load_rubric
     from autograder.sandbox.policy import SandboxPolicy
 
@@ -140,7 +140,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, force=args.force, only=args.only,
                                       tests=args.tests, timeout=args.timeout)
     changes = [line for o in outcomes if o.previous is not None and not o.skipped
-               for line in [change_line(o.name, o.previous, _results_of(out, o.name))] if line]
+               for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
     for line in changes:
         print(f"changed {line}")
     csv_path, html_path = write_class_report(out, [e.name for e in entries if e.name in {o.name for o in outcomes}])
@@ -155,13 +155,6 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
               "again to grade them (finished ones are kept)", file=sys.stderr)
         return 130
     return 0
-
-
-def _results_of(out: Path, name: str) -> dict:
-    try:
-        return json.loads((out / name / "results.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:

@@ -9,12 +9,11 @@ student called `@SUM(...)` must not run in the TA's spreadsheet.
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.results import test_id
+from autograder.results import read_json, test_id
 from autograder.rubric import Rubric
 
 RESULTS, RUN_INFO = "results.json", "batch.json"
@@ -63,14 +62,6 @@ class Row:
         return "; ".join(s.get(key, "") for s in self.submitters)
 
 
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def load_rows(out: Path, names: list[str] | None = None) -> list[Row]:
     """The graded submissions in OUT (those of `names`, in that order, when given)."""
     out = Path(out)
@@ -78,9 +69,9 @@ def load_rows(out: Path, names: list[str] | None = None) -> list[Row]:
         names = sorted(p.parent.name for p in out.glob(f"*/{RESULTS}"))
     rows = []
     for name in names:
-        document = _read(out / name / RESULTS)
+        document = read_json(out / name / RESULTS)
         if document is not None:
-            rows.append(Row(name, document, _read(out / name / RUN_INFO) or {}))
+            rows.append(Row(name, document, read_json(out / name / RUN_INFO) or {}))
     return rows
 
 

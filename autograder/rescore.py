@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.results import number_key, test_id, write_json_atomic
+from autograder.gradebook import RESULTS
+from autograder.results import number_key, read_json, test_id, write_json_atomic
 from autograder.rubric import Rubric
-
-RESULTS = "results.json"
 
 
 @dataclass
@@ -81,14 +80,11 @@ def change_line(name: str, old: dict[str, Any] | None, new: dict[str, Any]) -> s
 
 def rescore_folder(out: Path, names: list[str], rubric: Rubric, dry_run: bool = False) -> list[Rescored]:
     """Rescore OUT/<name>/results.json for each name that has one; rewritten unless `dry_run`."""
-    import json
-
     done = []
     for name in names:
         path = Path(out) / name / RESULTS
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        document = read_json(path)
+        if document is None:
             continue
         rescored = rescore_document(name, document, rubric)
         if not dry_run and rescored.new != document:

@@ -69,6 +69,15 @@ def merge_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def read_json(path: Path) -> dict[str, Any] | None:
+    """A JSON object from a file, or None when it is missing, half-written or not an object."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def write_json_atomic(path: Path, document: dict[str, Any], mode: int = 0o644) -> None:
     """Replace `path` in one step, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
