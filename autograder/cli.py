@@ -19,9 +19,11 @@ def _selector(pattern: str | None):
 
 
 def _stop_on_sigterm() -> None:
-    """SIGTERM (grade-all being stopped) ends grading through the normal clean-up: the worker is
-    closed, temporary folders removed, results.json left valid."""
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    """SIGTERM (grade-all being stopped) acts as Ctrl-C: pytest stops between tests and grading
+    ends through its normal clean-up (worker closed, temporary folders removed)."""
+    from autograder.batch import raise_interrupt
+
+    signal.signal(signal.SIGTERM, raise_interrupt)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -116,9 +118,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     from autograder.rubric import load_rubric
     from autograder.sandbox.policy import SandboxPolicy
 
-    from autograder.batch import raise_interrupt
-
-    signal.signal(signal.SIGTERM, raise_interrupt)  # SIGTERM stops the batch as Ctrl-C does
+    _stop_on_sigterm()  # the batch stops on SIGTERM as on Ctrl-C
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")

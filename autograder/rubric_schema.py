@@ -181,6 +181,12 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
     found += _parameter_problems(data, shipped, parameters_read(tests_dir), where)
     rubric = load_rubric(path)
     for problem in rubric.problems(collected_ids):
+        unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
+        if unlisted:
+            task = unlisted.group(1).split(".", 1)[0]
+            found.append(f"{path}: {problem} (a test of {Path(tests_dir).name}/test_{task}.py): add "
+                         f'[tests."{unlisted.group(1)}"]')
+            continue
         entry = next((tid for tid in sorted(rubric.entries, key=len, reverse=True) if tid in problem), None)
         table = "tests" if entry else "assignment"
         found.append(where(table, entry, None if entry else "total_points", problem))
