@@ -171,8 +171,8 @@ def feedback_page(row: Row) -> str:
     document = row.document
     max_total = sum(float(t.get("max_score", 0)) for t in document.get("tests", []))
     parts = [f"<h1>{html.escape(row.name)}: {row.total:g}/{max_total:g}</h1>",
-             f"<p>{html.escape(row.joined('name'))} {html.escape(row.joined('email'))}; status: "
-             f"{html.escape(row.status)}</p>", f"<pre>{html.escape(str(document.get('output', '')))}</pre>"]
+             "<p>" + html.escape(" ".join(filter(None, [row.joined("name"), row.joined("email")])) or "(no name)")
+             + f"; status: {html.escape(row.status)}</p>", f"<pre>{html.escape(str(document.get('output', '')))}</pre>"]
     for test in document.get("tests", []):
         seen = test.get("visibility", "visible")
         score = "skipped" if is_skipped(test) else f"{float(test['score']):g}/{float(test['max_score']):g}"
