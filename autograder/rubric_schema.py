@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import sys
 import typing
 from collections import Counter
 from pathlib import Path
@@ -27,13 +26,8 @@ from typing import Any
 
 import jsonschema
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Gradescope's Python 3.10
-    import tomli as tomllib
-
 from autograder.paths import GRADING_TESTS, RUBRIC_FILE
-from autograder.rubric import VISIBILITIES, load_rubric
+from autograder.rubric import VISIBILITIES, load_rubric, tomllib
 from autograder.sandbox.policy import Limits
 
 ENTRY = {"name": {"type": "string"}, "points": {"type": "number", "minimum": 0},
