@@ -29,12 +29,14 @@ def _stop_on_sigterm() -> None:
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grading import UNPROTECTED, grade_submission
     from autograder.report import score_table
+    from autograder.rubric import load_rubric
     from autograder.rubric_schema import check_rubric
 
     submission = inputs.existing_submission(Path(args.submission))
     out = inputs.out_file(Path(args.out))
     rubric_path = Path(args.rubric) if args.rubric else RUBRIC_FILE
     inputs.rubric_problems(check_rubric(rubric_path))
+    inputs.tests_pattern(args.tests, _selector(args.tests), list(load_rubric(rubric_path).entries))
     _stop_on_sigterm()
     log = print if args.verbose else (lambda line: None)
     document = grade_submission(submission, out, select=_selector(args.tests), log=log,
@@ -101,11 +103,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rubric_for_batch() -> None:
+def _rubric_for_batch(tests: str | None) -> None:
     from autograder.grading import collect_test_ids
     from autograder.rubric_schema import check_rubric
 
-    inputs.rubric_problems(check_rubric(RUBRIC_FILE, collected_ids=collect_test_ids()))
+    ids = collect_test_ids()
+    inputs.rubric_problems(check_rubric(RUBRIC_FILE, collected_ids=ids))
+    inputs.tests_pattern(tests, _selector(tests), ids)
 
 
 def cmd_grade_all(args: argparse.Namespace) -> int:
@@ -122,7 +126,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")
-    _rubric_for_batch()
+    _rubric_for_batch(args.tests)
     try:
         entries = discover(folder, exclude=out)
     except ValueError as exc:

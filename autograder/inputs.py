@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Callable
 
 from autograder.batch import Entry
 
@@ -40,11 +41,9 @@ def out_folder(path: Path, must_exist: bool = False) -> Path:
 
 
 def out_file(path: Path) -> Path:
-    """A file to write: not a folder, in a folder that exists."""
+    """A file to write (its folder is made if needed), not a folder."""
     if path.is_dir():
         raise UsageError(f"--out {path} is a folder; give the path of the file to write")
-    if not path.parent.is_dir():
-        raise UsageError(f"--out {path}: the folder {path.parent} does not exist")
     return path
 
 
@@ -65,6 +64,14 @@ def only_name(only: str | None, entries: list[Entry]) -> None:
     close = difflib.get_close_matches(only, [e.name for e in entries], n=1)
     raise UsageError(f"--only {only!r}: no submission of that name in the folder"
                      + (f" (did you mean {close[0]!r}?)" if close else f" ({len(entries)} submissions found)"))
+
+
+def tests_pattern(pattern: str | None, selector: Callable[[str], bool] | None, ids: list[str]) -> None:
+    """`--tests` must select something: a typo would otherwise "regrade" nothing and say done."""
+    if pattern and selector is not None and not any(selector(i) for i in ids):
+        close = difflib.get_close_matches(pattern, ids, n=1, cutoff=0.5)
+        raise UsageError(f"--tests {pattern!r} matches no test"
+                         + (f" (did you mean {close[0]!r}?)" if close else f" (ids look like {ids[0]!r})"))
 
 
 def rubric_problems(problems: list[str]) -> None:

@@ -40,6 +40,9 @@ CASES = [
     (["grade-all", "{root}/klass", "--out", "{root}/out", "--jobs", "-3"], "--jobs -3: must be at least 1"),
     (["grade", "{root}/nope.zip", "--out", "{root}/out/results.json"], "nope.zip: no such file or folder"),
     (["grade", "{root}/klass/alice", "--out", "{root}"], "is a folder; give the path of the file"),
+    (["grade-all", "{root}/klass", "--out", "{root}/out", "--tests", "kmeans.plto"],
+     "--tests 'kmeans.plto' matches no test (did you mean 'kmeans.plot'?)"),
+    (["grade", "{root}/klass/alice", "--out", "{root}/out/r.json", "--tests", "nothing*"], "matches no test"),
     (["rescore", "{root}/missing"], "no such folder"),
     (["rescore", "{root}/klass"], "no graded submission in it"),
 ]
