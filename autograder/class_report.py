@@ -181,7 +181,9 @@ def feedback_page(row: Row) -> str:
                      + (f"<p><em>visibility: {html.escape(seen)}</em></p>" if seen != "visible" else "")
                      + f"<pre>{html.escape(str(test.get('output', '')))}</pre>")
         for figure in test.get("extra_data", {}).get("figures", []):
-            parts.append(f'<img class="figure" alt="figure drawn by the submission" src="{render(figure)}">')
+            drawn = render(figure) if isinstance(figure, dict) else None
+            parts.append(f'<img class="figure" alt="figure drawn by the submission" src="{drawn}">' if drawn
+                         else "<p><em>(a figure was recorded but cannot be drawn)</em></p>")
         parts.append("</section>")
     return _page(f"Feedback: {row.name}", '<p><a href="../report.html">back to the class</a></p>' + "".join(parts))
 

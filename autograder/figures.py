@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 MAX_POINTS = 2000  # per drawn set: enough to see the plot, small enough for results.json
+MAX_SETS = 50  # axes per figure, lines or scatter sets per axes: a hostile figure stays small
+MAX_TEXT = 200
+LINESTYLES = ("-", "--", "-.", ":")
 
 
 def _points(values: Any) -> list:
@@ -24,19 +27,24 @@ def _points(values: Any) -> list:
     return np.where(np.isfinite(array), array, 0.0).round(6).tolist()
 
 
+def _text(value: Any) -> str:
+    return str(value)[:MAX_TEXT]
+
+
 def compact(figure: dict[str, Any]) -> dict[str, Any]:
-    """A figure description as plain JSON (arrays to lists, long ones thinned)."""
+    """A figure description as plain JSON (arrays to lists, long ones thinned, text and counts
+    capped: the description comes from the student's worker and may be hostile)."""
     axes = []
-    for ax in figure.get("axes", []):
-        axes.append({**{k: str(ax.get(k, "")) for k in ("title", "xlabel", "ylabel")},
-                     "legend": [str(t) for t in ax.get("legend", [])],
-                     "lines": [{"label": str(line.get("label", "")), "x": _points(line.get("x", [])),
-                                "y": _points(line.get("y", [])), "marker": str(line.get("marker", "")),
-                                "linestyle": str(line.get("linestyle", "-")), "color": str(line.get("color", ""))}
-                               for line in ax.get("lines", [])],
-                     "collections": [{"label": str(c.get("label", "")), "offsets": _points(c.get("offsets", []))}
-                                     for c in ax.get("collections", [])]})
-    return {"suptitle": str(figure.get("suptitle", "")), "axes": axes}
+    for ax in list(figure.get("axes", []))[:MAX_SETS]:
+        axes.append({**{k: _text(ax.get(k, "")) for k in ("title", "xlabel", "ylabel")},
+                     "legend": [_text(t) for t in list(ax.get("legend", []))[:MAX_SETS]],
+                     "lines": [{"label": _text(line.get("label", "")), "x": _points(line.get("x", [])),
+                                "y": _points(line.get("y", [])), "marker": _text(line.get("marker", "")),
+                                "linestyle": _text(line.get("linestyle", "-")), "color": _text(line.get("color", ""))}
+                               for line in list(ax.get("lines", []))[:MAX_SETS]],
+                     "collections": [{"label": _text(c.get("label", "")), "offsets": _points(c.get("offsets", []))}
+                                     for c in list(ax.get("collections", []))[:MAX_SETS]]})
+    return {"suptitle": _text(figure.get("suptitle", "")), "axes": axes}
 
 
 class FigureRecorder:
@@ -52,7 +60,7 @@ class FigureRecorder:
         if isinstance(value, dict) and value.get("__kind__") == "figure":
             try:
                 self._figures.append(compact(value))
-            except (TypeError, ValueError):  # a malformed description: the test says so itself
+            except Exception:  # a malformed (or hostile) description: the test judges it, not the recorder
                 pass
         return value
 
@@ -66,32 +74,45 @@ def _colour(text: str) -> str | None:
     return text if text and is_color_like(text) else None
 
 
-def render(figure: dict[str, Any]) -> str:
-    """The figure drawn again, as a data: URI of a PNG."""
+def _marker(text: str) -> str | None:
+    """Only matplotlib's plain markers: a stored "$...$" would make the TA's matplotlib typeset it."""
+    from matplotlib.lines import Line2D
+
+    return text if text in Line2D.markers and text not in ("None", "none", "", " ") else None
+
+
+def _draw(ax: Any, desc: dict[str, Any]) -> None:
+    for line in desc.get("lines", []):
+        style = line.get("linestyle") if line.get("linestyle") in LINESTYLES else "none"
+        ax.plot(line.get("x", []), line.get("y", []), marker=_marker(str(line.get("marker", ""))), linestyle=style,
+                color=_colour(str(line.get("color", ""))), label=str(line.get("label", "")))
+    for coll in desc.get("collections", []):
+        offsets = np.asarray(coll.get("offsets", []), dtype=float).reshape(-1, 2)
+        ax.scatter(offsets[:, 0], offsets[:, 1], s=8, label=str(coll.get("label", "")))
+    ax.set_title(str(desc.get("title", "")))
+    ax.set_xlabel(str(desc.get("xlabel", "")))
+    ax.set_ylabel(str(desc.get("ylabel", "")))
+    if desc.get("legend"):
+        ax.legend(fontsize=7)
+
+
+def render(figure: dict[str, Any]) -> str | None:
+    """The figure drawn again, as a data: URI of a PNG; None when the stored description cannot be
+    drawn (the report then says so instead of failing)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     axes = figure.get("axes", []) or [{}]
-    fig = Figure(figsize=(4.5 * len(axes), 3.6))
-    for index, desc in enumerate(axes, start=1):
-        ax = fig.add_subplot(1, len(axes), index)
-        for line in desc.get("lines", []):
-            marker = line.get("marker") if line.get("marker") not in ("", "None", "none") else None
-            style = line.get("linestyle") if line.get("linestyle") not in ("", "None", "none") else ""
-            ax.plot(line.get("x", []), line.get("y", []), marker=marker, linestyle=style or "none",
-                    color=_colour(line.get("color", "")), label=line.get("label", ""))
-        for coll in desc.get("collections", []):
-            offsets = np.asarray(coll.get("offsets", []), dtype=float).reshape(-1, 2)
-            ax.scatter(offsets[:, 0], offsets[:, 1], s=8, label=coll.get("label", ""))
-        ax.set_title(desc.get("title", ""))
-        ax.set_xlabel(desc.get("xlabel", ""))
-        ax.set_ylabel(desc.get("ylabel", ""))
-        if desc.get("legend"):
-            ax.legend(fontsize=7)
-    if figure.get("suptitle"):
-        fig.suptitle(figure["suptitle"])
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    fig = Figure(figsize=(4.5 * min(len(axes), 4), 3.6))
+    try:
+        for index, desc in enumerate(axes[:4], start=1):
+            _draw(fig.add_subplot(1, min(len(axes), 4), index), desc)
+        if figure.get("suptitle"):
+            fig.suptitle(str(figure["suptitle"]))
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=80, bbox_inches="tight")
+    except (TypeError, ValueError, KeyError, AttributeError, RuntimeError):
+        return None
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
