@@ -110,8 +110,9 @@ def _closest(word: str, known: set[str]) -> str:
 
 def _entry_params(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """(entry id, parameter, value) of every test entry's own parameters."""
-    return [(tid, key, value) for tid, raw in (data.get("tests") or {}).items() if isinstance(raw, dict)
-            for key, value in raw.items() if key not in ENTRY]
+    tests = data.get("tests")
+    return [(tid, key, value) for tid, raw in (tests.items() if isinstance(tests, dict) else [])
+            if isinstance(raw, dict) for key, value in raw.items() if key not in ENTRY]
 
 
 def _parameter_problems(data: dict[str, Any], shipped: dict[str, Any], known: set[str],
@@ -169,10 +170,10 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
                                    f"unknown key {extra!r}" + _closest(extra, known)))
         else:
             found.append(where(table, entry, key, f"{key + ': ' if key else ''}{error.message}"))
-    if found:
-        return found  # the rest needs a well-typed file
     shipped = {} if path.resolve() == RUBRIC_FILE.resolve() else _load_quietly(RUBRIC_FILE)
     found += _parameter_problems(data, shipped, parameters_read(tests_dir), where)
+    if found:
+        return found  # totals and ids need a well-typed file
     rubric = load_rubric(path)
     for problem in rubric.problems(collected_ids):
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)

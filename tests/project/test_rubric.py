@@ -106,6 +106,7 @@ def mutated(tmp_path, old: str, new: str):
     ("rtol = 1e-7", "rtoll = 1e-7", ['[tests."distances.numpy_agrees"]', "unknown key 'rtoll'", "did you mean 'rtol'"]),
     ("min_speedup = 5.0", 'min_speedup = "5"', ["numpy_faster_than_loops", "min_speedup = '5' is a string"]),
     ('number = "1.7"\npoints = 2', 'number = "1.7"\npoints = -5', ["points: -5 is less than the minimum of 0"]),
+    ('number = "1.7"\npoints = 2', 'number = "1.7"\npoint = 2', ["unknown key 'point'", "did you mean 'points'?"]),
     ("cpu_seconds = 900", 'cpu_seconds = "900"', ["[limits] cpu_seconds: '900' is not of type 'integer'"]),
     ("call_timeout = 60", "call_timout = 60", ["[limits] unknown key 'call_timout' (did you mean 'call_timeout'?)"]),
     ("[leaderboard]", '[grading]\nsalvage_earns_points = "yes"\n\n[leaderboard]', ["[grading] salvage_earns_points"]),
