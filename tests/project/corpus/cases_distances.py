@@ -7,18 +7,18 @@ MISTAKES = [
 def numpydists(feats, protos):
     import numpy as np
     return ((protos[:, None, :] - feats[None, :, :]) ** 2).sum(axis=2)
-''', loses=("distances.numpy_agrees", "distances.float32_input"), says="transposed?"),
+''', loses=("distances.numpy_agrees", "distances.numpy_float32_input"), says="transposed?"),
     Mistake("distances: square root taken", "distances", '''
 def numpydists(feats, protos):
     import numpy as np
     return np.sqrt(((feats[:, None, :] - protos[None, :, :]) ** 2).sum(axis=2))
-''', loses=("distances.numpy_agrees", "distances.float32_input"), says="square roots"),
+''', loses=("distances.numpy_agrees", "distances.numpy_float32_input"), says="square roots"),
     Mistake("distances: D hard-coded to 300", "distances", '''
 def numpydists(feats, protos):
     import numpy as np
     f = feats.reshape(-1, 1, 300)
     return ((f - protos.reshape(1, -1, 300)) ** 2).sum(axis=2)
-''', loses=("distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
+''', loses=("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
            "distances.numpy_faster_than_loops"), says="raised"),
     Mistake("distances: loops hidden in a comprehension", "distances", '''
 def numpydists(feats, protos):
@@ -49,7 +49,7 @@ def forloopdists(feats, protos):
 def numpydists(feats, protos):
     import numpy as np
     result = ((feats[:, None, :] - protos[None, :, :]) ** 2).sum(axis=2)
-''', loses=("distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
+''', loses=("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
                "distances.numpy_faster_than_loops"), says="forget `return`"),
 ]
 
