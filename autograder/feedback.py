@@ -213,6 +213,9 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     if kind == "SubmissionProblem":  # raised by the grader's probes: already written for the student
         return message[:1].upper() + message[1:] + "."
     lines = [f"`{what}` raised `{kind}: {message}`"]
+    hint = error.get("hint") or error_hint(kind, str(message))
+    if hint:
+        lines += ["", hint]
     frames: Sequence[dict[str, Any]] = error.get("frames") or []
     if frames:
         lines.append("")
@@ -221,3 +224,15 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
             lines.append(f"- {frame.get('file')}, line {frame.get('line')}, in `{frame.get('function')}`: "
                          f"`{frame.get('code', '')}`")
     return "\n".join(lines)
+
+
+NUMPY_AS_TENSOR = ("'numpy.ndarray' object has no attribute", "not numpy.ndarray", "must be Tensor, not numpy",
+                   "expected Tensor as element")
+
+
+def error_hint(kind: str, message: str) -> str:
+    """A known cause behind an exception message; "" when none is known."""
+    if kind in ("AttributeError", "TypeError") and any(m in message for m in NUMPY_AS_TENSOR):
+        return ("The inputs are numpy arrays, not torch tensors: convert them first, for example "
+                "`torch.from_numpy(feats0).to(device)` or `torch.as_tensor(feats0, device=device)`.")
+    return ""

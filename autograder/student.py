@@ -13,6 +13,7 @@ import ast
 import shutil
 from typing import Any, Callable
 
+from autograder.diagnosis import explain_name_error
 from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError
 from autograder.source_index import LoopFinding, SourceIndex, find_python_loops, mentions
 
@@ -25,6 +26,7 @@ class StudentProxy:
         self.contract = contract
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
+        self.used: set[str] = set()  # names the current test asked for (the plugin resets it per test)
 
     @property
     def load_report(self) -> LoadReport:
@@ -34,10 +36,15 @@ class StudentProxy:
         return name in self.load_report.found
 
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
+        name = message.get("name")
+        if name:
+            self.used.add(name)
         try:
             return self.worker.request(message, timeout=timeout)
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]
+            if name:
+                explain_name_error(exc, self.index, name, self.contract)
             raise
 
     def call_reply(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply:

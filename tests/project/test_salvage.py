@@ -68,5 +68,5 @@ def test_the_reader_reports_the_skipped_lines(tmp_path):
     (folder / "distances.py").write_text(BROKEN)
     sub = load_submission(folder, tmp_path / "staging", ["distances"])
     note = next(n for n in sub.notes if "syntax error" in n)
-    assert "`distances.py`, line 13" in note and "`broken`" in note and "x +* 2" in note
+    assert "`distances.py` has a syntax error, so Python cannot compile it: line 13:" in note and "`broken`" in note and "x +* 2" in note
     assert "def good" in sub.units[0].source and "x +* 2" not in sub.units[0].source

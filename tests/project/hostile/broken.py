@@ -77,7 +77,7 @@ def escaping_entries(reference: Path) -> list[tuple[str, bytes]]:
 CASES = [
     Hostile("empty submission", files({}), "broadcasting.", loses=EVERYTHING, says=("No Python code was found",)),
     Hostile("task files under other names", renamed, None, says=("was loaded as",)),
-    Hostile("syntax error in one function", syntax_error_in_numpydists, "distances.", loses=NUMPYDISTS,
+    Hostile("syntax error in one function", syntax_error_in_numpydists, "distances.", loses=DISTANCES,
             says=("line", "syntax error", "`numpydists`", "1 +* 2")),
     Hostile("import of a package that is not installed, at the top", prepending("kmeans", "import sklearn\n"),
             "kmeans.", says=("No module named 'sklearn'",)),
