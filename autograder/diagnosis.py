@@ -48,7 +48,27 @@ def suggestions(index: SourceIndex, name: str, contract: dict[str, str]) -> list
         module = contract.get(name)
         close = [n for n in defined if any(loc.module == module and loc.kind == "function"
                                            for loc in index.locate(n)) and not n.startswith("_")]
+        same = [n for n in close if _required_count(index, n) == _template_required_count(name)]
+        close = sorted(same or close, key=lambda n: -difflib.SequenceMatcher(None, name, n).ratio())
     return [n for n in close if n != name][:MAX_SUGGESTIONS]
+
+
+def _count(args: ast.arguments) -> int:
+    """Positional parameters without a default: what a caller must pass."""
+    return len(args.posonlyargs) + len(args.args) - len(args.defaults)
+
+
+def _required_count(index: SourceIndex, name: str) -> int:
+    hit = index.function_node(name)
+    return _count(hit[1].args) if hit is not None and isinstance(hit[1], ast.FunctionDef) else -1
+
+
+def _template_required_count(name: str) -> int:
+    expected = template_signatures().get(name)
+    if expected is None:
+        return -2
+    node = ast.parse(f"def {expected}: pass").body[0]
+    return _count(node.args) if isinstance(node, ast.FunctionDef) else -2
 
 
 def missing_message(index: SourceIndex, name: str, contract: dict[str, str]) -> str:

@@ -184,7 +184,7 @@ class GradingPlugin:
                                       self.rubric.salvage_earns_points, fraction, entry.points)
         self._student.used = set()
         if rule:
-            lines.insert(0, rule)
+            lines = [rule] + [line for line in lines if line != "Passed."]
             status = "passed" if fraction >= 1.0 else "failed"
         lines += outcome.notes
         self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,

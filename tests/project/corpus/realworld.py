@@ -99,6 +99,7 @@ def torch_version(feats0, protos0, device):
 '''}, "distances.", lost=DISTANCES_ALL,
               says={"distances.forloop_agrees": ("`forloopdists` not found; did you mean `loops` (distances.py, line 5)",),
                     "distances.numpy_agrees": ("did you mean", "`broadcasting` (distances.py, line 9)"),
+                    "distances.torch_agrees": ("did you mean `torch_version` (distances.py, line 13)?",),
                     "top": ("did you mean",)},
               lacks={"top": ("kmeans", "least_squares")}),
     Submitted("pytorchdists without the device parameter", {"distances.py": distances(torch='''
