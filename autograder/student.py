@@ -33,6 +33,7 @@ class StudentProxy:
         return self.worker.report or self.worker.start()
 
     def has(self, name: str) -> bool:
+        self.used.add(name)
         return name in self.load_report.found
 
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
@@ -106,4 +107,5 @@ class StudentProxy:
         return None
 
     def mentions(self, name: str, identifier: str) -> bool:
+        self.used.add(name)
         return mentions(self.index, name, identifier)
