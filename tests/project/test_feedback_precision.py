@@ -56,3 +56,10 @@ def test_scalar_checked_at_its_own_precision():
     assert check_scalar(np.float32(72.9497), 72.9497, "f", rtol=1e-12) == pytest.approx(72.9497, rel=1e-6)
     with pytest.raises(Feedback):
         check_scalar(np.float64(72.9497) + 1e-6, 72.9497, "f", rtol=1e-12)
+
+
+def test_one_precision_note_per_test():
+    notes: list[str] = []
+    for _ in range(3):
+        check_array(EXPECTED.astype(np.float32), EXPECTED, "forloopdists", rtol=1e-9, atol=1e-9, notes=notes)
+    assert len(notes) == 1
