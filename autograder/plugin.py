@@ -155,6 +155,7 @@ class GradingPlugin:
                 outcome: Outcome) -> None:
         tid = rubric_id(item)
         entry = self.rubric.entry(tid)
+        used, self._student.used = self._student.used, set()  # the names this test asked for
         if entry is None:
             self.log(f"[grader] WARNING: test {tid} has no rubric entry; it is not scored")
             return
@@ -180,9 +181,8 @@ class GradingPlugin:
                 fraction = outcome.credit.fraction
                 lines.append(f"Partial credit: {outcome.credit.reason}")
             lines.append(message)
-        fraction, rule = salvage_rule(self._student.index, self._student.used, self._student.contract,
+        fraction, rule = salvage_rule(self._student.index, used, self._student.contract,
                                       self.rubric.salvage_earns_points, fraction, entry.points)
-        self._student.used = set()
         if rule:
             lines = [rule] + [line for line in lines if line != "Passed."]
             status = "passed" if fraction >= 1.0 else "failed"
