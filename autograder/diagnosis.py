@@ -118,9 +118,12 @@ def salvage_rule(index: SourceIndex, used: Iterable[str], contract: dict[str, st
 
 def explain_name_error(exc: Exception, index: SourceIndex, name: str, contract: dict[str, str]) -> None:
     """Give a failed call its real cause: where the missing name is, or the handout's signature."""
-    if isinstance(exc, MissingName):
+    if isinstance(exc, MissingName) and name in str(exc):
         exc.args = (missing_message(index, name, contract),)
-    elif isinstance(exc, StudentCodeError):
+    elif isinstance(exc, StudentCodeError) and exc.error.get("type") == "SubmissionProblem":
+        if f"`{name}` is not defined" in str(exc.error.get("message", "")):  # a probe's own lookup
+            exc.error = {**exc.error, "message": missing_message(index, name, contract)}
+    elif isinstance(exc, StudentCodeError) and "hint" not in exc.error:
         hint = signature_hint(index, name, contract, exc.error)
         if hint:
             exc.error = {**exc.error, "hint": hint}

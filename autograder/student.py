@@ -42,14 +42,13 @@ class StudentProxy:
         return name in self.load_report.found
 
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
-        name = message.get("name")
-        if name:
-            self.used.add(name)
+        names = [message["name"]] if message.get("name") else list(PROBE_USES.get(message.get("probe", ""), ()))
+        self.used.update(names)
         try:
             return self.worker.request(message, timeout=timeout)
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]
-            if name:
+            for name in names:
                 explain_name_error(exc, self.index, name, self.contract)
             raise
 
@@ -65,7 +64,6 @@ class StudentProxy:
         return self._send({"op": "get", "name": name}, name, timeout).value
 
     def probe(self, probe: str, *args: Any, what: str = "", timeout: float | None = None, **kwargs: Any) -> Any:
-        self.used.update(PROBE_USES.get(probe, ()))
         return self._send({"op": "probe", "probe": probe, "args": list(args), "kwargs": kwargs},
                           what or probe, timeout).value
 

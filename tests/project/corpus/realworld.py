@@ -37,6 +37,10 @@ class Submitted:
 
 
 CELL = "\n# ---- cell ----\n"
+MNIST_MODEL = HEADER + '''
+def build_model():
+    return torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(784, 10))
+'''
 UNCOMPILABLE_LOOP = '''
 def forloopdists(feats, protos):
     out = np.zeros((len(feats), len(protos)))
@@ -173,6 +177,21 @@ DATA = np.loadtxt("qn2_data.csv", delimiter=",", skiprows=1)
 print(least_squares(DATA[:, :2], DATA[:, 2]))
 ''', "qn2_data.csv": "f,i,c\n6,4,40\n10,4,44\n12,5,46\n14,7,48\n16,9,52\n"}, "regression.", zipped=True,
               lacks={"top": ("FileNotFoundError", "No such file")}),
+    Submitted("the model builder under another name", {"mnist.py": MNIST_MODEL.replace("build_model", "build_net")},
+              "mnist.model_shapes", lost={"mnist.model_shapes": 2},
+              says={"mnist.model_shapes": ("`build_model` not found; did you mean `build_net` (mnist.py, line 5)",)}),
+    Submitted("train_step without the optimizer parameter", {"mnist.py": MNIST_MODEL + '''
+
+def train_step(model, images, labels):
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    opt.zero_grad()
+    loss = torch.nn.functional.cross_entropy(model(images), labels)
+    loss.backward()
+    opt.step()
+    return loss.item()
+'''}, "mnist.train_step", lost={"mnist.train_step_lowers_loss": 3},
+              says={"mnist.train_step_lowers_loss": ("`train_step(model, optimizer, images, labels)`",
+                                                     "Yours is `train_step(model, images, labels)` (mnist.py, line 9)")}),
     Submitted("least squares under another name", {"regression.py": REGRESSION_OK.replace(
         "def least_squares(", "def leastsquares(")}, "regression.",
               lost={"regression.least_squares_corn": 3, "regression.least_squares_hidden": 2},
