@@ -171,6 +171,8 @@ def likely_cause(got: np.ndarray, expected: np.ndarray) -> str:
         return "Your values look like the square roots of the expected ones: squared distances were asked for."
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T):
         return "Your values are the expected ones transposed: rows should follow the first argument."
+    if not got.any() and expected.any():
+        return "Every value is 0: was the result filled in at all?"
     missing = (got == 0) & (expected != 0)
     if missing.any() and close(np.where(missing, expected, got)):
         return (f"{int(missing.sum())} entries are 0 where they should not be, the rest is right: "

@@ -46,6 +46,7 @@ def test_float32_blamed_only_when_its_rounding_could_explain_the_error():
     (EXPECTED.T, "transposed"),
     (np.where(np.eye(2) > 0, EXPECTED, 0.0), "entries are 0"),
     (EXPECTED * 2, "2 times the expected"),
+    (np.zeros_like(EXPECTED), "Every value is 0: was the result filled in"),
 ])
 def test_wrong_values_name_their_cause(got, words):
     with pytest.raises(Feedback, match=words):
