@@ -7,7 +7,6 @@ Each case selects only its own task's tests (as test_corpus.py does), so the fil
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import nbformat
