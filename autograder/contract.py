@@ -38,3 +38,18 @@ def required_names(template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
 
 def task_modules(template_dir: Path = TEMPLATE_DIR) -> list[str]:
     return [p.stem for p in sorted(Path(template_dir).glob("*.py")) if not p.stem.startswith("_")]
+
+
+@lru_cache(maxsize=None)
+def template_signatures(template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
+    """{function name: "name(arg, ...)"} as the handout writes it, to show next to a student's own."""
+    found: dict[str, str] = {}
+    for path in sorted(template_dir.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
+                found.setdefault(node.name, signature(node))
+    return found
+
+
+def signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    return f"{node.name}({ast.unparse(node.args)})"

@@ -40,7 +40,9 @@ def none_hint(what: str) -> str:
 
 
 def as_array(value: Any, what: str, notes: list[str] | None = None) -> np.ndarray:
-    """Accept numpy arrays, tensors on any device and (nested) lists; anything else fails clearly."""
+    """Accept numpy arrays, tensors on any device, numpy scalars and (nested) lists of numbers,
+    numpy scalars or 0-d tensors; anything else fails clearly. A 0-d value stays 0-d, and a table
+    whose numbers are all float32 stays float32 (so it is judged at float32 precision)."""
     if value is None:
         fail(none_hint(what))
     if isinstance(value, TensorData):
@@ -49,9 +51,10 @@ def as_array(value: Any, what: str, notes: list[str] | None = None) -> np.ndarra
         return value.array
     if isinstance(value, np.ndarray):
         return value
-    if isinstance(value, (list, tuple, int, float)) and not isinstance(value, bool):
+    if isinstance(value, (list, tuple, int, float, np.number)) and not isinstance(value, bool):
         try:
-            array = np.asarray(_plain_numbers(value), dtype=np.float64)
+            leaves: set[str] = set()
+            array = np.asarray(_plain_numbers(value, leaves), dtype=_table_dtype(leaves))
         except (TypeError, ValueError):
             fail(f"`{what}` returned {describe_value(value)} that is not a rectangular table of numbers.")
         return array
@@ -59,16 +62,30 @@ def as_array(value: Any, what: str, notes: list[str] | None = None) -> np.ndarra
     raise AssertionError  # unreachable, for type checkers
 
 
-def _plain_numbers(value: Any) -> Any:
+def _plain_numbers(value: Any, leaves: set[str]) -> Any:
+    """Nested Python numbers (0-d arrays and tensors become scalars), noting each leaf's dtype."""
     if isinstance(value, TensorData):
-        return value.array.tolist()
+        return _plain_numbers(value.array, leaves)
     if isinstance(value, np.ndarray):
+        leaves.add(value.dtype.name)
         return value.tolist()
     if isinstance(value, (list, tuple)):
-        return [_plain_numbers(v) for v in value]
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return [_plain_numbers(v, leaves) for v in value]
+    if isinstance(value, np.number):
+        leaves.add(value.dtype.name)
+        return value.item()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        leaves.add("float64" if isinstance(value, float) else "int64")
         return value
     raise TypeError
+
+
+def _table_dtype(leaves: set[str]) -> type:
+    """float64, unless every number was a float32 (or float16): then that precision is kept."""
+    low = leaves & {"float32", "float16"}
+    if low and not leaves - low:
+        return np.float32 if "float32" in low else np.float16
+    return np.float64
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
@@ -104,20 +121,68 @@ def check_array(value: Any, expected: np.ndarray, what: str, rtol: float, atol: 
     if expected.size == 0:
         return got
     diff = np.abs(got64 - expected)
+    scale = float(np.max(np.abs(expected), initial=0.0))
     allowed = atol + rtol * np.abs(expected)
-    over = diff > allowed
-    if over.any():
-        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff - allowed)), diff.shape))
-        rel = diff / np.maximum(np.abs(expected), 1e-300)
-        message = (f"`{what}` is not close enough to the expected values: {int(over.sum())} of {over.size} entries "
-                   f"differ. The worst is at index {worst}: got {got64[worst]:.6g}, expected {expected[worst]:.6g}. "
-                   f"Largest absolute error {diff.max():.3g}, largest relative error {rel.max():.3g}.")
-        if np.allclose(np.sqrt(np.abs(expected)), got64, rtol=1e-4, atol=1e-6):
-            message += " Your values look like the square roots of the expected ones: squared distances were asked for."
-        elif got.dtype == np.float32 or got.dtype == np.float16:
-            message += f" Note: you returned {got.dtype}; low precision may be the cause."
-        fail(message)
+    low = float(LOW_PRECISION_ULPS * np.finfo(got.dtype).eps * scale) if _is_low_precision(got.dtype) else 0.0
+    if (diff > np.maximum(allowed, low)).any():
+        fail(_values_message(got, got64, expected, diff, allowed, scale, what))
+    if low and notes is not None and (diff > allowed).any() and not any(PRECISION_NOTE in n for n in notes):
+        notes.append(f"`{what}` returned {got.dtype}: it was {PRECISION_NOTE} {got.dtype} precision (errors up to "
+                     f"{low:.2g}, {LOW_PRECISION_ULPS} rounding steps of the largest value, accepted), which cost "
+                     "no points here. A float64 result keeps all the precision of float64 input.")
     return got
+
+
+PRECISION_NOTE = "checked at"  # one such note per test is enough
+LOW_PRECISION_ULPS = 256  # rounding steps of the largest value: what a float32 sum or matrix product loses
+EXPLAINABLE_ULPS = 10_000  # beyond this, float32 rounding is not a credible cause (1e-3 relative)
+
+
+def _is_low_precision(dtype: np.dtype) -> bool:
+    return dtype.kind in "fc" and dtype.itemsize < (8 if dtype.kind == "f" else 16)
+
+
+def _values_message(got: np.ndarray, got64: np.ndarray, expected: np.ndarray, diff: np.ndarray,
+                    allowed: np.ndarray, scale: float, what: str) -> str:
+    """Where the values differ most, and the likeliest cause (precision only when it can explain it)."""
+    over = diff > allowed
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff - allowed)), diff.shape))
+    rel = diff / np.maximum(np.abs(expected), 1e-300)
+    message = (f"`{what}` is not close enough to the expected values: {int(over.sum())} of {over.size} entries "
+               f"differ. The worst is at index {worst}: got {got64[worst]:.6g}, expected {expected[worst]:.6g}. "
+               f"Largest absolute error {diff.max():.3g}, largest relative error {rel.max():.3g}.")
+    cause = likely_cause(got64, expected)
+    if cause:
+        return message + " " + cause
+    if _is_low_precision(got.dtype):
+        explainable = EXPLAINABLE_ULPS * float(np.finfo(got.dtype).eps) * scale
+        if diff.max() <= explainable:
+            return message + (f" Note: you returned {got.dtype}; an error this small can come from its rounding: "
+                              "compute in float64.")
+        return message + (f" You returned {got.dtype}, but its rounding cannot explain an error this large (at most "
+                          f"about {explainable:.2g} here): the computation itself differs from the definition.")
+    return message
+
+
+def likely_cause(got: np.ndarray, expected: np.ndarray) -> str:
+    """A recognisable mistake behind wrong values, in words; "" when none is recognised."""
+    close = lambda a: np.allclose(a, expected, rtol=1e-4, atol=1e-6)  # noqa: E731
+    if close(got ** 2) and not close(got):
+        return "Your values look like the square roots of the expected ones: squared distances were asked for."
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T):
+        return "Your values are the expected ones transposed: rows should follow the first argument."
+    if not got.any() and expected.any():
+        return "Every value is 0: was the result filled in at all?"
+    missing = (got == 0) & (expected != 0)
+    if missing.any() and close(np.where(missing, expected, got)):
+        return (f"{int(missing.sum())} entries are 0 where they should not be, the rest is right: "
+                "did every entry get filled (loop ranges, indentation of the assignment)?")
+    nonzero = np.abs(expected) > 1e-12
+    if nonzero.sum() > 1:
+        ratio = got[nonzero] / expected[nonzero]
+        if np.allclose(ratio, ratio[0], rtol=1e-6) and not np.isclose(ratio[0], 1.0):
+            return f"Every value is {ratio[0]:.4g} times the expected one: a constant factor is off."
+    return ""
 
 
 def check_scalar(value: Any, expected: float, what: str, rtol: float = 1e-9, atol: float = 0.0) -> float:
@@ -127,13 +192,15 @@ def check_scalar(value: Any, expected: float, what: str, rtol: float = 1e-9, ato
         array = as_array(value, what)
         if array.size != 1:
             fail(f"`{what}` returned {describe_value(value)} where a single number was expected.")
-        value = array.reshape(()).item()
+        value = array.reshape(())[()]
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         fail(f"`{what}` returned {describe_value(value)} where a number was expected.")
     number = float(value)
     if not np.isfinite(number):
         fail(f"`{what}` returned {number}.")
-    if abs(number - expected) > atol + rtol * abs(expected):
+    dtype = np.asarray(value).dtype
+    low = LOW_PRECISION_ULPS * float(np.finfo(dtype).eps) * abs(expected) if _is_low_precision(dtype) else 0.0
+    if abs(number - expected) > max(atol + rtol * abs(expected), low):
         fail(f"`{what}` returned {number:.6g}, expected {expected:.6g}.")
     return number
 
@@ -149,6 +216,9 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     if kind == "SubmissionProblem":  # raised by the grader's probes: already written for the student
         return message[:1].upper() + message[1:] + "."
     lines = [f"`{what}` raised `{kind}: {message}`"]
+    hint = error.get("hint") or error_hint(kind, str(message))
+    if hint:
+        lines += ["", hint]
     frames: Sequence[dict[str, Any]] = error.get("frames") or []
     if frames:
         lines.append("")
@@ -157,3 +227,15 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
             lines.append(f"- {frame.get('file')}, line {frame.get('line')}, in `{frame.get('function')}`: "
                          f"`{frame.get('code', '')}`")
     return "\n".join(lines)
+
+
+NUMPY_AS_TENSOR = ("'numpy.ndarray' object has no attribute", "not numpy.ndarray", "must be Tensor, not numpy",
+                   "expected Tensor as element")
+
+
+def error_hint(kind: str, message: str) -> str:
+    """A known cause behind an exception message; "" when none is known."""
+    if kind in ("AttributeError", "TypeError") and any(m in message for m in NUMPY_AS_TENSOR):
+        return ("The inputs are numpy arrays, not torch tensors: convert them first, for example "
+                "`torch.from_numpy(feats0).to(device)` or `torch.as_tensor(feats0, device=device)`.")
+    return ""

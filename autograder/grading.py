@@ -117,7 +117,9 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
             try:
                 report = worker.start()
-                writer.output = submission_summary(submission, index, report, contract)
+                tasks = None if select is None else {e.task for e in rubric.entries.values() if select(e.id)}
+                writer.output = submission_summary(submission, index, report, contract, tasks,
+                                                   rubric.salvage_earns_points)
                 writer.extra = {"protections": policy.protections.report()}
                 writer.write()
                 if report.stdout:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from autograder import timing
+from autograder.diagnosis import salvage_rule
 from autograder.feedback import Feedback, format_student_error
 from autograder.figures import FigureRecorder
 from autograder.results import ResultsWriter, TestResult
@@ -156,19 +157,22 @@ class GradingPlugin:
                 outcome: Outcome) -> None:
         tid = rubric_id(item)
         entry = self.rubric.entry(tid)
+        used, self._student.used = self._student.used, set()  # the names this test asked for
         if entry is None:
             self.log(f"[grader] WARNING: test {tid} has no rubric entry; it is not scored")
             return
         self.recorded.add(tid)
-        fraction, status, lines = 0.0, "failed", []
+        fraction, status, lines, extra = 0.0, "failed", [], {"id": tid}
         if report.passed:
             fraction = 1.0 if outcome.credit.fraction is None else outcome.credit.fraction
             status = "passed" if fraction >= 1.0 else "failed"
             lines.append("Passed." if fraction >= 1.0 else f"Partial credit: {outcome.credit.reason}")
         elif report.skipped:
             reason = call.excinfo.value.msg if call.excinfo is not None and hasattr(call.excinfo.value, "msg") else ""
-            lines.append(f"Skipped: {reason}")
-            status = "passed" if entry.points == 0 else "failed"
+            lines.append(f"Skipped, not graded: {reason}" + (" It is worth 0 points, so your score is the same."
+                                                              if entry.points == 0 else ""))
+            status = "passed" if entry.points == 0 else "failed"  # Gradescope knows no "skipped": no red mark
+            extra["skipped"] = True
         else:
             exc = call.excinfo.value if call.excinfo is not None else Exception("unknown failure")
             message, internal = explain(exc)
@@ -179,11 +183,16 @@ class GradingPlugin:
                 fraction = outcome.credit.fraction
                 lines.append(f"Partial credit: {outcome.credit.reason}")
             lines.append(message)
+        fraction, rule = salvage_rule(self._student.index, used, self._student.contract,
+                                      self.rubric.salvage_earns_points, fraction, entry.points)
+        if rule:
+            lines = [rule] + [line for line in lines if line != "Passed."]
+            status = "passed" if fraction >= 1.0 else "failed"
         lines += outcome.notes
         self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,
                                    status=status, output="\n\n".join(lines), visibility=entry.visibility,
                                    number=entry.number, tags=[entry.task],
-                                   extra_data={"id": tid, "fraction": fraction, "params": entry.params,
+                                   extra_data={**extra, "fraction": fraction, "params": entry.params,
                                                **({"figures": outcome.figures} if outcome.figures else {})}))
         self.log(f"[grader] {tid}: {status} {entry.points * fraction:g}/{entry.points:g}")
 

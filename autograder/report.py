@@ -7,8 +7,9 @@ that crashed, rather than seeing a zero with no explanation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Collection
 
+from autograder.diagnosis import missing_message, uncompilable_home
 from autograder.sandbox.client import LoadReport
 from autograder.source_index import SourceIndex
 from autograder.submission import Submission
@@ -36,11 +37,22 @@ def _unit_lines(report: LoadReport) -> list[str]:
 
 
 def submission_summary(submission: Submission, index: SourceIndex, report: LoadReport,
-                       contract: dict[str, str]) -> str:
+                       contract: dict[str, str], tasks: Collection[str] | None = None,
+                       salvage_earns_points: bool = False) -> str:
+    """The top of the feedback; `tasks` limits the names listed to those the selected tests need."""
+    full_contract = contract
+    if tasks is not None:
+        contract = {name: task for name, task in contract.items() if task in tasks}
     labels = sorted({u.path for u in submission.units})
     out = ["## Your submission", "", "Code read: " + (", ".join(f"`{x}`" for x in labels) or "**no code found**")]
     if submission.notes:
         out += ["", "Notes:"] + [f"- {n}" for n in submission.notes]
+    if any(getattr(u, "compile_error", "") for u in submission.units):
+        out += ["", "**A file Python cannot compile earns "
+                + ("points only for the parts that were kept" if salvage_earns_points else "nothing")
+                + "** (the course's rule): every test that needs a name from it "
+                + ("ran on the kept parts." if salvage_earns_points
+                   else "scores 0, and says what the kept parts would have scored.")]
     problems = [f"- {p}" for p in getattr(index, "problems", [])]
     if report.fatal:
         out += ["", f"**Your code could not be loaded:** {report.fatal}. Every test needs it, so all scored 0."]
@@ -57,8 +69,11 @@ def submission_summary(submission: Submission, index: SourceIndex, report: LoadR
         out += ["", "Not found in your submission (tests that need them score 0):"]
         for name in missing:
             seen = index.locate(name)
-            hint = f" (defined at {seen[0].label}, line {seen[0].line}, but that code failed to run)" if seen else ""
-            out.append(f"- `{name}`, expected in `{contract[name]}.py`{hint}")
+            if seen and uncompilable_home(index, name, contract[name]) is None:
+                out.append(f"- `{name}`, expected in `{contract[name]}.py` (defined at {seen[0].label}, line "
+                           f"{seen[0].line}, but that code failed to run)")
+            else:
+                out.append(f"- {missing_message(index, name, full_contract)}")
     else:
         out += ["", f"All {len(contract)} required names were found."]
     out += _found_lines(index, report, contract)
@@ -80,7 +95,8 @@ def _found_lines(index: SourceIndex, report: LoadReport, contract: dict[str, str
 
 def score_table(document: dict[str, Any]) -> str:
     """A fixed-width table of the results for a terminal."""
-    rows = [(t.get("number", ""), t["name"], f"{t['score']:g}/{t['max_score']:g}", t["status"],
+    rows = [(t.get("number", ""), t["name"], f"{t['score']:g}/{t['max_score']:g}",
+             "skipped" if t.get("extra_data", {}).get("skipped") else t["status"],
              t.get("visibility", "")) for t in document.get("tests", [])]
     header = ("#", "test", "score", "status", "visibility")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(5)]

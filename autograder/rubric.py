@@ -61,6 +61,12 @@ class Rubric:
     limits: Limits
     leaderboard: dict[str, Any]
     path: Path
+    grading: dict[str, Any] = field(default_factory=dict)  # [grading]: course-wide rules
+
+    @property
+    def salvage_earns_points(self) -> bool:
+        """Whether the parts of an uncompilable file that salvage kept may earn points (default: no)."""
+        return bool(self.grading.get("salvage_earns_points", False))
 
     def entry(self, test_id: str) -> Entry | None:
         return self.entries.get(test_id)
@@ -110,7 +116,10 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
     unknown = set(data.get("limits", {})) - limit_fields
     if unknown:
         raise RubricError(f"[limits] has unknown keys: {', '.join(sorted(unknown))}")
+    grading = data.get("grading", {})
+    if not isinstance(grading.get("salvage_earns_points", False), bool):
+        raise RubricError("[grading] salvage_earns_points must be true or false")
     return Rubric(title=str(assignment.get("title", "Assignment")),
                   total_points=float(assignment.get("total_points", 0)),
                   entries=entries, limits=Limits(**data.get("limits", {})),
-                  leaderboard=data.get("leaderboard", {}), path=Path(path))
+                  leaderboard=data.get("leaderboard", {}), path=Path(path), grading=grading)

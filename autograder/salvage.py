@@ -28,9 +28,19 @@ class SkippedPart:
 
     def describe(self, label: str) -> str:
         what = ", ".join(f"`{n}`" for n in self.names) or "top-level code"
-        return (f"`{label}`, line {self.error_line}: syntax error ({self.message})"
-                + (f": `{self.code}`" if self.code else "")
-                + f". Lines {self.first_line}-{self.last_line} ({what}) were skipped; the rest of the file was loaded.")
+        return (f"`{label}` has a syntax error, so Python cannot compile it: line {self.error_line}: {self.message}"
+                + (f" (`{self.code}`)" if self.code else "")
+                + f". Lines {self.first_line}-{self.last_line} ({what}) were skipped so that the rest could still "
+                "be checked.")
+
+
+def compile_error(source: str) -> str:
+    """Python's own verdict on a whole file, as it would print it ("line 14: expected an indented
+    block ..."); "" when the file compiles."""
+    error = _parses(source)
+    if error is None:
+        return ""
+    return (f"line {error.lineno}: " if error.lineno else "") + (error.msg or "invalid syntax")
 
 
 def _parts(lines: list[str]) -> list[tuple[int, int]]:
@@ -57,17 +67,20 @@ def _parses(text: str) -> SyntaxError | None:
 def salvage(source: str) -> tuple[str, list[SkippedPart]]:
     """(source with unparsable top-level parts blanked, what was skipped); the source unchanged
     when it parses, or when blanking parts does not make it parse."""
-    if _parses(source) is None:
+    whole = _parses(source)
+    if whole is None:
         return source, []
     lines = source.splitlines()
     kept = list(lines)
     skipped: list[SkippedPart] = []
     for start, end in _parts(lines):
-        error = _parses("\n".join(lines[start:end]))
+        text = "\n".join(lines[start:end])
+        error = _parses("\n" * start + text)  # padded: Python's line numbers are the file's own
         if error is None:
             continue
-        text = "\n".join(lines[start:end])
-        error_line = start + (error.lineno or 1)
+        if not skipped and whole.lineno:  # the first error as Python reports it for the whole file
+            error = whole
+        error_line = error.lineno or start + 1
         code = lines[error_line - 1].strip() if 0 < error_line <= len(lines) else ""
         skipped.append(SkippedPart(start + 1, end, error_line, error.msg or "invalid syntax", code[:120],
                                    tuple(DEFINES.findall(text))))

@@ -37,6 +37,7 @@ class SourceIndex:
     trees: list[tuple[Unit, ast.Module]] = field(default_factory=list)
     definitions: dict[str, list[tuple[Location, ast.AST]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)  # every unit, those that do not parse included
 
     def locate(self, name: str) -> list[Location]:
         return [loc for loc, _ in self.definitions.get(name, [])]
@@ -61,6 +62,7 @@ def _targets(node: ast.AST) -> Iterable[str]:
 def index_definitions(units: Iterable[Unit]) -> SourceIndex:
     index = SourceIndex()
     for unit in units:
+        index.units.append(unit)
         try:
             tree = ast.parse(unit.source, filename=unit.label)
         except SyntaxError as exc:

@@ -13,8 +13,14 @@ import ast
 import shutil
 from typing import Any, Callable
 
+from autograder.diagnosis import explain_name_error
 from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError
 from autograder.source_index import LoopFinding, SourceIndex, find_python_loops, mentions
+
+
+# The submission's names each probe of sandbox/probes.py calls (for the salvage rule: a test uses them).
+PROBE_USES = {"model_shapes": ("build_model",), "mnist_eval": ("build_model",),
+              "train_step": ("build_model", "train_step")}
 
 
 class StudentProxy:
@@ -25,19 +31,25 @@ class StudentProxy:
         self.contract = contract
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
+        self.used: set[str] = set()  # names the current test asked for (the plugin resets it per test)
 
     @property
     def load_report(self) -> LoadReport:
         return self.worker.report or self.worker.start()
 
     def has(self, name: str) -> bool:
+        self.used.add(name)
         return name in self.load_report.found
 
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
+        names = [message["name"]] if message.get("name") else list(PROBE_USES.get(message.get("probe", ""), ()))
+        self.used.update(names)
         try:
             return self.worker.request(message, timeout=timeout)
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]
+            for name in names:
+                explain_name_error(exc, self.index, name, self.contract)
             raise
 
     def call_reply(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply:
@@ -99,4 +111,5 @@ class StudentProxy:
         return None
 
     def mentions(self, name: str, identifier: str) -> bool:
+        self.used.add(name)
         return mentions(self.index, name, identifier)

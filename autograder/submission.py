@@ -18,9 +18,9 @@ from typing import Sequence
 
 from autograder.notebook import read_cells
 from autograder.safe_unpack import Budget, copy_tree, unpack_zip
-from autograder.salvage import salvage
+from autograder.salvage import DEFINES, compile_error, salvage
 
-DATA_SUFFIXES = {".pt", ".pth", ".csv"}
+DATA_SUFFIXES = {".pt", ".pth", ".csv", ".tsv", ".txt", ".npy", ".npz", ".json", ".dat"}
 MAX_DATA_BYTES = 50 * 1024 * 1024
 SHOWN_SKIPPED = 3  # syntax errors described one by one; the rest in one line
 SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time", "json", "pickle",
@@ -34,6 +34,8 @@ class CodeUnit:
     label: str   # "distances.py" or "hw1.ipynb, cell 7" (cells numbered as Jupyter shows them)
     source: str
     path: str    # relative to the submission root
+    compile_error: str = ""  # Python's own verdict when the unit as submitted does not compile
+    skipped_names: tuple[str, ...] = ()  # definitions lost to that error (salvage keeps the rest)
 
 
 @dataclass
@@ -76,7 +78,9 @@ def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> 
         lines = ", ".join(str(part.error_line) for part in skipped[SHOWN_SKIPPED:])
         notes.append(f"`{label}`: {len(skipped) - SHOWN_SKIPPED} more broken parts were skipped (syntax errors "
                      f"on lines {lines}).")
-    return CodeUnit(module, label, kept, path)
+    error = compile_error(source)
+    lost = tuple(n for part in skipped for n in part.names) if skipped else tuple(DEFINES.findall(source) if error else ())
+    return CodeUnit(module, label, kept, path, error, lost)
 
 
 def _stage(path: Path, staging: Path, notes: list[str]) -> Path:

@@ -66,7 +66,7 @@ def _encode(value: Any, buffers: list[bytes]) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype.name not in ALLOWED_DTYPES:
             return {"__opaque__": f"numpy.ndarray[{value.dtype}]", "text": _short_repr(value)}
-        data = np.ascontiguousarray(value)
+        data = np.asarray(value, order="C")  # not ascontiguousarray: it turns a 0-d array into shape (1,)
         buffers.append(data.tobytes())
         return {"__ndarray__": len(buffers) - 1, "dtype": data.dtype.name, "shape": list(data.shape)}
     if isinstance(value, TensorData):

@@ -104,6 +104,20 @@ def resolve(name: str, preferred: str | None, modules: dict[str, types.ModuleTyp
     return None
 
 
+def stage_data_files(files: dict[str, str]) -> None:
+    """The student's data files in the working folder, as beside their code on their own machine,
+    so that `pd.read_csv("qn2_data.csv")` at the top level finds them. Copies: the originals stay
+    as staged, and the working folder is this worker's own (a fresh one at every start)."""
+    for name, path in files.items():
+        target = os.path.join(os.getcwd(), os.path.basename(name))
+        if not os.path.lexists(target):
+            try:
+                with open(path, "rb") as src, open(target, "wb") as dst:
+                    dst.write(src.read())
+            except OSError:
+                pass  # a full workspace: the student's own read then fails with its usual message
+
+
 def install_notebook_stubs() -> None:
     """Notebook code calls IPython's display(); give it a harmless stand-in."""
     if not hasattr(builtins, "display"):
@@ -146,6 +160,7 @@ def serve(manifest: dict[str, Any], requests: Any, responses: Any, helpers: Help
     if code_dir not in sys.path:
         sys.path.append(code_dir)
     install_notebook_stubs()
+    stage_data_files(manifest.get("files", {}))
     units = [run_unit(unit, modules) for unit in manifest["units"]]
     found: dict[str, Any] = {}
     for name, preferred in manifest["names"].items():

@@ -12,6 +12,7 @@ import ast
 
 import numpy as np
 
+from autograder.diagnosis import missing_message
 from autograder.feedback import Feedback, as_array, check_array, describe_value, fail, none_hint
 from reference import regression as ref
 
@@ -94,8 +95,10 @@ def is_stub(function: ast.AST) -> bool:
 
 def test_sgd_uses_optim_sgd(student):
     hit = student.index.function_node("sgd_fit", student.contract.get("sgd_fit"))
-    if hit is None or not student.has("sgd_fit"):
-        fail("`sgd_fit` is not defined in your submission (or the code that defines it failed to run).")
+    if hit is None:
+        fail(missing_message(student.index, "sgd_fit", student.contract) + ".")
+    if not student.has("sgd_fit"):
+        fail("`sgd_fit` is defined, but the code that defines it failed to run (see the top).")
     if is_stub(hit[1]):
         fail("`sgd_fit` is not implemented yet.")
     others = [name for name in OTHER_OPTIMISERS if student.mentions("sgd_fit", name)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import shutil
 from pathlib import Path
 
@@ -38,13 +39,22 @@ def reference(tmp_path_factory) -> Path:
     return build.reference_submission(tmp_path_factory.mktemp("corpus") / "reference")
 
 
-def grade_case(reference: Path, tmp_path: Path, case) -> dict[str, dict]:
+def grade_case(reference: Path, tmp_path: Path, case) -> tuple[dict[str, dict], str]:
+    """(results by test id, every text the student reads, joined)."""
     folder = tmp_path / "submission"
     shutil.copytree(reference, folder)
     build.replace_function(folder, case.module, case.source)
+    module = folder / f"{case.module}.py"
+    text = module.read_text(encoding="utf-8") + case.then
+    if getattr(case, "renamed", None):
+        text = re.sub(rf"^def {case.renamed[0]}\(", f"def {case.renamed[1]}(", text, flags=re.MULTILINE)
+    module.write_text(text, encoding="utf-8")
+    for name, content in getattr(case, "files", {}).items():
+        (folder / name).write_text(content, encoding="utf-8")
     document = grade_submission(folder, tmp_path / "results.json", log=lambda line: None,
                                 select=lambda test_id: test_id.startswith(case.module + "."))
-    return {t["extra_data"]["id"]: t for t in document["tests"]}
+    said = "\n".join([document["output"]] + [t["output"] for t in document["tests"]])
+    return {t["extra_data"]["id"]: t for t in document["tests"]}, said
 
 
 def test_the_corpus_is_large_enough():
@@ -54,7 +64,7 @@ def test_the_corpus_is_large_enough():
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.name for m in MISTAKES])
 def test_mistake_loses_the_named_tests_only(reference, tmp_path, mistake):
-    results = grade_case(reference, tmp_path, mistake)
+    results, _ = grade_case(reference, tmp_path, mistake)
     assert results, "no test ran"
     for test_id in mistake.loses:
         assert results[test_id]["score"] < results[test_id]["max_score"], f"{test_id} should lose points"
@@ -63,11 +73,14 @@ def test_mistake_loses_the_named_tests_only(reference, tmp_path, mistake):
     if mistake.says:
         messages = " ".join(results[i]["output"] for i in mistake.loses)
         assert mistake.says.lower() in messages.lower()
+    if mistake.points is not None:
+        assert sum(t["max_score"] - t["score"] for t in results.values()) == pytest.approx(mistake.points)
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
 def test_variant_gets_full_marks(reference, tmp_path, variant):
-    results = grade_case(reference, tmp_path, variant)
+    results, said = grade_case(reference, tmp_path, variant)
     assert results
     lost = {i: t["output"] for i, t in results.items() if t["score"] < t["max_score"]}
     assert lost == {}
+    assert variant.says in said and not (variant.lacks and variant.lacks in said)

@@ -68,5 +68,17 @@ def test_the_reader_reports_the_skipped_lines(tmp_path):
     (folder / "distances.py").write_text(BROKEN)
     sub = load_submission(folder, tmp_path / "staging", ["distances"])
     note = next(n for n in sub.notes if "syntax error" in n)
-    assert "`distances.py`, line 13" in note and "`broken`" in note and "x +* 2" in note
+    assert "`distances.py` has a syntax error, so Python cannot compile it: line 13:" in note and "`broken`" in note and "x +* 2" in note
     assert "def good" in sub.units[0].source and "x +* 2" not in sub.units[0].source
+
+
+def test_line_numbers_and_message_are_pythons_own_for_the_file():
+    """An IndentationError deep in a function: the file's line, not one counted from the function."""
+    source = BROKEN.replace("x +* 2", "x * 2").replace("    value = 1\n", "    if value:\n    value = 1\n")
+    try:
+        compile(source, "distances.py", "exec")
+    except SyntaxError as exc:
+        python_says = (exc.lineno, exc.msg)
+    part = salvage(source)[1][0]
+    assert (part.error_line, part.message) == python_says
+    assert python_says[0] > 14 and f"line {python_says[0]}: {python_says[1]}" in part.describe("distances.py")

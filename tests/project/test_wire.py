@@ -74,3 +74,13 @@ def test_garbage_header_and_truncation():
         wire.read_message(io.BytesIO(struct.pack("<I", 5) + b"{{{{{"))
     with pytest.raises(EOFError):
         wire.read_message(io.BytesIO(struct.pack("<I", 50) + b"{}"))
+
+
+def test_zero_dimensional_values_stay_zero_dimensional():
+    """A list of lists of np.float64 (a loop solution) must not arrive as shape (N, P, 1)."""
+    back = roundtrip({"scalars": [[np.float64(1.5), np.float32(2.0)]], "zero_d": np.array(3.0),
+                      "tensor": TensorData(np.array(4.0, np.float32), "torch.float32", "cpu")})
+    assert [np.ndim(v) for v in back["scalars"][0]] == [0, 0]
+    assert back["scalars"][0][1].dtype == np.float32
+    assert back["zero_d"].shape == () and back["zero_d"] == 3.0
+    assert back["tensor"].array.shape == () and back["tensor"].array.dtype == np.float32

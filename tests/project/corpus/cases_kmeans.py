@@ -145,3 +145,9 @@ def plot_kmeans(X, init_centres, centres, labels):
     return fig
 '''),
 ]
+
+MISTAKES += [
+    Mistake("kmeans: handed in as k_means", "kmeans", "", renamed=("kmeans", "k_means"),
+            loses=("kmeans.matches_reference[2]", "kmeans.matches_reference[5]", "kmeans.matches_reference[8]",
+                   "kmeans.max_iter", "kmeans.tol"), points=15, says="did you mean `k_means` (kmeans.py, line"),
+]

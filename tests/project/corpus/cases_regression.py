@@ -95,3 +95,10 @@ def predict(X, w, b):
     return X @ w + float(b)
 '''),
 ]
+
+VARIANTS += [
+    Variant("regression: the data file read by its bare name at the top level", "regression", "",
+            then='\nCORN_X, CORN_Y = load_data("qn2_data.csv")\n',
+            files={"qn2_data.csv": "fertilizer,insecticides,corn\n6,4,40\n10,4,44\n12,5,46\n"},
+            lacks="FileNotFoundError"),
+]

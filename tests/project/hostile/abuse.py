@@ -5,9 +5,9 @@ from __future__ import annotations
 from tests.project.hostile.case import RIGHT_ANSWER, Hostile, replacing
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
-NUMPYDISTS = ("distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
+NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
               "distances.numpy_faster_than_loops")
-TORCHDISTS = ("distances.torch_agrees", "distances.float32_input", "distances.torch_no_loops",
+TORCHDISTS = ("distances.torch_agrees", "distances.torch_float32_input", "distances.torch_no_loops",
               "distances.torch_faster_than_loops", "distances.torch_speed_vs_reference")
 BOTH_MODES = ("auto", "basic")  # bubblewrap where available, and the basic sandbox Gradescope may give us
 
@@ -39,7 +39,7 @@ WRONG_ANSWERS = [
             out = np.zeros_like(truth).view(Lying)
             out.truth = truth
             return out
-        '''), "distances.", loses=("distances.numpy_agrees", "distances.float32_input"), says=("numpydists",)),
+        '''), "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input"), says=("numpydists",)),
     Hostile("returns NaN", replacing("distances", '''
         import numpy as np
         def numpydists(feats, protos):

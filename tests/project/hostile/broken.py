@@ -11,10 +11,11 @@ from tests.project.hostile.case import Context, Hostile, files, prepending, refe
 
 EVERYTHING = ("*",)
 DISTANCES = ("distances.forloop_agrees", "distances.numpy_agrees", "distances.torch_agrees",
-             "distances.float32_input", "distances.numpy_no_loops", "distances.torch_no_loops",
+             "distances.numpy_float32_input", "distances.torch_float32_input", "distances.numpy_no_loops",
+             "distances.torch_no_loops",
              "distances.numpy_faster_than_loops", "distances.torch_faster_than_loops",
              "distances.torch_speed_vs_reference")
-NUMPYDISTS = ("distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
+NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
               "distances.numpy_faster_than_loops")
 KMEANS_CALLS = ("kmeans.matches_reference[2]", "kmeans.matches_reference[5]", "kmeans.matches_reference[8]",
                 "kmeans.max_iter", "kmeans.tol")
@@ -76,7 +77,7 @@ def escaping_entries(reference: Path) -> list[tuple[str, bytes]]:
 CASES = [
     Hostile("empty submission", files({}), "broadcasting.", loses=EVERYTHING, says=("No Python code was found",)),
     Hostile("task files under other names", renamed, None, says=("was loaded as",)),
-    Hostile("syntax error in one function", syntax_error_in_numpydists, "distances.", loses=NUMPYDISTS,
+    Hostile("syntax error in one function", syntax_error_in_numpydists, "distances.", loses=DISTANCES,
             says=("line", "syntax error", "`numpydists`", "1 +* 2")),
     Hostile("import of a package that is not installed, at the top", prepending("kmeans", "import sklearn\n"),
             "kmeans.", says=("No module named 'sklearn'",)),

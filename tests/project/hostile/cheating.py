@@ -86,7 +86,7 @@ CHEATING = [
         time.perf_counter = time.time = time.monotonic = lambda: 0.0
         ''', then="def numpydists(feats, protos):\n    import numpy as np\n"
                   "    return np.zeros((len(feats), len(protos)))\n"),
-            "distances.", loses=("distances.numpy_agrees", "distances.float32_input")),
+            "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input")),
     Hostile("slows the speed yardsticks to make a hidden loop look fast", prepending("distances", '''
         import time
         import numpy as np
