@@ -109,7 +109,7 @@ def mutated(tmp_path, old: str, new: str):
     ('number = "1.7"\npoints = 2', 'number = "1.7"\npoint = 2', ["unknown key 'point'", "did you mean 'points'?"]),
     ("cpu_seconds = 900", 'cpu_seconds = "900"', ["[limits] cpu_seconds: '900' is not of type 'integer'"]),
     ("call_timeout = 60", "call_timout = 60", ["[limits] unknown key 'call_timout' (did you mean 'call_timeout'?)"]),
-    ("[leaderboard]", '[grading]\nsalvage_earns_points = "yes"\n\n[leaderboard]', ["[grading] salvage_earns_points"]),
+    ("salvage_earns_points = false", 'salvage_earns_points = "yes"', ["[grading] salvage_earns_points"]),
     ("[leaderboard]", "[gradng]\n\n[leaderboard]", ["unknown key 'gradng'", "'grading'"]),
     ("total_points = 100", "total_points = 90", ["[assignment]", "points add up to 100, but [assignment] total_points is 90"]),
     ('visibility = "after_due_date"', 'visibility = "later"', ["broadcasting.random_pairs", "visibility: 'later' is not one of"]),
@@ -135,7 +135,8 @@ def test_the_shipped_rubric_and_grading_table_pass(tmp_path, hidden_ids):
     from autograder.rubric_schema import check_rubric
 
     assert check_rubric(RUBRIC_FILE, collected_ids=hidden_ids) == []
-    with_grading = SHIPPED.replace("[leaderboard]", "[grading]\nsalvage_earns_points = true\n\n[leaderboard]")
+    with_grading = SHIPPED.replace("salvage_earns_points = false", "salvage_earns_points = true")
+    assert with_grading != SHIPPED
     assert check_rubric(write(tmp_path, with_grading)) == []
 
 
