@@ -5,16 +5,21 @@ as plain data, failures come back as exceptions that carry the function's name, 
 measured here, in the grading process, where the student's code cannot touch the clock.
 Speed is judged against yardsticks (a plain matrix product, plain Python loops) timed in a second
 worker that holds no student code, so a submission cannot slow the yardstick down to look fast.
+A function that timed out once is not called again: a hang costs one time limit, not one per test.
 """
 
 from __future__ import annotations
 
 import ast
 import shutil
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Tuple
 
-from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError
-from autograder.source_index import LoopFinding, SourceIndex, find_python_loops, mentions
+from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError, WorkerTimeout
+from autograder.source_index import LoopFinding, SourceIndex, bound_functions, find_python_loops, mentions
+
+# One timed round: the student's arguments, the yardstick's, and a check of the student's value
+# (raises if wrong): every timed call gets fresh inputs and must return the right answer for them.
+Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
 
 
 class StudentProxy:
@@ -25,17 +30,30 @@ class StudentProxy:
         self.contract = contract
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
+        self.test_label = ""  # the running test's number, set by the plugin: named in timeout messages
+        self.hung: dict[str, str] = {}  # what timed out -> why it is not called again
 
     @property
     def load_report(self) -> LoadReport:
         return self.worker.report or self.worker.start()
 
+    def check_budget(self) -> None:
+        """Raise BudgetExhausted once the grading run's time budget is spent."""
+        self.worker.check_budget()
+
     def has(self, name: str) -> bool:
         return name in self.load_report.found
 
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
+        if what in self.hung:
+            raise WorkerTimeout(self.hung[what])
         try:
             return self.worker.request(message, timeout=timeout)
+        except WorkerTimeout:
+            limit = timeout or self.worker.policy.limits.call_timeout
+            where = f" in test {self.test_label}" if self.test_label else ""
+            self.hung[what] = f"`{what.removesuffix('()')}` did not finish within {limit:g} s{where}; it was not called again."
+            raise WorkerTimeout(self.hung[what]) from None
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]
             raise
@@ -55,13 +73,17 @@ class StudentProxy:
         return self._send({"op": "probe", "probe": probe, "args": list(args), "kwargs": kwargs},
                           what or probe, timeout).value
 
-    def race(self, name: str, args: tuple[Any, ...], yardstick: str, yardstick_args: tuple[Any, ...],
-             repeats: int = 3, timeout: float | None = None) -> tuple[float, float]:
-        """(best wall time of the student's `name(*args)`, best of the trusted `yardstick` probe),
-        measured alternately, the student's processes frozen while the yardstick runs."""
+    def race(self, name: str, rounds: Iterable[Round], yardstick: str,
+             timeout: float | None = None) -> tuple[float, float]:
+        """(best wall time of the student's `name`, best of the trusted `yardstick` probe), measured
+        alternately, the student's processes frozen while the yardstick runs. Each round's value is
+        checked before it counts: a cached, precomputed or early answer must still be right for
+        inputs the submission has not seen before."""
         yours, theirs = [], []
-        for _ in range(repeats):
-            yours.append(self.call_reply(name, *args, timeout=timeout).wall)
+        for args, yardstick_args, check in rounds:
+            reply = self.call_reply(name, *args, timeout=timeout)
+            check(reply.value)
+            yours.append(reply.wall)
             theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))
         return min(yours), min(theirs)
 
@@ -85,7 +107,12 @@ class StudentProxy:
             self._yardstick = None
 
     def loops(self, name: str) -> list[LoopFinding]:
-        return find_python_loops(self.index, name, preferred_module=self.contract.get(name))
+        """Python loops in the code `name` is really bound to once loaded (not merely the last
+        `def name`), and in the submission's functions it reaches; CannotJudge if that code is not
+        in the submission's source."""
+        identity = self._send({"op": "identify", "name": name}, name, None).value
+        roots = bound_functions(self.index, name, identity)
+        return find_python_loops(self.index, name, preferred_module=self.contract.get(name), roots=roots)
 
     def function_source(self, name: str) -> str | None:
         """The source text of the definition of `name` that Python would use, or None."""
