@@ -95,6 +95,7 @@ LOOP_NODES = {ast.For: "for loop", ast.AsyncFor: "async for loop", ast.While: "w
               ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression"}
 
 
+HIDDEN_CODE_CALLS = {"exec", "eval"}  # code from a string: any loop in it is out of the loop finder's sight
 CHUNK_CALLS = {"split", "chunk", "array_split", "tensor_split"}
 
 
@@ -218,6 +219,9 @@ def find_python_loops(index: SourceIndex, name: str, preferred_module: str | Non
             kind = LOOP_NODES.get(type(node))
             if kind is None and isinstance(node, ast.Call) and _called_name(node) in LOOP_CALLS:
                 kind = f"call to `{_called_name(node)}` (a loop in disguise)"
+            if kind is None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in HIDDEN_CODE_CALLS:
+                kind = f"call to `{node.func.id}` (code in a string, which the grader cannot check for loops)"
             if kind is not None:
                 found.append(LoopFinding(location.label, getattr(node, "lineno", location.line), kind + where))
     return sorted(set(found), key=lambda f: (f.label, f.line, f.what))
