@@ -386,3 +386,31 @@ def test_what_has_no_source_in_the_submission_is_not_judged(determined, name, wh
     w, index = determined
     with pytest.raises(CannotJudge, match=why):
         StudentProxy(w, index, {}).loops(name)
+
+
+def test_a_grading_run_keeps_inside_its_time_budget(tmp_path):
+    """Three functions that hang: the run stops calling at the budget, scores every test (0, with
+    the reason) and leaves a valid results.json, instead of one time limit per test."""
+    import re
+
+    import jsonschema
+
+    from autograder.grading import grade_submission
+    from autograder.paths import RUBRIC_FILE
+    from autograder.results import schema
+    from tests.project.corpus.build import reference_submission, replace_function
+
+    submission = reference_submission(tmp_path / "submission")
+    replace_function(submission, "distances", "".join(
+        f"def {name}(*args):\n    while True:\n        pass\n\n\n" for name in ("forloopdists", "numpydists", "pytorchdists")))
+    rubric = tmp_path / "rubric.toml"
+    text = re.sub(r"(?m)^call_timeout = .*$", "call_timeout = 4", RUBRIC_FILE.read_text(encoding="utf-8"))
+    rubric.write_text(re.sub(r"(?m)^grading_budget = .*$", "grading_budget = 12", text), encoding="utf-8")
+    started = time.monotonic()
+    document = grade_submission(submission, tmp_path / "results.json", rubric_path=rubric,
+                                select=lambda test_id: test_id.startswith("distances."), log=lambda line: None)
+    assert time.monotonic() - started < 12 + 8  # the budget, plus start-up and clean-up
+    jsonschema.validate(document, schema())
+    scored = [t for t in document["tests"] if t["max_score"] > 0]
+    assert len(scored) == 9 and all(t["score"] == 0 for t in scored)
+    assert sum("time budget (12 s" in t["output"] for t in scored) >= 5
