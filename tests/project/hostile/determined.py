@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from tests.project.hostile.case import RIGHT_ANSWER, Builder, Context, Hostile, fill, replacing
+from tests.project.hostile.cheating import BOTH_MODES
 
 
 
@@ -120,11 +121,11 @@ DETERMINED = [
             os.write(int(sys.argv[3]), struct.pack("<I", len(header)) + header + struct.pack("<Q", 8) + bytes(8))
             return _right(a, b)
         ''' + RIGHT_ANSWER), "broadcasting.", loses=("broadcasting.given_pairs", "broadcasting.random_pairs"),
-            says=("could not be accepted",)),
+            says=("could not be accepted",), modes=BOTH_MODES),
     Hostile("hangs in numpydists: one time limit, not one per test", replacing("distances", '''
         def numpydists(feats, protos):
             while True:
                 pass
         '''), "distances.", loses=("distances.numpy_agrees", "distances.float32_input") + NUMPY_SPEED,
-            says=("did not finish within 8 s in test 1.2; it was not called again",)),
+            says=("did not finish within 8 s in test 1.2; it was not called again",), modes=BOTH_MODES),
 ]
