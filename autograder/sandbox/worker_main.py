@@ -168,17 +168,14 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
         kwargs = {k: probes.from_plain(v) for k, v in request.get("kwargs", {}).items()}
         if op == "ping":
             return {"ok": True, "value": "pong"}
-        if op in ("call", "get"):
+        if op in ("call", "get", "identify"):
             name = request["name"]
             hit = resolve(name, manifest["names"].get(name), modules)
             if hit is None:
                 return {"ok": False, "missing": name}
+            if op == "identify":  # what the name is bound to, described without calling it
+                return {"ok": True, "value": helpers.identity.describe(hit[1], list(modules.values()), STUDENT_FILES)}
             value = hit[1](*args, **kwargs) if op == "call" else hit[1]
-        elif op == "identify":  # what the name is bound to, described without calling it
-            hit = resolve(request["name"], manifest["names"].get(request["name"]), modules)
-            if hit is None:
-                return {"ok": False, "missing": request["name"]}
-            return {"ok": True, "value": helpers.identity.describe(hit[1], list(modules.values()), STUDENT_FILES)}
         elif op == "probe":
             lookup = lambda n: (resolve(n, manifest["names"].get(n), modules) or (None, None))[1]  # noqa: E731
             value = getattr(probes, "probe_" + request["probe"])(lookup, manifest, *args, **kwargs)

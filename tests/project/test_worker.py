@@ -229,4 +229,3 @@ def test_a_forked_copy_of_the_worker_never_answers(tmp_path):
     finally:
         w.close()
         shutil.rmtree(sandbox)
-
