@@ -82,9 +82,9 @@ class StudentProxy:
         yours, theirs = [], []
         for args, yardstick_args, check in rounds:
             reply = self.call_reply(name, *args, timeout=timeout)
+            theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))  # right after, as calibrated
             check(reply.value)
             yours.append(reply.wall)
-            theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))
         return min(yours), min(theirs)
 
     def _yardstick_wall(self, probe: str, args: tuple[Any, ...], timeout: float | None) -> float:
