@@ -125,7 +125,8 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 writer.write()
                 if report.stdout:
                     log("[grader] output of the submission while loading:\n" + report.stdout)
-                student = StudentProxy(worker, index, contract, yardstick=lambda: trusted_worker(policy, run_dir, deadline))
+                student = StudentProxy(worker, index, contract,
+                                       yardstick=lambda: trusted_worker(policy, run_dir, deadline))
                 plugin = GradingPlugin(rubric, student, writer, log, select)
                 try:
                     with timing.phase("hidden tests (pytest, in all)"):

@@ -52,7 +52,9 @@ class StudentProxy:
         except WorkerTimeout:
             limit = timeout or self.worker.policy.limits.call_timeout
             where = f" in test {self.test_label}" if self.test_label else ""
-            self.hung[what] = f"`{what.removesuffix('()')}` did not finish within {limit:g} s{where}; it was not called again."
+            name = what.removesuffix("()")
+            self.hung[what] = (f"`{name}` did not finish within its time limit of {limit:g} s{where}; it was not "
+                               "called again (infinite loop, or far too slow?).")
             raise WorkerTimeout(self.hung[what]) from None
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]

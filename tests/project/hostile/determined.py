@@ -127,5 +127,5 @@ DETERMINED = [
             while True:
                 pass
         '''), "distances.", loses=("distances.numpy_agrees", "distances.float32_input") + NUMPY_SPEED,
-            says=("did not finish within 8 s in test 1.2; it was not called again",), modes=BOTH_MODES),
+            says=("time limit of 8 s in test 1.2; it was not called again",), modes=BOTH_MODES),
 ]
