@@ -18,6 +18,7 @@ from autograder.paths import RUBRIC_FILE
 from autograder.results import schema
 from autograder.sandbox.client import BudgetExhausted, Worker, WorkerDied, WorkerTimeout, new_sandbox_dir
 from autograder.sandbox.policy import Limits, SandboxPolicy
+from autograder.sandbox.wire import Opaque
 from autograder.source_index import CannotJudge, index_definitions
 from autograder.student import StudentProxy
 from autograder.submission import CodeUnit
@@ -48,6 +49,15 @@ DETERMINED = textwrap.dedent('''
 
     def lying_tensor():
         return torch.zeros(3).as_subclass(Lying)
+
+    class Dispatching(torch.Tensor):
+        @classmethod
+        def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+            OVERRIDDEN.append("dispatch")
+            return func(*args, **(kwargs or {}))
+
+    def dispatching_tensor():
+        return torch.zeros(3).as_subclass(Dispatching)
 
     def overridden():
         return len(OVERRIDDEN)
@@ -92,7 +102,7 @@ def determined(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("determined")
     sandbox = new_sandbox_dir()
     policy = SandboxPolicy(Limits(call_timeout=10, load_timeout=60), sys.executable)
-    names = ["malformed", "same", "lying_tensor", "overridden", "hang", "rebound", "decorated", "partial", "built_in",
+    names = ["malformed", "same", "lying_tensor", "dispatching_tensor", "overridden", "hang", "rebound", "decorated", "partial", "built_in",
              "made", "lam", "calls_loops", "vectorised"]
     manifest = {"units": [{"module": "hw", "label": "hw.py", "source": DETERMINED}],
                 "names": {n: "hw" for n in names}, "files": {}, "code_dir": str(sandbox / "code")}
@@ -118,6 +128,8 @@ def test_a_tensor_subclass_is_read_without_running_its_torch_function(determined
     w, _ = determined
     value = w.request({"op": "call", "name": "lying_tensor"}).value
     assert np.array_equal(value.array, np.zeros(3))  # its own data, not what __torch_function__ says
+    value = w.request({"op": "call", "name": "dispatching_tensor"}).value
+    assert isinstance(value, Opaque) and "__torch_dispatch__" in value.text  # every operation on it is student code
     assert w.request({"op": "call", "name": "overridden"}).value == 0
 
 
