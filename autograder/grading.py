@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -92,6 +93,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
     """Grade and return the results document (also written to `results_path`). Where the worker
     could read the grader's files, nothing is graded unless `allow_unprotected` (a safe failure)."""
     timing.reset()
+    started = time.monotonic()
     writer = ResultsWriter(results_path)
     try:
         rubric = load_rubric(rubric_path)
@@ -115,6 +117,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 policy.clear_leftovers()  # of an earlier run that did not end cleanly
                 sandbox_dir = new_sandbox_dir()
                 worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
+                worker.deadline = deadline = started + rubric.limits.grading_budget
             try:
                 report = worker.start()
                 tasks = None if select is None else {e.task for e in rubric.entries.values() if select(e.id)}
@@ -124,7 +127,8 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 writer.write()
                 if report.stdout:
                     log("[grader] output of the submission while loading:\n" + report.stdout)
-                student = StudentProxy(worker, index, contract, yardstick=lambda: trusted_worker(policy, run_dir))
+                student = StudentProxy(worker, index, contract,
+                                       yardstick=lambda: trusted_worker(policy, run_dir, deadline))
                 plugin = GradingPlugin(rubric, student, writer, log, select)
                 try:
                     with timing.phase("hidden tests (pytest, in all)"):

@@ -5,17 +5,22 @@ as plain data, failures come back as exceptions that carry the function's name, 
 measured here, in the grading process, where the student's code cannot touch the clock.
 Speed is judged against yardsticks (a plain matrix product, plain Python loops) timed in a second
 worker that holds no student code, so a submission cannot slow the yardstick down to look fast.
+A function that timed out once is not called again: a hang costs one time limit, not one per test.
 """
 
 from __future__ import annotations
 
 import ast
 import shutil
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Tuple
 
 from autograder.diagnosis import explain_name_error
-from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError
-from autograder.source_index import LoopFinding, SourceIndex, find_python_loops, mentions
+from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError, WorkerTimeout
+from autograder.source_index import LoopFinding, SourceIndex, bound_functions, find_python_loops, mentions
+
+# One timed round: the student's arguments, the yardstick's, and a check of the student's value
+# (raises if wrong): every timed call gets fresh inputs and must return the right answer for them.
+Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
 
 
 # The submission's names each probe of sandbox/probes.py calls (for the salvage rule: a test uses them).
@@ -32,10 +37,16 @@ class StudentProxy:
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
         self.used: set[str] = set()  # names the current test asked for (the plugin resets it per test)
+        self.test_label = ""  # the running test's number, set by the plugin: named in timeout messages
+        self.hung: dict[str, str] = {}  # what timed out -> why it is not called again
 
     @property
     def load_report(self) -> LoadReport:
         return self.worker.report or self.worker.start()
+
+    def check_budget(self) -> None:
+        """Raise BudgetExhausted once the grading run's time budget is spent."""
+        self.worker.check_budget()
 
     def has(self, name: str) -> bool:
         self.used.add(name)
@@ -44,8 +55,17 @@ class StudentProxy:
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
         names = [message["name"]] if message.get("name") else list(PROBE_USES.get(message.get("probe", ""), ()))
         self.used.update(names)
+        if what in self.hung:
+            raise WorkerTimeout(self.hung[what])
         try:
             return self.worker.request(message, timeout=timeout)
+        except WorkerTimeout:
+            limit = timeout or self.worker.policy.limits.call_timeout
+            where = f" in test {self.test_label}" if self.test_label else ""
+            name = what.removesuffix("()")
+            self.hung[what] = (f"`{name}` did not finish within its time limit of {limit:g} s{where}; it was not "
+                               "called again (infinite loop, or far too slow?).")
+            raise WorkerTimeout(self.hung[what]) from None
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]
             for name in names:
@@ -67,14 +87,18 @@ class StudentProxy:
         return self._send({"op": "probe", "probe": probe, "args": list(args), "kwargs": kwargs},
                           what or probe, timeout).value
 
-    def race(self, name: str, args: tuple[Any, ...], yardstick: str, yardstick_args: tuple[Any, ...],
-             repeats: int = 3, timeout: float | None = None) -> tuple[float, float]:
-        """(best wall time of the student's `name(*args)`, best of the trusted `yardstick` probe),
-        measured alternately, the student's processes frozen while the yardstick runs."""
+    def race(self, name: str, rounds: Iterable[Round], yardstick: str,
+             timeout: float | None = None) -> tuple[float, float]:
+        """(best wall time of the student's `name`, best of the trusted `yardstick` probe), measured
+        alternately, the student's processes frozen while the yardstick runs. Each round's value is
+        checked before it counts: a cached, precomputed or early answer must still be right for
+        inputs the submission has not seen before."""
         yours, theirs = [], []
-        for _ in range(repeats):
-            yours.append(self.call_reply(name, *args, timeout=timeout).wall)
-            theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))
+        for args, yardstick_args, check in rounds:
+            reply = self.call_reply(name, *args, timeout=timeout)
+            theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))  # right after, as calibrated
+            check(reply.value)
+            yours.append(reply.wall)
         return min(yours), min(theirs)
 
     def _yardstick_wall(self, probe: str, args: tuple[Any, ...], timeout: float | None) -> float:
@@ -97,7 +121,12 @@ class StudentProxy:
             self._yardstick = None
 
     def loops(self, name: str) -> list[LoopFinding]:
-        return find_python_loops(self.index, name, preferred_module=self.contract.get(name))
+        """Python loops in the code `name` is really bound to once loaded (not merely the last
+        `def name`), and in the submission's functions it reaches; CannotJudge if that code is not
+        in the submission's source."""
+        identity = self._send({"op": "identify", "name": name}, name, None).value
+        roots = bound_functions(self.index, name, identity)
+        return find_python_loops(self.index, name, preferred_module=self.contract.get(name), roots=roots)
 
     def function_source(self, name: str) -> str | None:
         """The source text of the definition of `name` that Python would use, or None."""

@@ -16,64 +16,21 @@ import signal
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from autograder import timing
 from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy
+from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, LoadReport, MissingName, Reply,
+                                        StudentCodeError, WorkerDied, WorkerError, WorkerTimeout, describe_exit,
+                                        load_report, student_error)
 
-RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py")
+RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py", "identity.py")
 RUNTIME_DIR = Path(__file__).resolve().parent
 GUARD_INTERVAL = 1.0  # seconds between checks of what a basic-mode worker wrote to disk
-
-
-class WorkerError(Exception):
-    """Base of every failure of a call; the message is written for the student."""
-
-
-class StudentCodeError(WorkerError):
-    """The student's code raised; `error` has type, message and the student's own frames."""
-
-    def __init__(self, error: dict[str, Any]) -> None:
-        self.error = error
-        super().__init__(f"{error.get('type')}: {error.get('message')}")
-
-
-class MissingName(WorkerError):
-    """The submission does not define the name the test needs."""
-
-
-class WorkerTimeout(WorkerError):
-    """The call did not return before its deadline; the worker was stopped."""
-
-
-class WorkerDied(WorkerError):
-    """The worker process ended during the call (crash, out of memory, os._exit, ...)."""
-
-
-class DiskQuotaExceeded(WorkerError):
-    """The worker wrote more files than its workspace allows (basic mode's guard)."""
-
-
-@dataclass
-class Reply:
-    value: Any
-    stdout: str
-    wall: float
-    cpu: float
-
-
-@dataclass
-class LoadReport:
-    """What happened while loading the submission: per unit ok/error, and where names were found."""
-
-    units: list[dict[str, Any]] = field(default_factory=list)
-    found: dict[str, dict[str, Any]] = field(default_factory=dict)
-    fatal: str | None = None
-    stdout: str = ""
-    degraded: str | None = None  # why only the definitions were loaded, if they were
+__all__ = ["BudgetExhausted", "DiskQuotaExceeded", "LoadReport", "MissingName", "Reply", "StudentCodeError",
+           "Worker", "WorkerDied", "WorkerError", "WorkerTimeout", "new_sandbox_dir", "trusted_worker"]
 
 
 class _Deadline:
@@ -107,20 +64,9 @@ class _Deadline:
             view = view[written:]
 
 
-def describe_exit(returncode: int | None) -> str:
-    if returncode is None:
-        return "the worker stopped answering"
-    if returncode < 0:
-        sig = -returncode
-        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        if sig == signal.SIGKILL:
-            return f"the process was killed ({name}): most often it used more memory than allowed"
-        if sig == signal.SIGXCPU:
-            return f"the process used up its CPU time limit ({name})"
-        if sig == signal.SIGXFSZ:
-            return f"the process wrote a file larger than allowed ({name})"
-        return f"the process was killed by signal {name}"
-    return f"the process exited with status {returncode} (sys.exit / os._exit in your code?)"
+def budget_message(budget: float) -> str:
+    return (f"Grading reached its time budget ({budget:g} s for all tests together) before this test could "
+            "finish, so it scored 0. Make slow functions faster (or stop infinite loops): then every test runs.")
 
 
 def new_sandbox_dir() -> Path:
@@ -130,14 +76,16 @@ def new_sandbox_dir() -> Path:
     return path
 
 
-def trusted_worker(policy: SandboxPolicy, run_dir: Path) -> Worker:
+def trusted_worker(policy: SandboxPolicy, run_dir: Path, deadline: float | None = None) -> Worker:
     """A worker that loads no student code, sandboxed like the student's (same limits, same pipe):
     the yardsticks of speed checks are timed there, out of any submission's reach."""
     sandbox = new_sandbox_dir()
     own_run_dir = Path(run_dir) / "yardstick"
     own_run_dir.mkdir(parents=True, exist_ok=True)
-    return Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, policy, sandbox,
-                  role="yardstick")
+    worker = Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, policy,
+                    sandbox, role="yardstick")
+    worker.deadline = deadline
+    return worker
 
 
 class Worker:
@@ -161,6 +109,7 @@ class Worker:
         self.report: LoadReport | None = None
         self.broken: str | None = None
         self.starts = 0
+        self.deadline: float | None = None  # time.monotonic() at which the grading budget runs out
         self._request_id = 0
         self._req_w = self._resp_r = -1
         self._log_offset = 0
@@ -211,8 +160,9 @@ class Worker:
         processes.LIVE_WORKERS.add(self.proc.pid)
         self._req_w, self._resp_r = req_w, resp_r
         try:
-            ready = self._receive(time.monotonic() + self.policy.limits.load_timeout)
-            report = LoadReport(units=ready.get("units", []), found=ready.get("found", {}), stdout=self._new_output())
+            ready = self._receive(time.monotonic() + min(self.policy.limits.load_timeout, self.remaining()))
+            report = load_report(ready)
+            report.stdout = self._new_output()
         except TimeoutError:
             report = LoadReport(fatal=f"loading your code took longer than {self.policy.limits.load_timeout:.0f} s "
                                       "(is there long-running code at the top level, outside any function?)")
@@ -223,7 +173,7 @@ class Worker:
         if report.fatal:
             report.stdout = self._new_output()
             self.close()
-            if not self.manifest.get("definitions_only"):
+            if not self.manifest.get("definitions_only") and self.remaining() > 0:
                 return self._retry_definitions_only(report.fatal)
             self.broken = report.fatal
         if self.report is None:
@@ -293,16 +243,29 @@ class Worker:
         text = data[:limit].decode("utf-8", "replace")
         return text + (f"\n... [output cut at {self.policy.limits.output_kb} KB]" if len(data) > limit else "")
 
+    def remaining(self) -> float:
+        """Seconds left in the grading budget (infinite without one)."""
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+    def check_budget(self) -> None:
+        if self.remaining() <= 0:
+            raise BudgetExhausted(budget_message(self.policy.limits.grading_budget))
+
     def request(self, message: dict[str, Any], timeout: float | None = None) -> Reply:
         """Send one request; raise a WorkerError subclass for anything but a normal return."""
         if self.broken:
             raise WorkerDied(self.broken)
+        self.check_budget()
         if self.proc is None or self.proc.poll() is not None:
             if self.start().fatal:
+                self.check_budget()
                 raise WorkerDied(self.broken or "the worker could not start")
         assert self.proc is not None
-        timeout = timeout or self.policy.limits.call_timeout
-        self._request_id += 1
+        asked = timeout or self.policy.limits.call_timeout
+        timeout = min(asked, self.remaining())
+        self.check_budget()
+        # unpredictable: code in the worker cannot write a reply ahead of a request it has not seen
+        self._request_id = int.from_bytes(os.urandom(8), "big") >> 1
         buffer = io.BytesIO()
         wire.write_message(buffer, {**message, "id": self._request_id})
         cpu0, t0 = self.cpu_seconds(), time.perf_counter()
@@ -315,6 +278,8 @@ class Worker:
             raise
         except TimeoutError:
             self.close()
+            if timeout < asked:
+                raise BudgetExhausted(budget_message(self.policy.limits.grading_budget)) from None
             raise WorkerTimeout(f"the call did not finish within its time limit of {timeout:g} s "
                                 "(infinite loop, or far too slow?)") from None
         except wire.WireError as exc:
@@ -335,8 +300,8 @@ class Worker:
         if response.get("ok"):
             return Reply(response.get("value"), stdout, wall, cpu)
         if "missing" in response:
-            raise MissingName(f"`{response['missing']}` is not defined in your submission")
-        raise StudentCodeError(response.get("error") or {"type": "Error", "message": "unknown"})
+            raise MissingName(f"`{str(response['missing'])[:100]}` is not defined in your submission")
+        raise StudentCodeError(student_error(response.get("error")))
 
     def close(self) -> None:
         for fd in (self._req_w, self._resp_r):

@@ -20,17 +20,27 @@ MAX_ITEMS = 100_000
 
 
 def _tensor_to_plain(value: Any) -> Any:
+    """The tensor's own data, read without running the student's code: a subclass's
+    __torch_function__ is switched off, and one with __torch_dispatch__ (whose every operation is
+    student code) is not read at all."""
     torch = sys.modules["torch"]
-    detached = torch.Tensor.detach(value)
-    dtype, device = str(detached.dtype), str(detached.device)
-    cpu = detached.to("cpu")
-    if cpu.dtype == torch.bfloat16:
-        cpu = cpu.float()
-    try:
-        array = np.array(cpu.numpy(), copy=True)
-    except (TypeError, RuntimeError) as exc:
-        return Opaque(f"torch.Tensor[{dtype}]", str(exc)[:200])
-    return TensorData(array, dtype, device, bool(detached.requires_grad or value.requires_grad))
+    kind = type(value)
+    if getattr(kind, "__torch_dispatch__", None) is not getattr(torch.Tensor, "__torch_dispatch__", None):
+        return Opaque(f"{kind.__module__}.{kind.__qualname__}", "a tensor subclass with __torch_dispatch__")
+    with torch._C.DisableTorchFunctionSubclass():
+        detached = torch.Tensor.detach(value)
+        if type(detached) is not torch.Tensor:
+            return Opaque(f"{kind.__module__}.{kind.__qualname__}", "a tensor subclass that could not be read")
+        dtype, device = str(detached.dtype), str(detached.device)
+        requires_grad = bool(torch.Tensor.requires_grad.__get__(value))
+        cpu = detached.to("cpu")
+        if cpu.dtype == torch.bfloat16:
+            cpu = cpu.float()
+        try:
+            array = np.array(cpu.numpy(), copy=True)
+        except (TypeError, RuntimeError) as exc:
+            return Opaque(f"torch.Tensor[{dtype}]", str(exc)[:200])
+    return TensorData(array, dtype, device, requires_grad)
 
 
 def _is_exact(value: Any, *types: type) -> bool:

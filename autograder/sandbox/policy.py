@@ -47,6 +47,7 @@ class Limits:
     output_kb: int = 64
     load_timeout: float = 120.0
     call_timeout: float = 60.0
+    grading_budget: float = 480.0  # seconds for a whole grading run: well inside Gradescope's 10 minutes
 
 
 @dataclass

@@ -11,6 +11,7 @@ the standard library and numpy.
 from __future__ import annotations
 
 import json
+import math
 import struct
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -19,6 +20,8 @@ import numpy as np
 
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 MAX_BUFFER_BYTES = 128 * 1024 * 1024  # per message: far above any honest result
+MAX_NDIM = 32
+MAX_DEPTH = 64  # nesting of a decoded payload: far above any honest reply
 ALLOWED_DTYPES = frozenset(
     ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
      "float16", "float32", "float64", "complex64", "complex128"]
@@ -94,38 +97,51 @@ def _short_repr(value: Any, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _decode(obj: Any, buffers: list[bytes]) -> Any:
+def _array(obj: dict[str, Any], buffers: list[bytes]) -> np.ndarray:
+    dtype = obj.get("dtype")
+    if dtype not in ALLOWED_DTYPES:
+        raise WireError(f"dtype {dtype!r} not allowed")
+    index, shape = obj["__ndarray__"], obj.get("shape")
+    if type(index) is not int or not 0 <= index < len(buffers):
+        raise WireError("bad buffer index")
+    if not isinstance(shape, list) or len(shape) > MAX_NDIM or not all(type(s) is int and s >= 0 for s in shape):
+        raise WireError("bad shape")
+    raw = buffers[index]
+    if math.prod(shape) * np.dtype(dtype).itemsize != len(raw):  # Python ints: no overflow
+        raise WireError("buffer size does not match shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _items(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise WireError(f"a tagged value holds {type(value).__name__}, not {kind.__name__}")
+    return value
+
+
+def _decode(obj: Any, buffers: list[bytes], depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise WireError("too deeply nested")
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     if isinstance(obj, list):
-        return [_decode(v, buffers) for v in obj]
+        return [_decode(v, buffers, depth + 1) for v in obj]
     if not isinstance(obj, dict) or len(obj) == 0:
         raise WireError("unexpected JSON value")
     if "__ndarray__" in obj:
-        dtype = obj.get("dtype")
-        if dtype not in ALLOWED_DTYPES:
-            raise WireError(f"dtype {dtype!r} not allowed")
-        index, shape = obj["__ndarray__"], obj.get("shape")
-        if not isinstance(index, int) or not 0 <= index < len(buffers):
-            raise WireError("bad buffer index")
-        if not isinstance(shape, list) or not all(isinstance(s, int) and s >= 0 for s in shape):
-            raise WireError("bad shape")
-        raw = buffers[index]
-        expected = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
-        if len(raw) != expected:
-            raise WireError("buffer size does not match shape")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        return _array(obj, buffers)
     if "__scalar__" in obj:
-        return _decode(obj["__scalar__"], buffers)[()]
+        return _decode(obj["__scalar__"], buffers, depth + 1)[()]
     if "__float__" in obj:
-        return float(obj["__float__"])
+        return float(_items(obj["__float__"], str))
     if "__tuple__" in obj:
-        return tuple(_decode(v, buffers) for v in obj["__tuple__"])
+        return tuple(_decode(v, buffers, depth + 1) for v in _items(obj["__tuple__"], list))
     if "__dict__" in obj:
-        return {str(k): _decode(v, buffers) for k, v in obj["__dict__"].items()}
+        return {str(k): _decode(v, buffers, depth + 1) for k, v in _items(obj["__dict__"], dict).items()}
     if "__tensor__" in obj:
-        return TensorData(_decode(obj["__tensor__"], buffers), str(obj.get("dtype")),
-                          str(obj.get("device")), bool(obj.get("requires_grad")))
+        array = _decode(obj["__tensor__"], buffers, depth + 1)
+        if not isinstance(array, np.ndarray):
+            raise WireError("a tensor without an array")
+        return TensorData(array, str(obj.get("dtype")), str(obj.get("device")), bool(obj.get("requires_grad")))
     if "__device__" in obj:
         return DeviceSpec(str(obj["__device__"]))
     if "__opaque__" in obj:
@@ -164,8 +180,8 @@ def read_message(stream: BinaryIO) -> dict[str, Any]:
         raise WireError("header too large")
     try:
         header = json.loads(_read_exact(stream, size))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WireError(f"header is not JSON: {exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WireError(f"header is not JSON: {type(exc).__name__}") from None
     count = header.get("buffers") if isinstance(header, dict) else None
     if not isinstance(count, int) or not 0 <= count <= 10000:
         raise WireError("bad buffer count")
@@ -176,7 +192,12 @@ def read_message(stream: BinaryIO) -> dict[str, Any]:
         if total > MAX_BUFFER_BYTES:
             raise WireError("message too large")
         buffers.append(_read_exact(stream, length))
-    decoded = _decode(header.get("payload"), buffers)
+    try:
+        decoded = _decode(header.get("payload"), buffers)
+    except WireError:
+        raise
+    except Exception as exc:  # whatever a malformed reply provokes is the sender's fault, never ours
+        raise WireError(f"malformed value ({type(exc).__name__})") from None
     if not isinstance(decoded, dict):
         raise WireError("message is not a dict")
     return decoded

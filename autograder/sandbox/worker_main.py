@@ -7,7 +7,6 @@ crosses as plain data (see wire.py). Usage: worker_main.py MANIFEST REQUEST_FD R
 
 from __future__ import annotations
 
-import __future__
 import ast
 import builtins
 import json
@@ -43,18 +42,7 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
             "frames": student_frames(exc.__traceback__)[-5:]}
 
 
-def _future_flags(tree: ast.Module) -> int:
-    """`from __future__ import ...` must apply to every statement compiled on its own."""
-    flags = 0
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            for alias in node.names:
-                feature = getattr(__future__, alias.name, None)
-                flags |= getattr(feature, "compiler_flag", 0)
-    return flags
-
-
-def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType]) -> dict[str, Any]:
+def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identity: Any) -> dict[str, Any]:
     """Execute one code unit in its module, one top-level statement at a time: a statement that
     raises (a missing package, sys.exit(), a crashing call) is reported and the rest still runs."""
     name = unit["module"]
@@ -78,11 +66,10 @@ def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType]) -> dict
     except (ValueError, RecursionError) as exc:
         return {"label": label, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:500],
                                                         "frames": []}}
-    flags, errors = _future_flags(tree), []
+    flags, errors = identity.future_flags(tree), []
     for node in tree.body:
         try:
-            code = compile(ast.Module(body=[node], type_ignores=[]), label, "exec", flags=flags, dont_inherit=True)
-            exec(code, module.__dict__)
+            exec(identity.compile_statement(node, label, flags), module.__dict__)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt included: keep loading
             error = describe_exception(exc)
             if not error["frames"]:
@@ -128,6 +115,7 @@ class Helpers(NamedTuple):
     wire: Any
     to_plain: Any
     probes: Any
+    identity: Any
 
 
 def load_helpers() -> Helpers:
@@ -137,13 +125,14 @@ def load_helpers() -> Helpers:
     sys.path.insert(0, RUNTIME)
     try:
         import convert
+        import identity
         import probes
         import wire
     finally:
         sys.path.remove(RUNTIME)
-        for name in ("wire", "convert", "probes"):
+        for name in ("wire", "convert", "probes", "identity"):
             sys.modules.pop(name, None)
-    return Helpers(wire, convert.to_plain, probes)
+    return Helpers(wire, convert.to_plain, probes, identity)
 
 
 def only_the_worker_answers(own_pid: int) -> None:
@@ -161,7 +150,7 @@ def serve(manifest: dict[str, Any], requests: Any, responses: Any, helpers: Help
         sys.path.append(code_dir)
     install_notebook_stubs()
     stage_data_files(manifest.get("files", {}))
-    units = [run_unit(unit, modules) for unit in manifest["units"]]
+    units = [run_unit(unit, modules, helpers.identity) for unit in manifest["units"]]
     found: dict[str, Any] = {}
     for name, preferred in manifest["names"].items():
         hit = resolve(name, preferred, modules)
@@ -194,11 +183,13 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
         kwargs = {k: probes.from_plain(v) for k, v in request.get("kwargs", {}).items()}
         if op == "ping":
             return {"ok": True, "value": "pong"}
-        if op in ("call", "get"):
+        if op in ("call", "get", "identify"):
             name = request["name"]
             hit = resolve(name, manifest["names"].get(name), modules)
             if hit is None:
                 return {"ok": False, "missing": name}
+            if op == "identify":  # what the name is bound to, described without calling it
+                return {"ok": True, "value": helpers.identity.describe(hit[1], list(modules.values()), STUDENT_FILES)}
             value = hit[1](*args, **kwargs) if op == "call" else hit[1]
         elif op == "probe":
             lookup = lambda n: (resolve(n, manifest["names"].get(n), modules) or (None, None))[1]  # noqa: E731

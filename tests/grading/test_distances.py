@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
+
 import numpy as np
 import pytest
 
-from autograder.feedback import as_array, check_array, describe_value, fail
+from autograder.feedback import Feedback, check_array, fail
 from autograder.sandbox.wire import DeviceSpec
+from autograder.source_index import CannotJudge
 
 # (N, P, D): N != P both ways, D != 300, degenerate sizes; the loops only see the small ones.
 SHAPES = [(7, 5, 3), (13, 40, 17), (64, 9, 300), (1, 6, 2), (120, 80, 31)]
@@ -70,44 +73,74 @@ def test_torch_float32_input(student, entry, notes):
 
 
 def require_no_loops(student, name: str) -> None:
-    found = student.loops(name)
+    try:
+        found = student.loops(name)
+    except CannotJudge as exc:
+        fail(f"{exc} This check reads the code of what `{name}` is bound to once your file has run; define it "
+             "with `def` in your file (no exec, no wrapping object) to have it judged.")
     if found:
         lines = [f"- {f.label}, line {f.line}: {f.what}" for f in found]
         fail(f"`{name}` must not use Python loops (a comprehension or map counts too). Found:\n" + "\n".join(lines)
              + "\n\nUse broadcasting or a matrix product: ||x||^2 + ||t||^2 - 2 x.t")
 
 
-def require_computing(student, name: str) -> None:
-    """Style and speed points only for a function that computes something: a stub has no loops
-    and is fast, but earns nothing. Wrong values are judged (once) by the agreement tests."""
-    feats, protos = data(9, 4, 3, seed=1)
-    what = f"{name}(feats {feats.shape}, protos {protos.shape})"
-    result = as_array(call(student, name, feats, protos), what)
-    if result.size != 9 * 4 or result.dtype.kind not in "biuf" or not np.isfinite(result).all():
-        fail(f"`{what}` returned {describe_value(result)}, not 9 x 4 finite numbers, so its loops and speed "
-             "were not judged.")
+def fresh_data(shape: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs no submission can have seen or predicted: nothing to cache, look up or precompute."""
+    return data(*shape, seed=secrets.randbits(64))
 
 
-def test_numpy_no_loops(student):
-    require_computing(student, "numpydists")
+def oracle(feats: np.ndarray, protos: np.ndarray, block: int = 128) -> np.ndarray:
+    """`exact` by blocks of rows: the speed checks' large inputs stay small in the grader's memory."""
+    return np.concatenate([exact(feats[i:i + block], protos) for i in range(0, len(feats), block)])
+
+
+def arguments(name: str, feats: np.ndarray, protos: np.ndarray) -> tuple:
+    return (feats, protos, DeviceSpec("cpu")) if name == "pytorchdists" else (feats, protos)
+
+
+def values_checker(name: str, feats: np.ndarray, protos: np.ndarray, tolerance, why: str):
+    """A check of `name`'s value on these inputs that withholds the points of `why` if it is wrong."""
+    def check(value) -> None:
+        what = f"{name}(feats {feats.shape}, protos {protos.shape})"
+        try:
+            check_array(value, oracle(feats, protos), what, tolerance["rtol"], tolerance["atol"])
+        except Feedback as exc:
+            fail(f"{why} is earned only by a function whose values are right, and here they were not "
+                 f"(on inputs drawn afresh for this check):\n\n{exc}")
+    return check
+
+
+def require_computing(student, name: str, tolerance, why: str) -> None:
+    """Style and speed points only for a function that computes the right values: a stub or a wrong
+    function has no loops and is fast, but earns nothing."""
+    feats, protos = fresh_data((9, 4, 3))
+    values_checker(name, feats, protos, tolerance, why)(call(student, name, feats, protos))
+
+
+def test_numpy_no_loops(student, entry):
+    require_computing(student, "numpydists", entry, "\"Computes without Python loops\"")
     require_no_loops(student, "numpydists")
 
 
-def test_torch_no_loops(student):
-    require_computing(student, "pytorchdists")
+def test_torch_no_loops(student, entry):
+    require_computing(student, "pytorchdists", entry, "\"Computes without Python loops\"")
     require_no_loops(student, "pytorchdists")
 
 
-def speedup_over_loops(student, name: str, repeats: int) -> float:
-    feats, protos = data(*SPEED_LOOPS, seed=3)
-    args = (feats, protos, DeviceSpec("cpu")) if name == "pytorchdists" else (feats, protos)
-    fast, loops = student.race(name, args, "loop_distances", (feats, protos), repeats=repeats)
-    return loops / max(fast, 1e-9)
+def race(student, entry, name: str, shape: tuple[int, int, int], yardstick: str, why: str) -> tuple[float, float]:
+    """(best seconds of `name`, best of the yardstick), each round on fresh inputs whose result is checked."""
+    def rounds():
+        for _ in range(int(entry["repeats"])):
+            feats, protos = fresh_data(shape)
+            yield arguments(name, feats, protos), (feats, protos), values_checker(name, feats, protos, entry, why)
+    return student.race(name, rounds(), yardstick)
 
 
 def check_faster(student, entry, notes, name: str) -> None:
-    require_computing(student, name)
-    ratio = speedup_over_loops(student, name, int(entry["repeats"]))
+    why = "\"Faster than the loops\""
+    require_computing(student, name, entry, why)
+    fast, loops = race(student, entry, name, SPEED_LOOPS, "loop_distances", why)
+    ratio = loops / max(fast, 1e-9)
     notes.append(f"`{name}` ran {ratio:.1f} times faster than plain Python loops (two nested `for`, the "
                  f"grader's own) on {SPEED_LOOPS[0]} x {SPEED_LOOPS[1]} points of dimension {SPEED_LOOPS[2]}.")
     if ratio < entry["min_speedup"]:
@@ -123,24 +156,21 @@ def test_torch_faster_than_loops(student, entry, notes):
     check_faster(student, entry, notes, "pytorchdists")
 
 
-def slowdown(student, shape: tuple[int, int, int], repeats: int) -> tuple[float, float]:
+def slowdown(student, entry, shape: tuple[int, int, int]) -> tuple[float, float]:
     """(seconds of pytorchdists, its ratio to a plain matrix product of the same shapes)."""
-    feats, protos = data(*shape, seed=5)
-    yours, yardstick = student.race("pytorchdists", (feats, protos, DeviceSpec("cpu")), "matmul", (feats, protos),
-                                    repeats=repeats)
+    yours, yardstick = race(student, entry, "pytorchdists", shape, "matmul", "\"Within a factor of the reference\"")
     return yours, yours / max(yardstick, 1e-9)
 
 
 def test_torch_speed_vs_reference(student, entry, notes):
-    require_computing(student, "pytorchdists")
-    repeats = int(entry["repeats"])
-    yours, ratio = slowdown(student, SPEED_TORCH, repeats)
+    require_computing(student, "pytorchdists", entry, "\"Within a factor of the reference\"")
+    yours, ratio = slowdown(student, entry, SPEED_TORCH)
     notes.append(f"`pytorchdists` took {yours * 1000:.1f} ms for {SPEED_TORCH[0]} x {SPEED_TORCH[1]} points "
                  f"of dimension {SPEED_TORCH[2]}: {ratio:.1f} times a plain matrix product of the same size.")
     if ratio > entry["max_slowdown"]:
         fail(f"`pytorchdists` is {ratio:.0f} times slower than one matrix product of the same size. "
              "The fast form is ||x||^2 + ||t||^2 - 2 x t^T, computed with torch.mm / @ and no Python loop.")
-    yours, ratio = slowdown(student, SPEED_MANY_ROWS, repeats)
+    yours, ratio = slowdown(student, entry, SPEED_MANY_ROWS)
     notes.append(f"On {SPEED_MANY_ROWS[0]} points and {SPEED_MANY_ROWS[1]} prototypes of dimension "
                  f"{SPEED_MANY_ROWS[2]} it took {yours * 1000:.1f} ms: {ratio:.1f} times a matrix product.")
     if ratio > entry["max_slowdown_many_rows"]:

@@ -33,11 +33,12 @@ from autograder.results import schema
 from autograder.sandbox import bubblewrap, processes
 from autograder.sandbox.policy import SHARED_TMP
 from tests.project.corpus.build import reference_submission
-from tests.project.hostile import abuse, broken, cheating
+from tests.project.hostile import abuse, broken, cheating, determined
 from tests.project.hostile.case import Context, Hostile
 from tests.project.leaks import GRADER_CANARY, leaks, student_visible_text, submitted_text
 
-CASES: list[Hostile] = broken.CASES + abuse.WRONG_ANSWERS + abuse.RESOURCE_ABUSE + cheating.CHEATING
+CASES: list[Hostile] = (broken.CASES + abuse.WRONG_ANSWERS + abuse.RESOURCE_ABUSE + cheating.CHEATING
+                        + determined.DETERMINED)
 CALL_TIMEOUT = 8  # seconds per call in this corpus (the rubric says 60): infinite loops end sooner
 GUARDED = [PROJECT_ROOT / "autograder", PROJECT_ROOT / "tests" / "grading", PROJECT_ROOT / "reference",
            RUBRIC_FILE, Path(numpy.__file__)]

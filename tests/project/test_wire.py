@@ -84,3 +84,32 @@ def test_zero_dimensional_values_stay_zero_dimensional():
     assert back["scalars"][0][1].dtype == np.float32
     assert back["zero_d"].shape == () and back["zero_d"] == 3.0
     assert back["tensor"].array.shape == () and back["tensor"].array.dtype == np.float32
+
+
+ARRAY = {"__ndarray__": 0, "dtype": "float64"}
+
+
+@pytest.mark.parametrize("payload,buffers", [
+    ({"x": {**ARRAY, "shape": [2 ** 62, 2 ** 62, 4]}}, [b"\0" * 8]),  # int64 product overflows to 0
+    ({"x": {**ARRAY, "shape": [1] * 100}}, [b"\0" * 8]),
+    ({"x": {**ARRAY, "shape": [1.5]}}, [b"\0" * 8]),
+    ({"x": {**ARRAY, "shape": [True]}}, [b"\0" * 8]),
+    ({"x": {"__scalar__": 3}}, []),
+    ({"x": {"__dict__": [1, 2]}}, []),
+    ({"x": {"__tuple__": 5}}, []),
+    ({"x": {"__float__": [1]}}, []),
+    ({"x": {"__float__": "not a number"}}, []),
+    ({"x": {"__tensor__": 1}}, []),
+    ({"x": json.loads("[" * 70 + "1" + "]" * 70)}, []),
+])
+def test_any_malformed_reply_is_a_wire_error(payload, buffers):
+    """Whatever the worker sends, decoding fails only with WireError: the grader blames the sender
+    and replaces the worker, instead of an internal error that leaves a stale reply in the pipe."""
+    with pytest.raises(WireError):
+        wire.read_message(frame({"__dict__": payload}, buffers))
+
+
+def test_json_nested_beyond_the_parser_is_a_wire_error():
+    header = b'{"payload": ' + b"[" * 200_000 + b"]" * 200_000 + b', "buffers": 0}'
+    with pytest.raises(WireError):
+        wire.read_message(io.BytesIO(struct.pack("<I", len(header)) + header))

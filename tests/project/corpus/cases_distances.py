@@ -7,12 +7,14 @@ MISTAKES = [
 def numpydists(feats, protos):
     import numpy as np
     return ((protos[:, None, :] - feats[None, :, :]) ** 2).sum(axis=2)
-''', loses=("distances.numpy_agrees", "distances.numpy_float32_input"), says="transposed?"),
+''', loses=("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
+           "distances.numpy_faster_than_loops"), says="transposed?"),
     Mistake("distances: square root taken", "distances", '''
 def numpydists(feats, protos):
     import numpy as np
     return np.sqrt(((feats[:, None, :] - protos[None, :, :]) ** 2).sum(axis=2))
-''', loses=("distances.numpy_agrees", "distances.numpy_float32_input"), says="square roots"),
+''', loses=("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
+           "distances.numpy_faster_than_loops"), says="square roots"),
     Mistake("distances: D hard-coded to 300", "distances", '''
 def numpydists(feats, protos):
     import numpy as np

@@ -39,7 +39,8 @@ WRONG_ANSWERS = [
             out = np.zeros_like(truth).view(Lying)
             out.truth = truth
             return out
-        '''), "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input"), says=("numpydists",)),
+        '''), "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
+                                  "distances.numpy_faster_than_loops"), says=("numpydists",)),
     Hostile("returns NaN", replacing("distances", '''
         import numpy as np
         def numpydists(feats, protos):

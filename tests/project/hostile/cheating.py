@@ -86,7 +86,8 @@ CHEATING = [
         time.perf_counter = time.time = time.monotonic = lambda: 0.0
         ''', then="def numpydists(feats, protos):\n    import numpy as np\n"
                   "    return np.zeros((len(feats), len(protos)))\n"),
-            "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input")),
+            "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
+                                 "distances.numpy_faster_than_loops")),
     Hostile("slows the speed yardsticks to make a hidden loop look fast", prepending("distances", '''
         import time
         import numpy as np
@@ -105,7 +106,8 @@ CHEATING = [
     out = torch.empty(len(feats), len(protos), dtype=feats.dtype)
     exec("for i in range(len(feats)):\\n for j in range(len(protos)):\\n  out[i, j] = ((feats[i] - protos[j]) ** 2).sum()")
     return out.numpy()
-'''), "distances.", loses=("distances.torch_faster_than_loops", "distances.torch_speed_vs_reference")),
+'''), "distances.", loses=("distances.torch_no_loops", "distances.torch_faster_than_loops",
+                                  "distances.torch_speed_vs_reference")),
     Hostile("patches the worker's probes by name", prepending("mnist", '''
         import sys
         for name in ("probes", "wire", "convert"):
