@@ -25,7 +25,7 @@ from pathlib import Path
 
 from autograder.sandbox import basic, bubblewrap, processes
 from autograder.sandbox.basic import SHARED_TMP
-from autograder.sandbox.users import claim_slot, ensure_sandbox_user, sandbox_user_name
+from autograder.sandbox.users import claim_slot, ensure_sandbox_user, release_slot, sandbox_user_name
 
 __all__ = ["Limits", "Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
@@ -234,7 +234,7 @@ class SandboxPolicy:
     def close(self) -> None:
         """Give this run's sandbox user back (after its processes and files are gone)."""
         if self._slot_lock >= 0:
-            os.close(self._slot_lock)
+            release_slot(self._slot_lock)
             self._slot_lock = -1
 
     def __del__(self) -> None:

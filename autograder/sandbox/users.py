@@ -19,7 +19,9 @@ from pathlib import Path
 
 SANDBOX_USER = "ag-sandbox"
 SLOT_FOLDER = Path("/run/ag-sandbox-slots") if Path("/run").is_dir() else Path("/var/lib/ag-sandbox-slots")
+LEGACY_LOCKS = Path("/run/lock")  # where earlier versions lock: taken too, so the two never share a user
 MAX_SLOTS = 64
+_LEGACY: dict[int, int] = {}  # fd of a slot's lock -> fd of its legacy lock
 
 
 def sandbox_user_name(slot: int) -> str:
@@ -39,18 +41,50 @@ def lock_folder() -> Path:
     return SLOT_FOLDER
 
 
+def _lock(path: Path) -> int | None:
+    """The fd of an exclusive lock on `path` (never through a symbolic link); None if held elsewhere."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
+
+
+def _legacy_lock(slot: int) -> int | None:
+    """-1 when the legacy lock of `slot` is held by an older grader; its fd, or None if unusable
+    (no such folder, or a link planted there: never followed)."""
+    try:
+        fd = _lock(LEGACY_LOCKS / f"ag-sandbox-slot-{slot}.lock")
+    except OSError:
+        return None
+    return -1 if fd is None else fd
+
+
 def claim_slot() -> tuple[int, int]:
     """(slot number, fd of its lock): the first sandbox user no other grading process holds.
-    The lock goes with the fd: closed by SandboxPolicy.close() or, at the latest, at exit."""
+    The lock goes with the fd: given back by release_slot() or, at the latest, at exit."""
     folder = lock_folder()
     for slot in range(MAX_SLOTS):
-        fd = os.open(folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return slot, fd
-        except OSError:
+        fd = _lock(folder / f"slot-{slot}.lock")
+        if fd is None:
+            continue
+        legacy = _legacy_lock(slot)
+        if legacy == -1:
             os.close(fd)
+            continue
+        if legacy is not None:
+            _LEGACY[fd] = legacy
+        return slot, fd
     raise RuntimeError(f"more than {MAX_SLOTS} sandbox users in use at once on this machine")
+
+
+def release_slot(fd: int) -> None:
+    os.close(fd)
+    legacy = _LEGACY.pop(fd, None)
+    if legacy is not None:
+        os.close(legacy)
 
 
 def ensure_sandbox_user(name: str = SANDBOX_USER) -> pwd.struct_passwd | None:
