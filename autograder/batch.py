@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from autograder.results import ResultsWriter
+from autograder.sandbox.basic import hide_from_submissions
 
 METADATA_FILE = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -247,6 +248,7 @@ def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force
     graders busy. Returns one outcome per entry, in the order of `entries`.
     """
     out = Path(out)
+    hide_from_submissions(sorted({e.path.parent for e in entries}) + [out])  # classmates' work and results
     if only is not None and only not in {e.name for e in entries}:
         raise ValueError(f"no submission named {only!r} in the folder")
     outcomes: dict[str, Outcome] = {}

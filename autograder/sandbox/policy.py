@@ -221,9 +221,13 @@ class SandboxPolicy:
             pass
 
     def prepare_dir(self, path: Path, writable: bool) -> None:
-        """Give the sandbox user read (and write, for its working folder) access to a folder."""
+        """Give the sandbox user read (and write, for its working folder) access to a folder. A
+        fresh working folder means a fresh worker: what the user wrote outside it goes too, or a
+        call stopped for filling the disk would stop every later call as well."""
         if self.uid is None:
             return
+        if writable:
+            basic.remove(self.shared_tmp_entries())
         for root, dirs, files in os.walk(path):
             for name in dirs + files + [""]:
                 target = os.path.join(root, name) if name else root
