@@ -10,7 +10,9 @@ where the kernel allows it, `unshare --net`. As root, both modes first drop to a
 user of this grading run's own: each grading process claims a free user (ag-sandbox,
 ag-sandbox1, ...) with a lock file it holds until it ends, so that graders running side by side
 (grade-all --jobs N, two terminals, CI) never share one: one submission's processes can neither
-signal nor starve another's, and "kill every process of my sandbox user" is safe.
+signal nor starve another's, and "kill every process of my sandbox user" is safe. The users and
+their lock files are in users.py; what basic mode does around the worker (every folder the user can
+write in, sealed folders, the project's permissions) in basic.py.
 """
 
 from __future__ import annotations
