@@ -145,7 +145,8 @@ class SandboxPolicy:
         if prot.mode == "bubblewrap":
             prot.network_blocked, prot.network_how = True, "private network namespace (bubblewrap)"
         elif self._net:
-            prot.network_blocked, prot.network_how = True, "private network and IPC namespaces (unshare)"
+            how = "network and IPC namespaces" if "--ipc" in self._net else "network namespace"
+            prot.network_blocked, prot.network_how = True, f"private {how} (unshare)"
         if prot.mode == "basic" and self.uid is not None:
             sealed = basic.seal(basic.private_folders())
             if sealed:
@@ -174,15 +175,17 @@ class SandboxPolicy:
             notes.append("bubblewrap is not installed (apt install bubblewrap): the worker sees the "
                          "grader's files with its user's permissions, and a process outside its tree survives only until cleanup")
         net: list[str] = []
-        if shutil.which("unshare"):
-            as_root = ["unshare", "--net", "--ipc"]  # IPC too: no System V segment outlives the run
-            as_user = ["unshare", "--user", "--map-current-user", "--net", "--ipc"]
-            if os.geteuid() == 0 and _works(as_root + ["true"]):
-                net = as_root + ["--"]
-            elif os.geteuid() != 0 and _works(as_user + ["true"]):
-                net = as_user + ["--"]
+        prefix = ["unshare"] if os.geteuid() == 0 else ["unshare", "--user", "--map-current-user"]
+        for namespaces in (["--net", "--ipc"], ["--net"]):  # IPC too where allowed: no System V segment outlives the run
+            if shutil.which("unshare") and _works(prefix + namespaces + ["true"]):
+                net = prefix + namespaces + ["--"]
+                break
         if not net:
             notes.append("network namespaces are not available here: the worker could open sockets")
+        elif "--ipc" not in net:
+            notes.append("IPC namespaces are not available here: System V shared memory could outlive the run")
+        if os.geteuid() == 0 and not shutil.which("find"):
+            notes.append("`find` is missing: only /tmp, /var/tmp and /dev/shm are cleared of the worker's files")
         return "basic", net, notes
 
     # ---- starting a worker --------------------------------------------------------------------
@@ -278,8 +281,11 @@ class SandboxPolicy:
 
     def another_user(self) -> SandboxPolicy:
         """A policy of its own sandbox user (as root): for the trusted yardstick worker, so that no
-        process of the student's user can signal (SIGSTOP) or trace it."""
-        return SandboxPolicy(self.limits, self.python)
+        process of the student's user can signal (SIGSTOP) or trace it. It runs no student code:
+        the shared temp folders are all it needs cleared, without the scan of writable folders."""
+        other = SandboxPolicy(self.limits, self.python)
+        other._writable = [Path(p) for p in SHARED_TMP]
+        return other
 
 
 def _lower(which: int, value: int) -> None:
