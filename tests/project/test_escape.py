@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -136,3 +137,51 @@ def test_the_project_is_unreadable_to_the_sandbox_user_but_its_venv(policy):
                             f"    except OSError as exc:\n        print(type(exc).__name__, name)\n"
                             "import numpy; print('numpy ok')")
     assert probe.stdout.count("PermissionError") == 4 and "numpy ok" in probe.stdout, probe.stdout + probe.stderr
+
+
+def test_the_yardstick_runs_as_a_user_the_students_processes_cannot_signal(policy, tmp_path):
+    from autograder.sandbox.client import trusted_worker
+
+    yardstick = trusted_worker(policy, tmp_path)
+    try:
+        assert yardstick.start().fatal is None
+        assert yardstick.policy.uid not in (None, policy.uid)
+        tried = as_sandbox_user(policy, "import os, signal\ntry:\n"
+                                f"    os.kill({yardstick.proc.pid}, signal.SIGSTOP)\n    print('stopped')\n"
+                                "except PermissionError:\n    print('refused')")
+        assert tried.stdout.strip() == "refused", tried.stdout + tried.stderr
+    finally:
+        yardstick.close()
+        shutil.rmtree(yardstick.sandbox_dir, ignore_errors=True)
+
+
+def state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def stopped(pid: int) -> bool:
+    """Whether the process is stopped, once a signal sent to it has had 2 s to land."""
+    for _ in range(200):
+        if state(pid) == "T":
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_freezing_a_worker_freezes_what_escaped_its_tree_too():
+    from autograder.sandbox import processes
+
+    worker, stray = (subprocess.Popen(["sleep", "60"]) for _ in range(2))  # the stray: an orphan come back to us
+    processes.LIVE_WORKERS.add(worker.pid)
+    try:
+        time.sleep(0.2)  # both started
+        processes.freeze_tree(worker.pid, True)
+        assert stopped(worker.pid) and stopped(stray.pid)
+        processes.freeze_tree(worker.pid, False)
+        time.sleep(0.2)
+        assert state(worker.pid) != "T" and state(stray.pid) != "T"
+    finally:
+        processes.LIVE_WORKERS.discard(worker.pid)
+        for proc in (worker, stray):
+            proc.kill()
+            proc.wait()

@@ -85,32 +85,42 @@ RUNS_BENCHMARK_ANSWERS = '''
             return namespace["numpydists"](feats, protos)
         '''
 
-# A daemon that escapes the worker's tree and pauses the yardstick worker (the one whose manifest
-# loads no code) again and again while it is timed, so that a slow hidden loop looks fast.
+# A daemon that escapes the worker's tree and keeps the yardstick worker (the one whose manifest
+# loads no code) paused 99% of the time, so that a slow hidden loop looks fast.
 PAUSES_YARDSTICK = '''
         import json as _json, os as _os, signal as _signal, time as _time
+        def _yardsticks(mine):
+            found = []
+            for entry in _os.listdir("/proc"):
+                if not entry.isdigit() or int(entry) in mine:
+                    continue
+                try:
+                    argv = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\\0")
+                    manifest = next(a for a in argv if a.endswith(b"manifest.json"))
+                    if not _json.load(open(manifest))["units"]:
+                        found.append(int(entry))
+                except (OSError, StopIteration, ValueError, KeyError):
+                    continue
+            return found
         def _pause_yardsticks():
-            mine = _os.getpid()
+            mine = {_os.getpid()}
             if _os.fork():
                 return
             _os.setsid()
             if _os.fork():
                 _os._exit(0)
+            mine.add(_os.getpid())
+            targets, looked = [], 0.0
             while True:
-                for entry in _os.listdir("/proc"):
-                    if not entry.isdigit() or int(entry) in (mine, _os.getpid()):
-                        continue
-                    try:
-                        argv = open(f"/proc/{entry}/cmdline", "rb").read().split(b"\\0")
-                        manifest = next(a for a in argv if a.endswith(b"manifest.json"))
-                        if _json.load(open(manifest))["units"]:
-                            continue
-                        _os.kill(int(entry), _signal.SIGSTOP)
-                        _time.sleep(0.2)
-                        _os.kill(int(entry), _signal.SIGCONT)
-                    except (OSError, StopIteration, ValueError, KeyError):
-                        continue
-                _time.sleep(0.005)
+                if _time.monotonic() - looked > 0.5:
+                    targets, looked = _yardsticks(mine), _time.monotonic()
+                for sig, pause in ((_signal.SIGSTOP, 0.2), (_signal.SIGCONT, 0.002)):
+                    for pid in targets:
+                        try:
+                            _os.kill(pid, sig)
+                        except OSError:
+                            pass
+                    _time.sleep(pause)
         _pause_yardsticks()
         '''
 HIDDEN_LOOP = '''def pytorchdists(feats0, protos0, device):
