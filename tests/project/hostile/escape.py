@@ -102,14 +102,24 @@ PAUSES_YARDSTICK = '''
                 except (OSError, StopIteration, ValueError, KeyError):
                     continue
             return found
+        _PAUSER = []
         def _pause_yardsticks():
+            """(Re)start the daemon: the grader kills escaped processes when it (re)starts a worker."""
+            try:
+                _os.kill(_PAUSER[-1], 0)
+                return
+            except (IndexError, OSError):
+                pass
             mine = {_os.getpid()}
+            read, write = _os.pipe()
             if _os.fork():
+                _PAUSER.append(int(_os.read(read, 32)))
                 return
             _os.setsid()
             if _os.fork():
                 _os._exit(0)
             mine.add(_os.getpid())
+            _os.write(write, str(_os.getpid()).encode())
             targets, looked = [], 0.0
             while True:
                 if _time.monotonic() - looked > 0.5:
@@ -121,10 +131,10 @@ PAUSES_YARDSTICK = '''
                         except OSError:
                             pass
                     _time.sleep(pause)
-        _pause_yardsticks()
         '''
 HIDDEN_LOOP = '''def pytorchdists(feats0, protos0, device):
     import torch
+    globals()["_pause_yardsticks"]()  # a call the loop finder does not follow, as the exec below
     feats, protos = torch.as_tensor(feats0), torch.as_tensor(protos0)
     out = torch.empty(len(feats), len(protos), dtype=feats.dtype)
     exec("for i in range(len(feats)):\\n for j in range(len(protos)):\\n  out[i, j] = ((feats[i] - protos[j]) ** 2).sum()")
