@@ -66,14 +66,15 @@ def _grader_above(pid: int, uids: set[int]) -> int:
 
 def leftovers() -> list[str]:
     """Processes of the sandbox users, children of this process, files of the sandbox users in the
-    shared temp folders: all must be gone once a submission is graded. A sandbox user's process
-    still under another live grader (another grading run on this machine) is that run's, not ours:
-    what outlives our grader is re-parented to us (a subreaper) or to init."""
+    shared temp folders: all must be gone once a submission is graded. This process is a subreaper
+    (see `before`), so whatever outlives one of our graders is re-parented to us: a sandbox user's
+    process under another grader, or orphaned to init, is another run's on this machine (other
+    checkouts grade side by side here, and some kill their graders on purpose)."""
     uids, found = sandbox_uids(), []
     for entry in os.listdir("/proc"):
         try:
             if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids \
-                    and _grader_above(int(entry), uids) in (1, os.getpid()):
+                    and _grader_above(int(entry), uids) == os.getpid():
                 found.append(f"process {entry}: {Path(f'/proc/{entry}/cmdline').read_bytes()[:80]!r}")
         except (OSError, ValueError, IndexError):
             continue
@@ -101,7 +102,9 @@ def reference(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def before(reference, rubric, tmp_path_factory) -> dict:
-    """The clean machine: the grader's files and the reference's per-test scores, before the corpus."""
+    """The clean machine: the grader's files and the reference's per-test scores, before the corpus.
+    From here on this process is a subreaper: what outlives a grader it starts comes back to it."""
+    assert all(processes.harden_grader_process().values())
     document = grade_submission(reference, tmp_path_factory.mktemp("fresh") / "results.json",
                                 rubric_path=rubric, log=lambda line: None)
     return {"digest": tree_digest(GUARDED), "scores": {t["extra_data"]["id"]: t["score"] for t in document["tests"]}}
