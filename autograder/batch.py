@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from autograder.results import ResultsWriter, merge_documents, read_json, write_json_atomic
+from autograder.sandbox.basic import hide_from_submissions
 
 METADATA_FILE = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -341,6 +342,7 @@ def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force
     resumed run).
     """
     out = Path(out)
+    hide_from_submissions(sorted({e.path.parent for e in entries}) + [out])  # classmates' work and results
     outcomes: dict[str, Outcome] = {}
     todo = []
     for entry in entries:

@@ -25,13 +25,14 @@ from autograder.plugin import GradingPlugin, rubric_id
 from autograder.report import submission_summary
 from autograder.results import ResultsWriter
 from autograder.rubric import load_rubric
+from autograder.sandbox.basic import protect_project
+from autograder.sandbox.bubblewrap import interpreter_folders
 from autograder.sandbox.client import Worker, new_sandbox_dir, trusted_worker
 from autograder.sandbox.policy import Protections, SandboxPolicy
 from autograder.source_index import index_definitions
 from autograder.student import StudentProxy
 from autograder.submission import load_submission
 
-PROTECTED = ("reference", "tests", "rubric.toml", ".git")
 UNPROTECTED_ENV = "AUTOGRADER_UNPROTECTED"
 UNPROTECTED = ("Not graded: on this machine a submission's code could read the hidden tests and the reference "
                "(the grader is not root and bubblewrap is not available), so it could earn points it did not. "
@@ -47,14 +48,12 @@ def refuses(protections: Protections, allow_unprotected: bool = False) -> bool:
 
 
 def protect_grader_files(log: Callable[[str], None]) -> None:
-    """As root, make the hidden tests, reference and rubric unreadable to other users."""
+    """As root, make the whole project (hidden tests, reference, rubric, benchmarks, examples...)
+    unreadable to other users, except the interpreter's venv that the worker runs."""
     if os.geteuid() != 0:
         return
-    for name in PROTECTED:
-        path = PROJECT_ROOT / name
-        if path.exists():
-            os.chmod(path, os.stat(path).st_mode & ~0o007)
-    log(f"[grader] made unreadable to other users: {', '.join(PROTECTED)}")
+    protected = protect_project(PROJECT_ROOT, interpreter_folders(sys.executable))
+    log(f"[grader] made unreadable to other users: {', '.join(protected)}")
 
 
 def _pytest_args(tests_dir: Path) -> list[str]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.source_limits import SourceBudget
+
 KEEP_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit"}
 IPYTHON_LINE = re.compile(r"^\s*(%|!|\?)|^\s*[\w.]+\s*=\s*[!%]|^[^#'\"]*\?\s*$")
 
@@ -40,8 +42,9 @@ def neutralise(source: str) -> str | None:
     return "\n".join(out) + "\n"
 
 
-def read_cells(path: Path, notes: list[str]) -> list[Cell]:
-    """The notebook's code cells; problems become notes, never exceptions."""
+def read_cells(path: Path, notes: list[str], budget: SourceBudget | None = None) -> list[Cell]:
+    """The notebook's code cells; problems become notes, never exceptions. With a `budget`, the
+    cells are returned only if their code fits its caps (source_limits.py): nothing is parsed else."""
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # nbformat raises several kinds for JSON and schema problems
@@ -64,4 +67,9 @@ def read_cells(path: Path, notes: list[str]) -> list[Cell]:
             notes.append(f"`{path.name}`, cell {number} is a shell or other non-Python cell; it was skipped.")
             continue
         cells.append(Cell(number, python))
+    code = "".join(cell.source for cell in cells)
+    refused = budget.take(f"{path.name} (code cells)", len(code.encode("utf-8")), code.count("\n")) if budget else None
+    if refused:
+        notes.append(refused)
+        return []
     return cells

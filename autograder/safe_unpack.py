@@ -1,8 +1,11 @@
 """Copy a submission into a staging folder without trusting it: zips and folders alike.
 
-A zip may hold `..` or absolute paths, symlinks, or lie about sizes (a zip bomb); a folder may hold
-symlinks to the grader's files. Everything is copied by reading real bytes under hard caps, and
-everything skipped is said in a note for the student.
+A zip may hold `..` or absolute paths, symlinks, lie about sizes (a zip bomb), hold members that
+clash (`notes` as a file and `notes/extra.py`) or names the filesystem refuses (longer than 255
+bytes, paths past PATH_MAX); a folder may hold symlinks to the grader's files. Everything is copied
+by reading real bytes under hard caps, one member at a time: a member that cannot be written is
+skipped and the rest is still graded. Python source and notebooks are held to the caps of
+source_limits.py here, before anything parses them. Everything skipped is said in a note.
 """
 
 from __future__ import annotations
@@ -11,10 +14,15 @@ import os
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Callable
+
+from autograder.source_limits import MAX_NOTEBOOK_BYTES, MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
 
 MAX_ENTRIES = 2000
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_DEPTH = 16  # folders deep: deeper members are skipped (and a folder walk never recurses far)
+MAX_CENTRAL_DIRECTORY = 4 * 1024 * 1024  # bytes of a zip's table of contents, read whole by zipfile
 CHUNK = 1 << 20
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
 
@@ -25,6 +33,7 @@ class Budget:
     def __init__(self) -> None:
         self.entries = 0
         self.bytes = 0
+        self.source = SourceBudget()
 
     def take_entry(self) -> bool:
         self.entries += 1
@@ -35,24 +44,77 @@ def _ignored(parts: tuple[str, ...]) -> bool:
     return any(p in IGNORED_PARTS or p.startswith(".") for p in parts)
 
 
-def _copy_stream(source, target: Path, budget: Budget) -> str | None:
-    """Copy at most the caps' worth of bytes; return a problem (and delete the part) if exceeded."""
-    written = 0
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a folder of that name, or a path the filesystem refuses: nothing was written
+        pass
+
+
+def _copy_stream(source: BinaryIO, target: Path, budget: Budget, cap: int = MAX_FILE_BYTES) -> tuple[str | None, int, int]:
+    """Copy at most the caps' worth of bytes: (problem or None, bytes, newlines). The part written
+    is deleted when a cap is exceeded."""
+    written = lines = 0
     with open(target, "wb") as out:
         while True:
             chunk = source.read(CHUNK)
             if not chunk:
-                return None
+                return None, written, lines
             written += len(chunk)
+            lines += chunk.count(b"\n")
             budget.bytes += len(chunk)
-            if written > MAX_FILE_BYTES or budget.bytes > MAX_TOTAL_BYTES:
+            if written > cap or budget.bytes > MAX_TOTAL_BYTES:
                 out.close()
                 target.unlink()
-                return "too large once unpacked"
+                return "too large once unpacked", written, lines
             out.write(chunk)
 
 
+def _store(open_source: Callable[[], BinaryIO], label: str, target: Path, declared: int, budget: Budget) -> str | None:
+    """Write one member to `target` under the caps; the note for the student when it was skipped.
+    Any OSError (a clash with a file or folder of the same name, a name too long) skips it alone."""
+    suffix = target.suffix.lower()
+    source_file = suffix == ".py"
+    cap = MAX_SOURCE_FILE_BYTES if source_file else MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_FILE_BYTES
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open_source() as source:
+            problem, size, lines = _copy_stream(source, target, budget, cap)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        _remove(target)
+        reason = (exc.strerror or exc) if isinstance(exc, OSError) else exc
+        return f"`{label}` was skipped: it could not be written ({reason})."
+    if problem and (budget.bytes > MAX_TOTAL_BYTES or not (source_file or suffix == ".ipynb")):
+        return f"`{label}` was skipped: {problem}."
+    size = max(size, declared)  # past a cap only the cap was read: say the size the file claims
+    if source_file:
+        refused = budget.source.take(label, size, lines)
+    elif suffix == ".ipynb":
+        refused = notebook_problem(label, size, None if problem else target.read_bytes())
+    else:
+        refused = None
+    if refused:
+        _remove(target)
+    return refused
+
+
+def _central_directory_problem(archive: Path) -> str | None:
+    """zipfile reads a zip's whole table of contents into memory: refuse a huge one unread."""
+    try:
+        with open(archive, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # type: ignore[attr-defined]  # stable in 3.10 to 3.13
+    except OSError:
+        return None
+    if end and end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY:  # type: ignore[attr-defined]
+        return f"`{archive.name}` lists too many files (its table of contents is over 4 MB); it was ignored."
+    return None
+
+
 def unpack_zip(archive: Path, dest: Path, notes: list[str], budget: Budget) -> None:
+    problem = _central_directory_problem(archive)
+    if problem:
+        notes.append(problem)
+        return
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -64,33 +126,40 @@ def unpack_zip(archive: Path, dest: Path, notes: list[str], budget: Budget) -> N
             parts = PurePosixPath(name.replace("\\", "/")).parts
             if info.is_dir():
                 continue
-            if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                notes.append(f"`{name}` in `{archive.name}` points outside the submission; it was skipped.")
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                notes.append(f"`{name}` in `{archive.name}` is a symbolic link; it was skipped.")
-                continue
-            if _ignored(parts):
-                continue
             if not budget.take_entry():
                 notes.append(f"`{archive.name}` has more than {MAX_ENTRIES} files; the rest were skipped.")
                 return
-            if name.lower().endswith(".zip"):
-                notes.append(f"`{name}` is a zip inside the zip; nested zips are not opened.")
+            if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
+                notes.append(f"`{name[:120]}` in `{archive.name}` points outside the submission; it was skipped.")
                 continue
-            target = dest.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as source:
-                    problem = _copy_stream(source, target, budget)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-                problem = f"unreadable ({exc})"
-                target.unlink(missing_ok=True)
+            if stat.S_ISLNK(info.external_attr >> 16):
+                notes.append(f"`{name[:120]}` in `{archive.name}` is a symbolic link; it was skipped.")
+                continue
+            if _ignored(parts):
+                continue
+            if len(parts) > MAX_DEPTH:
+                notes.append(f"`{name[:120]}` in `{archive.name}` is more than {MAX_DEPTH} folders deep; it was skipped.")
+                continue
+            if name.lower().endswith(".zip"):
+                notes.append(f"`{name[:120]}` is a zip inside the zip; nested zips are not opened.")
+                continue
+            problem = _store(lambda: zf.open(info), name[:120], dest.joinpath(*parts), info.file_size, budget)
             if problem:
-                notes.append(f"`{name}` in `{archive.name}` was skipped: {problem}.")
+                notes.append(problem)
                 if budget.bytes > MAX_TOTAL_BYTES:
                     notes.append("The submission is too large once unpacked; the rest was skipped.")
                     return
+
+
+def copy_file(path: Path, dest: Path, notes: list[str], budget: Budget, label: str | None = None) -> None:
+    """Copy one regular file into the folder `dest`, under the same caps as a zip member."""
+    try:
+        declared = path.stat().st_size
+    except OSError:
+        declared = 0
+    problem = _store(lambda: open(path, "rb"), label or path.name, dest / path.name, declared, budget)
+    if problem:
+        notes.append(problem)
 
 
 def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: Path | None = None) -> None:
@@ -99,7 +168,7 @@ def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: P
     try:
         entries = sorted(os.scandir(source), key=lambda e: e.name)
     except OSError as exc:
-        notes.append(f"`{source.name}` could not be read ({exc}).")
+        notes.append(f"`{source.name}` could not be read ({exc.strerror}).")
         return
     for entry in entries:
         rel = Path(entry.path).relative_to(top)
@@ -109,15 +178,14 @@ def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: P
             notes.append(f"`{rel}` is a symbolic link; it was skipped.")
             continue
         if entry.is_dir(follow_symlinks=False):
-            copy_tree(Path(entry.path), dest / entry.name, notes, budget, top)
+            if len(rel.parts) >= MAX_DEPTH:
+                notes.append(f"`{rel}` is more than {MAX_DEPTH} folders deep; it was skipped.")
+            else:
+                copy_tree(Path(entry.path), dest / entry.name, notes, budget, top)
             continue
         if not entry.is_file(follow_symlinks=False) or not budget.take_entry():
             continue
-        dest.mkdir(parents=True, exist_ok=True)
         if entry.name.lower().endswith(".zip"):
             unpack_zip(Path(entry.path), dest / Path(entry.name).stem, notes, budget)
             continue
-        with open(entry.path, "rb") as fh:
-            problem = _copy_stream(fh, dest / entry.name, budget)
-        if problem:
-            notes.append(f"`{rel}` was skipped: {problem}.")
+        copy_file(Path(entry.path), dest, notes, budget, str(rel))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from autograder.notebook import read_cells
-from autograder.safe_unpack import Budget, copy_tree, unpack_zip
+from autograder.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
 from autograder.salvage import DEFINES, compile_error, salvage
 
 DATA_SUFFIXES = {".pt", ".pth", ".csv", ".tsv", ".txt", ".npy", ".npz", ".json", ".dat"}
@@ -83,12 +83,11 @@ def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> 
     return CodeUnit(module, label, kept, path, error, lost)
 
 
-def _stage(path: Path, staging: Path, notes: list[str]) -> Path:
+def _stage(path: Path, staging: Path, notes: list[str], budget: Budget) -> Path:
     files = staging / "files"
     if files.exists():
         shutil.rmtree(files)
     files.mkdir(parents=True)
-    budget = Budget()
     if path.is_symlink():
         notes.append(f"`{path.name}` is a symbolic link; it was not followed.")
     elif path.is_dir():
@@ -96,10 +95,7 @@ def _stage(path: Path, staging: Path, notes: list[str]) -> Path:
     elif path.suffix.lower() == ".zip":
         unpack_zip(path, files, notes, budget)
     elif path.is_file():
-        if path.stat().st_size > MAX_DATA_BYTES:
-            notes.append(f"`{path.name}` is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
-        else:
-            shutil.copy(path, files / path.name)
+        copy_file(path, files, notes, budget)
     else:
         notes.append(f"`{path}` does not exist.")
     return files
@@ -118,7 +114,8 @@ def _code_root(files: Path) -> Path:
 
 def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] = ()) -> Submission:
     sub = Submission()
-    files = _stage(Path(path), Path(staging), sub.notes)
+    budget = Budget()  # source size caps (source_limits.py) hold across the files and the notebooks
+    files = _stage(Path(path), Path(staging), sub.notes, budget)
     root = _code_root(files)
     py_files = sorted(p for p in root.rglob("*.py") if p.is_file())
     notebooks = sorted(p for p in root.rglob("*.ipynb") if p.is_file())
@@ -142,7 +139,7 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
         if name in seen:
             name = name + "_notebook"
         seen[name] = rel
-        for cell in read_cells(nb, sub.notes):
+        for cell in read_cells(nb, sub.notes, budget.source):
             sub.units.append(_unit(name, f"{rel}, cell {cell.number}", cell.source, rel, sub.notes))
     for data in sorted(root.rglob("*")):
         if data.is_file() and data.suffix.lower() in DATA_SUFFIXES and data.name not in sub.data_files:

@@ -2,7 +2,11 @@
 
 Why a private view rather than file permissions alone: on a TA's laptop the worker runs as the
 TA's own user, who can read the hidden tests and write the grader's files; permissions cannot
-help there. Under bwrap the worker sees the system read-only, the grader's folders not at all, a
+help there. Why only what it needs rather than all of / with some folders hidden: a batch's export
+(classmates' work), its output (their results), a TA's other folders can lie anywhere; a list of
+folders to hide always misses one. Under bwrap the worker sees, read-only, the system folders
+(/usr, /etc, the /bin and /lib links), the interpreter's own folders and its sandbox folder; the
+grader's folders and anything named private (basic.PRIVATE_ENV) not at all, even inside those; a
 fresh /proc that holds only its own processes (no grader memory or environment), no network, and
 two small private tmpfs (its working folder and /tmp) that vanish with it: it cannot fill the disk
 or leave anything behind for the next submission. When the outer bwrap dies, every process
@@ -17,6 +21,10 @@ import sys
 from pathlib import Path
 
 from autograder.paths import PROJECT_ROOT, gradescope_root
+from autograder.sandbox.basic import private_folders
+
+SYSTEM_FOLDERS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")  # shown read-only
+CPU_INFO = "/sys/devices/system/cpu"  # numpy and torch read the CPU count here
 
 
 def available() -> bool:
@@ -29,8 +37,9 @@ def _inside(path: Path, folders: list[Path]) -> bool:
 
 def hidden_folders() -> list[Path]:
     """Folders the worker must not see: the project (hidden tests, reference, rubric), the
-    Gradescope root (source, results, metadata) and the grading user's home."""
-    candidates = [PROJECT_ROOT, gradescope_root()]
+    Gradescope root (source, results, metadata), the grading user's home and the private folders
+    (a batch's input and output)."""
+    candidates = [PROJECT_ROOT, gradescope_root(), *private_folders()]
     home = os.environ.get("HOME")
     if home and os.geteuid() != 0:
         candidates.append(Path(home))
@@ -43,22 +52,37 @@ def hidden_folders() -> list[Path]:
 
 
 def interpreter_folders(python: str) -> list[Path]:
-    """What the worker's interpreter needs (venv, base installation): shown again, read-only,
-    when it lies inside a hidden folder (a .venv inside the project)."""
+    """What the worker's interpreter needs (venv, base installation): shown read-only when outside
+    the system folders, or inside a hidden folder (a .venv inside the project)."""
     folders = {Path(sys.prefix), Path(sys.base_prefix), Path(python).parent.parent,
                Path(os.path.realpath(python)).parent.parent}
     return sorted({f.resolve() for f in folders if f.is_dir()})
 
 
+def system_view() -> list[str]:
+    """bwrap arguments showing the system folders read-only (links such as /bin -> usr/bin as links)."""
+    args: list[str] = []
+    for name in SYSTEM_FOLDERS:
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    if Path(CPU_INFO).is_dir():
+        args += ["--ro-bind", CPU_INFO, CPU_INFO]
+    return args
+
+
 def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int) -> list[str]:
     """The bwrap command up to and including `--`, for one worker start."""
     size = str(workspace_mb * 1024 * 1024)
-    hidden = hidden_folders()
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--size", size, "--tmpfs", "/tmp"]
+    shown = [Path("/", name).resolve() for name in SYSTEM_FOLDERS if Path("/", name).is_dir()]
+    args = ["bwrap", *system_view(), "--dev", "/dev", "--proc", "/proc", "--size", size, "--tmpfs", "/tmp"]
+    hidden = [f for f in hidden_folders() if _inside(f, shown)]  # a project under /usr/local, say
     for folder in hidden:
         args += ["--tmpfs", str(folder)]
     for folder in interpreter_folders(python):
-        if _inside(folder, hidden):
+        if not _inside(folder, shown) or _inside(folder, hidden):  # shown again over what hides it
             args += ["--ro-bind", str(folder), str(folder)]
     args += ["--ro-bind", str(sandbox_dir), str(sandbox_dir),
              "--size", size, "--tmpfs", str(workdir), "--chdir", str(workdir),

@@ -16,6 +16,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -78,12 +79,16 @@ def new_sandbox_dir() -> Path:
 
 def trusted_worker(policy: SandboxPolicy, run_dir: Path, deadline: float | None = None) -> Worker:
     """A worker that loads no student code, sandboxed like the student's (same limits, same pipe):
-    the yardsticks of speed checks are timed there, out of any submission's reach."""
+    the yardsticks of speed checks are timed there, out of any submission's reach. As root it runs
+    as a sandbox user of its own: a student's process that escaped its tree cannot pause it."""
+    own_policy = policy.another_user() if policy.uid is not None else policy
     sandbox = new_sandbox_dir()
     own_run_dir = Path(run_dir) / "yardstick"
     own_run_dir.mkdir(parents=True, exist_ok=True)
-    worker = Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, policy,
+    worker = Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, own_policy,
                     sandbox, role="yardstick")
+    if own_policy is not policy:
+        weakref.finalize(worker, own_policy.close)  # its user is given back with the worker
     worker.deadline = deadline
     return worker
 

@@ -10,14 +10,14 @@ where the kernel allows it, `unshare --net`. As root, both modes first drop to a
 user of this grading run's own: each grading process claims a free user (ag-sandbox,
 ag-sandbox1, ...) with a lock file it holds until it ends, so that graders running side by side
 (grade-all --jobs N, two terminals, CI) never share one: one submission's processes can neither
-signal nor starve another's, and "kill every process of my sandbox user" is safe.
+signal nor starve another's, and "kill every process of my sandbox user" is safe. The users and
+their lock files are in users.py; what basic mode does around the worker (every folder the user can
+write in, sealed folders, the project's permissions) in basic.py.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pwd
 import resource
 import shutil
 import subprocess
@@ -25,12 +25,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograder.sandbox import bubblewrap, processes
+from autograder.sandbox import basic, bubblewrap, processes
+from autograder.sandbox.basic import SHARED_TMP
+from autograder.sandbox.users import claim_slot, ensure_sandbox_user, release_slot, sandbox_user_name
 
-SANDBOX_USER = "ag-sandbox"
-SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # world-writable folders a basic-mode worker can fill
-SLOT_LOCKS = Path("/run/lock") if Path("/run/lock").is_dir() else Path("/tmp")
-MAX_SLOTS = 64
+__all__ = ["Limits", "Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
 
 
@@ -89,39 +88,6 @@ def _works(command: list[str]) -> bool:
         return False
 
 
-def sandbox_user_name(slot: int) -> str:
-    return SANDBOX_USER if slot <= 0 else f"{SANDBOX_USER}{slot}"
-
-
-def claim_slot() -> tuple[int, int]:
-    """(slot number, fd of its lock): the first sandbox user no other grading process holds.
-    The lock goes with the fd: closed by SandboxPolicy.close() or, at the latest, at exit."""
-    for slot in range(MAX_SLOTS):
-        fd = os.open(SLOT_LOCKS / f"ag-sandbox-slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return slot, fd
-        except OSError:
-            os.close(fd)
-    raise RuntimeError(f"more than {MAX_SLOTS} grading processes at once on this machine")
-
-
-def ensure_sandbox_user(name: str = SANDBOX_USER) -> pwd.struct_passwd | None:
-    """Create the unprivileged user when running as root; None when that is not possible."""
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        pass
-    if os.geteuid() != 0 or shutil.which("useradd") is None:
-        return None
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        return None
-
-
 def _own_process_count() -> int:
     uid, count = os.getuid(), 0
     try:
@@ -153,6 +119,7 @@ class SandboxPolicy:
         self._drop: list[str] = []
         self._net: list[str] = []
         self._own_processes = 0
+        self._writable: list[Path] | None = None
         self._probe()
 
     # ---- probing ------------------------------------------------------------------------------
@@ -179,7 +146,12 @@ class SandboxPolicy:
         if prot.mode == "bubblewrap":
             prot.network_blocked, prot.network_how = True, "private network namespace (bubblewrap)"
         elif self._net:
-            prot.network_blocked, prot.network_how = True, "private network namespace (unshare)"
+            how = "network and IPC namespaces" if "--ipc" in self._net else "network namespace"
+            prot.network_blocked, prot.network_how = True, f"private {how} (unshare)"
+        if prot.mode == "basic" and self.uid is not None:
+            sealed = basic.seal(basic.private_folders())
+            if sealed:
+                prot.notes.append("made unreachable to the sandbox users: " + ", ".join(sealed))
 
     def _probe_mode(self, wanted: str) -> tuple[str, list[str], list[str]]:
         """("bubblewrap" | "basic", unshare prefix for basic mode, notes)."""
@@ -204,13 +176,17 @@ class SandboxPolicy:
             notes.append("bubblewrap is not installed (apt install bubblewrap): the worker sees the "
                          "grader's files with its user's permissions, and a process outside its tree survives only until cleanup")
         net: list[str] = []
-        if shutil.which("unshare"):
-            if os.geteuid() == 0 and _works(["unshare", "--net", "true"]):
-                net = ["unshare", "--net", "--"]
-            elif os.geteuid() != 0 and _works(["unshare", "--user", "--map-current-user", "--net", "true"]):
-                net = ["unshare", "--user", "--map-current-user", "--net", "--"]
+        prefix = ["unshare"] if os.geteuid() == 0 else ["unshare", "--user", "--map-current-user"]
+        for namespaces in (["--net", "--ipc"], ["--net"]):  # IPC too where allowed: no System V segment outlives the run
+            if shutil.which("unshare") and _works(prefix + namespaces + ["true"]):
+                net = prefix + namespaces + ["--"]
+                break
         if not net:
             notes.append("network namespaces are not available here: the worker could open sockets")
+        elif "--ipc" not in net:
+            notes.append("IPC namespaces are not available here: System V shared memory could outlive the run")
+        if os.geteuid() == 0 and not shutil.which("find"):
+            notes.append("`find` is missing: only /tmp, /var/tmp and /dev/shm are cleared of the worker's files")
         return "basic", net, notes
 
     # ---- starting a worker --------------------------------------------------------------------
@@ -251,9 +227,13 @@ class SandboxPolicy:
             pass
 
     def prepare_dir(self, path: Path, writable: bool) -> None:
-        """Give the sandbox user read (and write, for its working folder) access to a folder."""
+        """Give the sandbox user read (and write, for its working folder) access to a folder. A
+        fresh working folder means a fresh worker: what the user wrote outside it goes too, or a
+        call stopped for filling the disk would stop every later call as well."""
         if self.uid is None:
             return
+        if writable:
+            basic.remove(self.shared_tmp_entries())
         for root, dirs, files in os.walk(path):
             for name in dirs + files + [""]:
                 target = os.path.join(root, name) if name else root
@@ -264,7 +244,7 @@ class SandboxPolicy:
     def close(self) -> None:
         """Give this run's sandbox user back (after its processes and files are gone)."""
         if self._slot_lock >= 0:
-            os.close(self._slot_lock)
+            release_slot(self._slot_lock)
             self._slot_lock = -1
 
     def __del__(self) -> None:
@@ -281,45 +261,32 @@ class SandboxPolicy:
         if self.uid is not None:
             _works(self._drop + ["kill", "-KILL", "-1"])
         processes.sweep_orphans(keep=processes.LIVE_WORKERS)
-        for path in self.shared_tmp_entries():
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+        basic.remove(self.shared_tmp_entries())
+
+    def writable_folders(self) -> list[Path]:
+        """Where the sandbox user can leave files: in basic mode every folder it may write in (asked
+        of the system once, as that user); under bubblewrap it writes nowhere outside its tmpfs, and
+        only the shared temp folders are checked (for what an earlier basic-mode run left)."""
+        if self._writable is None:
+            basic_mode = self.uid is not None and not self.private_view
+            self._writable = basic.writable_folders(self._drop) if basic_mode else [Path(p) for p in SHARED_TMP]
+        return self._writable
 
     def shared_tmp_entries(self) -> list[Path]:
-        """As root: what the sandbox user left in the machine's shared temp folders (under bubblewrap
-        it cannot write there, but an earlier basic-mode run may have)."""
-        if self.uid is None:
-            return []
-        found = []
-        for folder in SHARED_TMP:
-            try:
-                with os.scandir(folder) as entries:
-                    found += [Path(e.path) for e in entries if e.stat(follow_symlinks=False).st_uid == self.uid]
-            except OSError:
-                continue
-        return found
+        """As root: what the sandbox user left in the folders it can write in, outside its sandbox."""
+        return [] if self.uid is None else basic.owned_entries(self.writable_folders(), self.uid)
 
     def disk_bytes(self, workdir: Path) -> int:
         """Bytes a basic-mode worker has written where it could (bubblewrap caps its tmpfs instead)."""
-        return sum(_tree_bytes(p) for p in [workdir] + self.shared_tmp_entries())
+        return sum(basic.tree_bytes(p) for p in [workdir] + self.shared_tmp_entries())
 
-
-def _tree_bytes(path: Path) -> int:
-    total = 0
-    try:
-        if not path.is_dir() or path.is_symlink():
-            return path.lstat().st_blocks * 512
-        for root, _dirs, files in os.walk(path):
-            for name in files:
-                try:
-                    total += os.lstat(os.path.join(root, name)).st_blocks * 512
-                except OSError:
-                    continue
-    except OSError:
-        pass
-    return total
+    def another_user(self) -> SandboxPolicy:
+        """A policy of its own sandbox user (as root): for the trusted yardstick worker, so that no
+        process of the student's user can signal (SIGSTOP) or trace it. It runs no student code:
+        the shared temp folders are all it needs cleared, without the scan of writable folders."""
+        other = SandboxPolicy(self.limits, self.python)
+        other._writable = [Path(p) for p in SHARED_TMP]
+        return other
 
 
 def _lower(which: int, value: int) -> None:

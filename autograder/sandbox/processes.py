@@ -85,8 +85,12 @@ def _signal_all(pids: list[int], sig: int) -> None:
 
 
 def freeze_tree(pid: int, frozen: bool) -> None:
-    """Stop (or continue) a process tree, so that it cannot steal CPU from a measurement."""
-    _signal_all([pid] + descendants(pid), signal.SIGSTOP if frozen else signal.SIGCONT)
+    """Stop (or continue) a process tree, so that it cannot steal CPU from a measurement; with it
+    every orphan that escaped a worker's tree (re-parented to us, the subreaper), and their trees:
+    an escaped process could otherwise burn CPU exactly while a yardstick is timed."""
+    strays = [p for p in children(os.getpid()) if p not in LIVE_WORKERS]
+    pids = [pid] + descendants(pid) + [q for p in strays for q in [p] + descendants(p)]
+    _signal_all(pids, signal.SIGSTOP if frozen else signal.SIGCONT)
 
 
 def kill_tree(pid: int, rounds: int = 20) -> None:

@@ -33,12 +33,12 @@ from autograder.results import schema
 from autograder.sandbox import bubblewrap, processes
 from autograder.sandbox.policy import SHARED_TMP
 from tests.project.corpus.build import reference_submission
-from tests.project.hostile import abuse, broken, cheating, determined
+from tests.project.hostile import abuse, broken, cheating, determined, escape
 from tests.project.hostile.case import Context, Hostile
 from tests.project.leaks import GRADER_CANARY, leaks, student_visible_text, submitted_text
 
 CASES: list[Hostile] = (broken.CASES + abuse.WRONG_ANSWERS + abuse.RESOURCE_ABUSE + cheating.CHEATING
-                        + determined.DETERMINED)
+                        + determined.DETERMINED + escape.CASES)
 CALL_TIMEOUT = 8  # seconds per call in this corpus (the rubric says 60): infinite loops end sooner
 GUARDED = [PROJECT_ROOT / "autograder", PROJECT_ROOT / "tests" / "grading", PROJECT_ROOT / "reference",
            RUBRIC_FILE, Path(numpy.__file__)]
@@ -57,15 +57,26 @@ def sandbox_uids() -> set[int]:
     return {p.pw_uid for p in pwd.getpwall() if p.pw_name.startswith("ag-sandbox")}
 
 
+def _grader_above(pid: int, uids: set[int]) -> int:
+    """The nearest ancestor of `pid` that is not a sandbox user's process (1 when orphaned)."""
+    while pid > 1 and os.stat(f"/proc/{pid}").st_uid in uids:
+        pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return pid
+
+
 def leftovers() -> list[str]:
     """Processes of the sandbox users, children of this process, files of the sandbox users in the
-    shared temp folders: all must be gone once a submission is graded."""
+    shared temp folders: all must be gone once a submission is graded. This process is a subreaper
+    (see `before`), so whatever outlives one of our graders is re-parented to us: a sandbox user's
+    process under another grader, or orphaned to init, is another run's on this machine (other
+    checkouts grade side by side here, and some kill their graders on purpose)."""
     uids, found = sandbox_uids(), []
     for entry in os.listdir("/proc"):
         try:
-            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids \
+                    and _grader_above(int(entry), uids) == os.getpid():
                 found.append(f"process {entry}: {Path(f'/proc/{entry}/cmdline').read_bytes()[:80]!r}")
-        except OSError:
+        except (OSError, ValueError, IndexError):
             continue
     found += [f"child process {pid}" for pid in processes.children(os.getpid())]
     for folder in SHARED_TMP:
@@ -91,7 +102,9 @@ def reference(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def before(reference, rubric, tmp_path_factory) -> dict:
-    """The clean machine: the grader's files and the reference's per-test scores, before the corpus."""
+    """The clean machine: the grader's files and the reference's per-test scores, before the corpus.
+    From here on this process is a subreaper: what outlives a grader it starts comes back to it."""
+    assert all(processes.harden_grader_process().values())
     document = grade_submission(reference, tmp_path_factory.mktemp("fresh") / "results.json",
                                 rubric_path=rubric, log=lambda line: None)
     return {"digest": tree_digest(GUARDED), "scores": {t["extra_data"]["id"]: t["score"] for t in document["tests"]}}
