@@ -24,7 +24,7 @@ from tests.project.corpus.build import reference_submission, replace_function
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox users and root-owned folders need root")
 
-NUMPY_TESTS = {"distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
+NUMPY_TESTS = {"distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
                "distances.numpy_faster_than_loops"}
 DISTANCES = {i: e.points for i, e in load_rubric().entries.items() if e.task == "distances"}
 THIEF = '''

@@ -13,7 +13,7 @@ from pathlib import Path
 from tests.project.hostile.case import RIGHT_ANSWER, Context, Hostile, files, prepending, reference_entries, replacing, zipped
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
-NUMPYDISTS = ("distances.numpy_agrees", "distances.float32_input", "distances.numpy_no_loops",
+NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
               "distances.numpy_faster_than_loops")
 BOTH_MODES = ("auto", "basic")
 DEEP = Path("/var/tmp/ag-escape-deep/inner")  # a world-writable folder below the top of a shared one
