@@ -53,6 +53,17 @@ def positive(value: float | None, option: str) -> None:
                          else f"{option} {value:g}: must be more than 0")
 
 
+def route(scheduler: str | None, cluster: str | None, jobs: int | None) -> bool:
+    """Whether grade-all goes through Dask; --scheduler, --cluster and --jobs exclude each other."""
+    given = [name for name, value in (("--scheduler", scheduler), ("--cluster", cluster), ("--jobs", jobs)) if value]
+    if len(given) > 1:
+        raise UsageError(f"{' and '.join(given)} exclude each other: --jobs sizes the local pool, --cluster "
+                         "local:N a local Dask cluster, --scheduler names a running one")
+    if scheduler is not None and "://" not in scheduler:
+        raise UsageError(f"--scheduler {scheduler!r}: give the scheduler's address, e.g. tcp://host:8786")
+    return bool(scheduler or cluster)
+
+
 def only_name(only: str | None, entries: list[Entry]) -> None:
     """`--only` must name a submission; a student's name or email on an export is told its folder."""
     if only is None or any(e.name == only for e in entries):
