@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import os
 import sys
 import tarfile
@@ -253,6 +254,11 @@ def connect(scheduler: str | None, local: int | None, say: Any = print) -> Itera
     (one grader each, loopback only); says the dashboard link when there is one."""
     require_dask()
     from distributed import Client, LocalCluster
+
+    # Dask logs a lost scheduler with tracebacks; the client says it in one line (DaskRunner.lost).
+    for name in ["distributed", *logging.root.manager.loggerDict]:
+        if name.startswith("distributed"):  # its config gives some loggers levels of their own
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
     cluster = None
     if local:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,10 +32,11 @@ from tests.project.test_batch import PATTERN, klass  # noqa: E402,F401 (the same
 
 DASK = Path(sys.executable).parent / "dask"
 START_TIMEOUT = 60
+FAST_RECONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "5s"}  # a lost scheduler is given up in 5 s, not 30
 
 
 @contextmanager
-def dask_cluster(root: Path, workers: int = 2) -> Iterator[tuple[str, list[subprocess.Popen]]]:
+def dask_cluster(root: Path, workers: int = 2) -> Iterator[tuple[str, list[subprocess.Popen], subprocess.Popen]]:
     """A scheduler and `workers` worker processes (one grader each, no nanny: a killed worker stays
     dead), each started by the command of docs/cluster.md in a working folder of its own."""
     root.mkdir(parents=True, exist_ok=True)
@@ -49,7 +51,7 @@ def dask_cluster(root: Path, workers: int = 2) -> Iterator[tuple[str, list[subpr
         return procs[-1]
 
     try:
-        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+        scheduler = start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
               "--scheduler-file", str(info))
         deadline = time.monotonic() + START_TIMEOUT
         while not info.exists() and time.monotonic() < deadline:
@@ -60,7 +62,7 @@ def dask_cluster(root: Path, workers: int = 2) -> Iterator[tuple[str, list[subpr
                               str(root / f"worker{i}")) for i in range(workers)]
         with Client(address, timeout=START_TIMEOUT) as client:
             client.wait_for_workers(workers, timeout=START_TIMEOUT)
-        yield address, worker_procs
+        yield address, worker_procs, scheduler
     finally:
         for proc in reversed(procs):
             proc.terminate()
@@ -106,7 +108,7 @@ def test_two_dask_workers_grade_exactly_like_the_local_pool(klass: Path, local_o
     expected = _verdicts(local_out)
     assert len(expected) == 13 and {s for s, _, _ in expected.values()} == {"graded", "no files found"}
     out = tmp_path / "out"
-    with dask_cluster(tmp_path / "dask") as (address, _):
+    with dask_cluster(tmp_path / "dask") as (address, _, _):
         done = _grade_all(klass, out, "--scheduler", address)
         assert _verdicts(out) == expected
         assert "13 graded now" in done.stdout
@@ -127,28 +129,58 @@ def test_a_local_dask_cluster_regrades_only_one(klass: Path, local_out: Path, tm
     assert _workers(out)["mistake1"].startswith("tcp://127.0.0.1:")
 
 
+def _small_class(klass: Path, dest: Path) -> Path:
+    """Six of the mixed class (each form once), for the fault tests: the oracle stays the local pool's run."""
+    for name in ("reference", "template", "mistake0", "reference.zip", "notebook.ipynb", "empty"):
+        (shutil.copytree if (klass / name).is_dir() else shutil.copy)(klass / name, dest / name)
+    return dest
+
+
+def _start_batch(small: Path, out: Path, address: str) -> subprocess.Popen:
+    """grade-all in the background, returned once its first result is in (mid-batch)."""
+    client = subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(small), "--out", str(out),
+                               "--tests", PATTERN, "--scheduler", address], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, **FAST_RECONNECT})
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f"*/{batch.RESULTS}")) and time.monotonic() < deadline and client.poll() is None:
+        time.sleep(0.1)
+    return client
+
+
 def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(klass: Path, local_out: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    with dask_cluster(tmp_path / "dask") as (address, workers):
-        victim = workers[0]
-        client = subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(klass), "--out", str(out),
-                                   "--tests", PATTERN, "--scheduler", address], stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + 120
-        while not list(out.glob(f"*/{batch.RESULTS}")) and time.monotonic() < deadline and client.poll() is None:
-            time.sleep(0.1)
-        os.kill(victim.pid, signal.SIGKILL)  # mid-batch: one result in, eleven or twelve to go
+    small, out = _small_class(klass, tmp_path / "small"), tmp_path / "out"
+    with dask_cluster(tmp_path / "dask") as (address, workers, _):
+        client = _start_batch(small, out, address)
+        os.kill(workers[0].pid, signal.SIGKILL)
         stdout, stderr = client.communicate(timeout=300)
+        assert workers[0].wait(timeout=5) == -signal.SIGKILL
     assert client.returncode == 0, stderr[-3000:]
-    assert victim.wait(timeout=5) == -signal.SIGKILL
-    assert _verdicts(out) == _verdicts(local_out)
-    assert "13 graded now" in stdout
+    expected = {name: v for name, v in _verdicts(local_out).items() if name in set(os.listdir(small))}
+    assert len(expected) == 6 and _verdicts(out) == expected
+    assert "6 graded now" in stdout
     per_worker = stdout.split("graded per worker: ")[1].splitlines()[0]
-    assert sum(int(part.rsplit(" ", 1)[1]) for part in per_worker.split(", ")) == 13  # none graded twice
+    assert sum(int(part.rsplit(" ", 1)[1]) for part in per_worker.split(", ")) == 6  # none graded twice
+
+
+def test_a_lost_scheduler_stops_the_client_and_a_rerun_resumes(klass: Path, local_out: Path, tmp_path: Path) -> None:
+    small, out = _small_class(klass, tmp_path / "small"), tmp_path / "out"
+    with dask_cluster(tmp_path / "dask") as (address, _, scheduler):
+        client = _start_batch(small, out, address)
+        scheduler.kill()
+        stdout, stderr = client.communicate(timeout=120)
+    assert client.returncode == 130, stderr[-3000:]
+    assert "lost the Dask scheduler" in stderr and "Traceback" not in stderr
+    done_before = len(list(out.glob(f"*/{batch.RESULTS}")))
+    assert 1 <= done_before < 6
+    with dask_cluster(tmp_path / "dask2") as (address, _, _):
+        rerun = _grade_all(small, out, "--scheduler", address)
+    assert f"{6 - done_before} graded now, {done_before} already done" in rerun.stdout
+    expected = {name: v for name, v in _verdicts(local_out).items() if name in set(os.listdir(small))}
+    assert _verdicts(out) == expected
 
 
 def test_a_worker_of_another_project_version_is_named_and_refused(tmp_path: Path, monkeypatch) -> None:
-    with dask_cluster(tmp_path / "dask", workers=1) as (address, _), Client(address) as client:
+    with dask_cluster(tmp_path / "dask", workers=1) as (address, _, _), Client(address) as client:
         cluster.preflight(client, unprotected=False)  # the same project: accepted
         monkeypatch.setattr(cluster, "fingerprint", lambda: "0" * 64)  # the client only: the worker differs
         with pytest.raises(batch.Refused, match=r"worker tcp://127\.0\.0\.1:\d+ refuses to grade: its project "
