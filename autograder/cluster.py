@@ -65,9 +65,9 @@ def unpack(blob: bytes, dest: Path) -> Path:
             if not parts or PurePosixPath(member.name).is_absolute() or ".." in parts:
                 raise ValueError(f"unsafe name in the submission's archive: {member.name!r}")
             target = root.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if target.parent.resolve() != target.parent or os.path.lexists(target) and not member.isdir():
+            if Path(os.path.realpath(target.parent)) != target.parent or os.path.lexists(target) and not member.isdir():
                 raise ValueError(f"archive entry {member.name!r} would be written through a link or twice")
+            target.parent.mkdir(parents=True, exist_ok=True)
             if member.isdir():
                 target.mkdir(exist_ok=True)
             elif member.isfile():

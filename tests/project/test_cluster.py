@@ -199,13 +199,21 @@ def test_pack_keeps_files_and_links_and_unpack_refuses_escapes(klass: Path, tmp_
         copy = cluster.unpack(cluster.pack(path), dest)
         assert copy.name == path.name and batch.content_hash(copy) == batch.content_hash(path)
     assert os.readlink(tmp_path / "unpacked" / "sub" / "sub" / "link") == "/etc/passwd"
-    evil = io.BytesIO()
-    with tarfile.open(fileobj=evil, mode="w") as tar:
-        member = tarfile.TarInfo("../escaped.py")
-        tar.addfile(member, io.BytesIO(b""))
-    with pytest.raises(ValueError, match="unsafe name"):
-        cluster.unpack(evil.getvalue(), tmp_path / "unpacked")
-    assert not (tmp_path / "escaped.py").exists()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for names, said in ((["../escaped.py"], "unsafe name"), (["sub", "sub/link", "sub/link/x/escaped.py"], "through a link")):
+        evil = io.BytesIO()
+        with tarfile.open(fileobj=evil, mode="w") as tar:
+            for name in names:
+                member = tarfile.TarInfo(name)
+                member.type = {"sub": tarfile.DIRTYPE, "sub/link": tarfile.SYMTYPE}.get(name, tarfile.REGTYPE)
+                member.linkname = str(outside)
+                tar.addfile(member, io.BytesIO(b""))
+        dest = tmp_path / "evil" / said.split()[-1]
+        dest.mkdir(parents=True)
+        with pytest.raises(ValueError, match=said):
+            cluster.unpack(evil.getvalue(), dest)
+    assert not (tmp_path / "evil" / "escaped.py").exists() and not list(outside.iterdir())
 
 
 def test_bad_routes_and_a_missing_extra_are_one_line_and_status_2(klass: Path, tmp_path: Path) -> None:
