@@ -198,7 +198,7 @@ class DaskRunner:
 
     def results(self) -> Iterator[tuple[Entry, Result]]:
         for future in self.completed:
-            job, _ = self.jobs.pop(future.key)
+            job, _ = self.jobs[future.key]  # kept until recorded: a Ctrl-C meanwhile still finds it
             self._submit_next()
             yield job.entry, partial(self._result, job, future)
 
@@ -218,8 +218,10 @@ class DaskRunner:
             self.lost = (f"lost the Dask scheduler ({type(exc).__name__}: {exc}); run the same command again "
                          "to grade the rest")
             raise Interrupted(self.lost) from None
+        outcome = record(job, graded, self.timeout)
+        self.jobs.pop(future.key, None)
         self.counts[graded.worker or "?"] += 1
-        return record(job, graded, self.timeout)
+        return outcome
 
     def stop(self) -> list[tuple[Entry, Result]]:
         """Ctrl-C: cancel what waits, end the graders that run on every worker, keep what finished."""
