@@ -38,7 +38,7 @@ def main() -> None:
                 argv = [PYTHON, "-m", "autograder", "grade-all", str(Path(tmp) / "class"), "--out", str(out), *options]
                 result = run(argv + (["--tests", args.tests] if args.tests else []))
                 if result.returncode != 0:
-                    raise SystemExit(f"{route} failed:\n{result.output[-3000:]}")
+                    raise SystemExit(f"{route} failed:\n{result.stdout[-3000:]}")
                 best[route] = min(best.get(route, float("inf")), result.wall)
                 seen[route] = totals(out)
                 lines.append(f"{route} (run {attempt + 1}): {count} submissions in {result.wall:.1f} s = "

@@ -36,23 +36,24 @@ FAST_RECONNECT = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "5s"}  # a lost s
 
 
 @contextmanager
-def dask_cluster(root: Path, workers: int = 2) -> Iterator[tuple[str, list[subprocess.Popen], subprocess.Popen]]:
+def dask_cluster(root: Path, workers: int = 2, scheduler_env: dict[str, str] | None = None
+                 ) -> Iterator[tuple[str, list[subprocess.Popen], subprocess.Popen]]:
     """A scheduler and `workers` worker processes (one grader each, no nanny: a killed worker stays
     dead), each started by the command of docs/cluster.md in a working folder of its own."""
     root.mkdir(parents=True, exist_ok=True)
     info = root / "scheduler.json"
     logs, procs = [], []
 
-    def start(name: str, *args: str) -> subprocess.Popen:
+    def start(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         (root / name).mkdir()
         logs.append(open(root / f"{name}.log", "wb"))
         procs.append(subprocess.Popen([str(DASK), *args], cwd=root / name, stdout=logs[-1], stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True))
+                                      stdin=subprocess.DEVNULL, start_new_session=True, env={**os.environ, **(env or {})}))
         return procs[-1]
 
     try:
         scheduler = start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-              "--scheduler-file", str(info))
+              "--scheduler-file", str(info), env=scheduler_env)
         deadline = time.monotonic() + START_TIMEOUT
         while not info.exists() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -160,6 +161,23 @@ def test_a_worker_killed_mid_batch_loses_and_repeats_nothing(klass: Path, local_
     assert "6 graded now" in stdout
     per_worker = stdout.split("graded per worker: ")[1].splitlines()[0]
     assert sum(int(part.rsplit(" ", 1)[1]) for part in per_worker.split(", ")) == 6  # none graded twice
+
+
+def test_a_submission_that_ends_its_workers_is_marked_not_retried(klass: Path, local_out: Path,
+                                                                  tmp_path: Path) -> None:
+    small, out = _small_class(klass, tmp_path / "small"), tmp_path / "out"
+    no_retry = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}  # the first worker death is one too many
+    with dask_cluster(tmp_path / "dask", scheduler_env=no_retry) as (address, workers, _):
+        client = _start_batch(small, out, address)
+        os.kill(workers[0].pid, signal.SIGKILL)
+        stdout, stderr = client.communicate(timeout=300)
+    assert client.returncode == 0, stderr[-3000:]
+    verdicts, expected = _verdicts(out), _verdicts(local_out)
+    crashed = [name for name, (status, _, _) in verdicts.items() if status == "worker crashed"]
+    assert 1 <= len(crashed) <= 2 and len(verdicts) == 6, verdicts
+    for name in crashed:
+        assert verdicts[name][1] == 0 and "ended every Dask worker" in (out / name / batch.RESULTS).read_text()
+    assert {n: v for n, v in verdicts.items() if n not in crashed} == {n: expected[n] for n in verdicts if n not in crashed}
 
 
 def test_a_lost_scheduler_stops_the_client_and_a_rerun_resumes(klass: Path, local_out: Path, tmp_path: Path) -> None:
