@@ -105,20 +105,27 @@ def local_out(klass: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_two_dask_workers_grade_exactly_like_the_local_pool(klass: Path, local_out: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a scheduler with two workers, for the tests that kill nothing."""
+    with dask_cluster(tmp_path_factory.mktemp("dask")) as (address, _, _):
+        yield address
+
+
+def test_two_dask_workers_grade_exactly_like_the_local_pool(klass: Path, local_out: Path, two_workers: str,
+                                                            tmp_path: Path) -> None:
     expected = _verdicts(local_out)
     assert len(expected) == 13 and {s for s, _, _ in expected.values()} == {"graded", "no files found"}
     out = tmp_path / "out"
-    with dask_cluster(tmp_path / "dask") as (address, _, _):
-        done = _grade_all(klass, out, "--scheduler", address)
-        assert _verdicts(out) == expected
-        assert "13 graded now" in done.stdout
-        workers = _workers(out)
-        assert len(set(workers.values())) == 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers.values())
-        assert all((out / name / batch.OUTPUT).read_text().strip() for name in expected)
-        assert set(csv_rows(out / "grades.csv")) == {*expected, "(max points)"} and (out / "report.html").is_file()
-        rerun = _grade_all(klass, out, "--scheduler", address)  # resume: nothing left to grade
-        assert "0 graded now, 13 already done" in rerun.stdout
+    done = _grade_all(klass, out, "--scheduler", two_workers)
+    assert _verdicts(out) == expected
+    assert "13 graded now" in done.stdout
+    workers = _workers(out)
+    assert len(set(workers.values())) == 2 and all(w.startswith("tcp://127.0.0.1:") for w in workers.values())
+    assert all((out / name / batch.OUTPUT).read_text().strip() for name in expected)
+    assert set(csv_rows(out / "grades.csv")) == {*expected, "(max points)"} and (out / "report.html").is_file()
+    rerun = _grade_all(klass, out, "--scheduler", two_workers)  # resume: nothing left to grade
+    assert "0 graded now, 13 already done" in rerun.stdout
 
 
 def test_a_local_dask_cluster_regrades_only_one(klass: Path, local_out: Path, tmp_path: Path) -> None:
@@ -197,8 +204,9 @@ def test_a_lost_scheduler_stops_the_client_and_a_rerun_resumes(klass: Path, loca
     assert _verdicts(out) == expected
 
 
-def test_a_worker_of_another_project_version_is_named_and_refused(tmp_path: Path, monkeypatch) -> None:
-    with dask_cluster(tmp_path / "dask", workers=1) as (address, _, _), Client(address) as client:
+def test_a_worker_of_another_project_version_is_named_and_refused(two_workers: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    with Client(two_workers) as client:
         cluster.preflight(client, unprotected=False)  # the same project: accepted
         monkeypatch.setattr(cluster, "fingerprint", lambda: "0" * 64)  # the client only: the worker differs
         with pytest.raises(batch.Refused, match=r"worker tcp://127\.0\.0\.1:\d+ refuses to grade: its project "
