@@ -7,6 +7,7 @@ never a fake grade (a results.json worth 0 for a file that does not exist).
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -59,6 +60,9 @@ def route(scheduler: str | None, cluster: str | None, jobs: int | None) -> bool:
     if len(given) > 1:
         raise UsageError(f"{' and '.join(given)} exclude each other: --jobs sizes the local pool, --cluster "
                          "local:N a local Dask cluster, --scheduler names a running one")
+    if cluster is not None and not re.fullmatch(r"local:[1-9][0-9]*", cluster):
+        raise UsageError(f"--cluster {cluster!r}: expected local:N with N at least 1 (e.g. local:4); a cluster "
+                         "of other machines is given by --scheduler ADDRESS")
     if scheduler is not None and "://" not in scheduler:
         raise UsageError(f"--scheduler {scheduler!r}: give the scheduler's address, e.g. tcp://host:8786")
     return bool(scheduler or cluster)
