@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+import psutil
 import pytest
 
 if os.environ.get("AG_REQUIRE_CLUSTER") != "1":
@@ -69,7 +70,7 @@ def dask_cluster(root: Path, workers: int = 2, scheduler_env: dict[str, str] | N
             proc.terminate()
         for proc in procs:
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=5)  # a worker whose scheduler is gone may linger: kill it
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
@@ -202,6 +203,30 @@ def test_a_lost_scheduler_stops_the_client_and_a_rerun_resumes(klass: Path, loca
     assert f"{6 - done_before} graded now, {done_before} already done" in rerun.stdout
     expected = {name: v for name, v in _verdicts(local_out).items() if name in set(os.listdir(small))}
     assert _verdicts(out) == expected
+
+
+def test_sigterm_ends_the_graders_on_the_workers_and_the_run_resumes(klass: Path, local_out: Path,
+                                                                     tmp_path: Path) -> None:
+    small, out, tmp = _small_class(klass, tmp_path / "small"), tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    client = subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(small), "--out", str(out),
+                               "--tests", PATTERN, "--cluster", "local:2"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(tmp)})
+    deadline = time.monotonic() + 120
+    while not list(out.glob(f"*/{batch.RESULTS}")) and time.monotonic() < deadline and client.poll() is None:
+        time.sleep(0.1)
+    client.send_signal(signal.SIGTERM)
+    started = time.monotonic()
+    stdout, stderr = client.communicate(timeout=60)
+    assert client.returncode == 130 and time.monotonic() - started < 15, stderr[-3000:]
+    time.sleep(1)
+    left = [p.pid for p in psutil.process_iter(["cmdline"]) if str(tmp) in " ".join(p.info["cmdline"] or [])]
+    assert left == []  # every grader the workers ran (they unpack under TMPDIR) has ended
+    done_before = len(list(out.glob(f"*/{batch.RESULTS}")))
+    assert 1 <= done_before < 6
+    rerun = _grade_all(small, out, "--jobs", "2")
+    assert f"{6 - done_before} graded now, {done_before} already done" in rerun.stdout
+    assert _verdicts(out) == {name: v for name, v in _verdicts(local_out).items() if name in set(os.listdir(small))}
 
 
 def test_a_worker_of_another_project_version_is_named_and_refused(two_workers: str,
