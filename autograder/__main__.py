@@ -2,4 +2,5 @@
 
 from autograder.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a spawned process (a local Dask worker) re-imports the main module
+    raise SystemExit(main())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -19,13 +18,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+from autograder.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
 from autograder.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 from autograder.sandbox.basic import hide_from_submissions
 
-METADATA_FILE = "submission_metadata.yml"
-SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
 RESULTS = "results.json"
 PARTIAL = "results.partial.json"
 RUN_INFO = "batch.json"
@@ -33,22 +31,6 @@ OUTPUT = "output.txt"
 DEFAULT_TIMEOUT = 15 * 60
 NO_CODE_MARK = "**no code found**"
 GRADER_FAILED_MARK = "The autograder itself failed"
-
-
-@dataclass
-class Submitter:
-    name: str = ""
-    email: str = ""
-    sid: str = ""
-
-
-@dataclass
-class Entry:
-    """One submission to grade: its id (folder or file name), where it is, who handed it in."""
-
-    name: str
-    path: Path
-    submitters: list[Submitter] = field(default_factory=list)
 
 
 @dataclass
@@ -67,96 +49,6 @@ class Outcome:
     def info(self) -> dict[str, Any]:
         """What batch.json keeps (the replaced results stay out of it)."""
         return {k: v for k, v in asdict(self).items() if k not in ("previous", "score")}
-
-
-# ---------------------------------------------------------------- Gradescope metadata
-
-_KEY = re.compile(r"^(\s*)(-\s+)?:?([A-Za-z0-9_.\-]+):\s*(.*)$")
-
-
-def _scalar(text: str) -> str:
-    """A YAML scalar as text: quotes removed, '' unescaped; good enough for names and emails."""
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        inner = text[1:-1]
-        return inner.replace("''", "'") if text[0] == "'" else inner.replace('\\"', '"')
-    return text
-
-
-def parse_metadata(text: str) -> dict[str, list[Submitter]]:
-    """Submitters per submission folder from Gradescope's Ruby-flavoured YAML, read line by line.
-
-    Only the `:submitters:` list of each top-level key is read: the rest (results, scores, nested
-    `:name:` keys of test results) is skipped, so no YAML library is needed.
-    """
-    found: dict[str, list[Submitter]] = {}
-    current: list[Submitter] | None = None
-    block_indent: int | None = None  # indentation of the `:submitters:` key while inside its list
-    for line in text.splitlines():
-        match = _KEY.match(line)
-        if not line.strip() or line.lstrip().startswith("#") or line.strip() == "---":
-            continue
-        indent = len(line) - len(line.lstrip())
-        if indent == 0 and match and not match.group(2):
-            current = found.setdefault(match.group(3), [])
-            block_indent = None
-            continue
-        if current is None or not match:
-            continue
-        dash, key, value = bool(match.group(2)), match.group(3), match.group(4)
-        if key == "submitters" and not dash:
-            block_indent = indent
-            continue
-        if block_indent is None:
-            continue
-        if indent < block_indent or (indent == block_indent and not dash):
-            block_indent = None  # the next key of the submission: the list has ended
-            continue
-        if dash:
-            current.append(Submitter())
-        if current and key in ("name", "email", "sid"):
-            setattr(current[-1], key, _scalar(value))
-    return found
-
-
-# ---------------------------------------------------------------- discovery
-
-def _is_candidate(path: Path) -> bool:
-    if path.name.startswith((".", "__")):
-        return False
-    return path.is_dir() or path.suffix.lower() in SUBMISSION_SUFFIXES
-
-
-def _export_entries(folder: Path) -> list[Entry]:
-    """A Gradescope export: every sub-folder is one submission, named in the metadata."""
-    meta = parse_metadata((folder / METADATA_FILE).read_text(encoding="utf-8", errors="replace"))
-    return [Entry(p.name, p, meta.get(p.name, [])) for p in sorted(folder.iterdir())
-            if p.is_dir() and _is_candidate(p)]
-
-
-def discover(root: Path, exclude: Path | None = None) -> list[Entry]:
-    """The submissions in `root`: each folder or .zip/.ipynb/.py file is one.
-
-    A folder holding submission_metadata.yml (root itself or one level down) is a Gradescope
-    export whose sub-folders are the submissions. `exclude` (the output folder) is never graded.
-    """
-    root = Path(root)
-    if (root / METADATA_FILE).is_file():
-        entries = _export_entries(root)
-    else:
-        entries = []
-        for path in sorted(root.iterdir()):
-            if not _is_candidate(path) or (exclude is not None and path.resolve() == exclude.resolve()):
-                continue
-            if path.is_dir() and (path / METADATA_FILE).is_file():
-                entries += _export_entries(path)
-            else:
-                entries.append(Entry(path.name, path))
-    names = [e.name for e in entries]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        raise ValueError(f"two submissions share the name(s) {', '.join(sorted(duplicates))}: rename one")
-    return entries
 
 
 # ---------------------------------------------------------------- grading one
@@ -238,11 +130,12 @@ def private(path: Path) -> None:
         pass
 
 
-def _run_grader(command: list[str], log_path: Path, timeout: float, running: Running) -> tuple[int | None, bool]:
+def _run_grader(command: list[str], log_path: Path, timeout: float, running: Running,
+                env: dict[str, str] | None = None) -> tuple[int | None, bool]:
     """(return code, timed out) of one grader process."""
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)  # own group: Ctrl-C reaches the batch only
+                                start_new_session=True, env=env)  # own group: Ctrl-C reaches the batch only
         running.procs.add(proc)
         try:
             if running.stopping:  # started while the batch was being stopped
@@ -256,50 +149,99 @@ def _run_grader(command: list[str], log_path: Path, timeout: float, running: Run
             running.procs.discard(proc)
 
 
+@dataclass
+class Graded:
+    """What one grader process gave back, wherever it ran; only `record` turns it into OUT's files."""
+
+    returncode: int | None
+    timed_out: bool
+    seconds: float
+    document: dict[str, Any] | None
+    output: bytes | None = None  # the grader's output when it ran elsewhere (locally it is already in OUT)
+    worker: str = ""  # the Dask worker that ran it ("" locally)
+    failure: str = ""  # why no grader could finish it (a submission that kept crashing its workers)
+
+
+@dataclass
+class Job:
+    """A submission about to be graded, as the client sees it: where its results go and what they replace."""
+
+    entry: Entry
+    folder: Path
+    digest: str
+    old: dict[str, Any] | None
+    tests: str | None
+
+
+def plan(entry: Entry, out: Path, tests: str | None) -> Job:
+    """Client side, before grading: the submission's hash and the results a --tests run merges into
+    (same content only: a changed submission is regraded in full, its old outcomes being stale)."""
+    folder = out / entry.name
+    folder.mkdir(parents=True, exist_ok=True)
+    private(folder)
+    (folder / PARTIAL).unlink(missing_ok=True)
+    digest = content_hash(entry.path)
+    old = read_json(folder / RESULTS)
+    if old is not None and (read_json(folder / RUN_INFO) or {}).get("sha256") != digest:
+        old, tests = None, None  # graded from other content: grade every test now
+    return Job(entry, folder, digest, old, tests)
+
+
+def run_grader(path: Path, workdir: Path, tests: str | None, timeout: float, running: Running,
+               env: dict[str, str] | None = None) -> Graded:
+    """Grade `path` with `python -m autograder grade` in a subprocess, output into `workdir`.
+
+    The one way a submission is graded, by the local pool and by every Dask worker alike."""
+    partial = workdir / PARTIAL
+    partial.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "autograder", "grade", str(path), "--out", str(partial)]
+    if tests:
+        command += ["--tests", tests]
+    if running.stopping:
+        raise Stopped(path.name)
+    started = time.monotonic()
+    returncode, timed_out = _run_grader(command, workdir / OUTPUT, timeout, running, env)
+    document = None if timed_out else read_json(partial)
+    partial.unlink(missing_ok=True)
+    if running.stopping:
+        raise Stopped(path.name)
+    return Graded(returncode, timed_out, round(time.monotonic() - started, 3), document)
+
+
+def record(job: Job, graded: Graded, timeout: float) -> Outcome:
+    """Client side, after grading: write results.json (merged with --tests), batch.json, output.txt."""
+    folder, partial = job.folder, job.folder / PARTIAL
+    if graded.output is not None:
+        (folder / OUTPUT).write_bytes(graded.output)
+    status = "worker crashed" if graded.failure else status_of(graded.document, graded.returncode, graded.timed_out)
+    if graded.failure:
+        _write_zero(partial, f"{graded.failure}; the score is 0. Please tell your instructor.")
+    elif graded.timed_out:
+        _write_zero(partial, f"Grading timed out after {timeout:g} s; the score is 0. Please tell your instructor.")
+    elif graded.document is None:
+        _write_zero(partial, "The autograder failed on this submission (not your fault); please tell your instructor.")
+    else:
+        merged = job.tests and job.old is not None
+        write_json_atomic(partial, merge_documents(job.old, graded.document) if merged else graded.document, mode=0o600)
+    outcome = Outcome(job.entry.name, status, graded.seconds, graded.returncode, previous=job.old, sha256=job.digest)
+    info = {**outcome.info(), "submitters": [asdict(s) for s in job.entry.submitters], "source": str(job.entry.path)}
+    if graded.worker:
+        info["worker"] = graded.worker
+    (folder / RUN_INFO).write_text(json.dumps(info, indent=1), encoding="utf-8")
+    for path in (folder / RUN_INFO, folder / OUTPUT, partial):
+        private(path)
+    os.replace(partial, folder / RESULTS)  # last: its presence means "done"
+    outcome.score = float((read_json(folder / RESULTS) or {}).get("score", 0.0))
+    return outcome
+
+
 def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float = DEFAULT_TIMEOUT,
               running: Running | None = None) -> Outcome:
     """Grade `entry` in a subprocess into out/<name>/results.json; never raises for a bad submission.
 
-    With `tests`, the new outcomes are merged into the submission's earlier results (same content
-    only: a changed submission is regraded in full, its old outcomes being stale)."""
-    running = running or Running()
-    folder = out / entry.name
-    folder.mkdir(parents=True, exist_ok=True)
-    private(folder)
-    partial, final = folder / PARTIAL, folder / RESULTS
-    partial.unlink(missing_ok=True)
-    digest = content_hash(entry.path)
-    old = read_json(final)
-    if old is not None and (read_json(folder / RUN_INFO) or {}).get("sha256") != digest:
-        old = None  # graded from other content: its outcomes are stale, so grade every test now
-        tests = None
-    command = [sys.executable, "-m", "autograder", "grade", str(entry.path), "--out", str(partial)]
-    if tests:
-        command += ["--tests", tests]
-    if running.stopping:
-        raise Stopped(entry.name)
-    started = time.monotonic()
-    returncode, timed_out = _run_grader(command, folder / OUTPUT, timeout, running)
-    if running.stopping:
-        partial.unlink(missing_ok=True)
-        raise Stopped(entry.name)
-    seconds = round(time.monotonic() - started, 3)
-    document = None if timed_out else read_json(partial)
-    status = status_of(document, returncode, timed_out)
-    if timed_out:
-        _write_zero(partial, f"Grading timed out after {timeout:g} s; the score is 0. Please tell your instructor.")
-    elif document is None:
-        _write_zero(partial, "The autograder failed on this submission (not your fault); please tell your instructor.")
-    elif tests and old is not None:
-        write_json_atomic(partial, merge_documents(old, document), mode=0o600)
-    outcome = Outcome(entry.name, status, seconds, returncode, previous=old, sha256=digest)
-    info = {**outcome.info(), "submitters": [asdict(s) for s in entry.submitters], "source": str(entry.path)}
-    (folder / RUN_INFO).write_text(json.dumps(info, indent=1), encoding="utf-8")
-    for path in (folder / RUN_INFO, folder / OUTPUT, partial):
-        private(path)
-    os.replace(partial, final)  # last: its presence means "done"
-    outcome.score = float((read_json(final) or {}).get("score", 0.0))
-    return outcome
+    With `tests`, the new outcomes are merged into the submission's earlier results."""
+    job = plan(entry, out, tests)
+    return record(job, run_grader(entry.path, job.folder, job.tests, timeout, running or Running()), timeout)
 
 
 def previous_outcome(entry: Entry, out: Path, same_content: bool = True) -> Outcome | None:
@@ -331,15 +273,57 @@ def raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+class Interrupted(Exception):
+    """The batch cannot go on (the Dask scheduler went away): stop as on Ctrl-C, keep what finished."""
+
+
+class Refused(Exception):
+    """A grading machine refuses to grade (it cannot sandbox): nothing more is graded; the message says where."""
+
+
+Result = Callable[[], Outcome]  # the outcome of one finished grading, recorded into OUT when called
+
+
+class LocalPool:
+    """Today's default: `jobs` threads, each waiting on one grader process on this machine."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self.running = Running()
+
+    def start(self, todo: list[Entry], out: Path, tests: str | None, timeout: float) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=self.jobs)
+        self.futures = {self.pool.submit(grade_one, e, out, tests, timeout, self.running): e for e in todo}
+
+    def results(self) -> Iterator[tuple[Entry, Result]]:
+        for future in as_completed(self.futures):
+            yield self.futures[future], future.result
+
+    def stop(self) -> list[tuple[Entry, Result]]:
+        """End every grader now; what finished meanwhile still counts."""
+        for future in self.futures:
+            future.cancel()
+        self.running.stop()
+        self.pool.shutdown(wait=True)
+        return [(e, f.result) for f, e in self.futures.items() if f.done() and not f.cancelled()]
+
+    def postfix(self, entry: Entry) -> str:
+        return entry.name[-30:]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
 def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force: bool = False,
               only: str | None = None, tests: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-              progress: Callable[[int], Any] = _progress) -> tuple[list[Outcome], bool]:
+              progress: Callable[[int], Any] = _progress, runner: Any = None) -> tuple[list[Outcome], bool]:
     """Grade what is not graded yet (everything with `force`, one submission with `only`).
 
-    Threads only wait: each grading runs in its own process, so `jobs` threads keep `jobs`
-    graders busy. Returns one outcome per finished entry, in the order of `entries`, and whether
-    the run was interrupted (Ctrl-C or SIGTERM: running graders are ended, the rest left for a
-    resumed run).
+    `runner` grades (default: a LocalPool of `jobs` graders; autograder.cluster's DaskRunner on a
+    cluster); this function alone decides what to grade and records every result into OUT, so
+    resume, --only and --tests behave the same on every route. Returns one outcome per finished
+    entry, in the order of `entries`, and whether the run was interrupted (Ctrl-C, SIGTERM, or a
+    lost scheduler: running graders are ended, the rest left for a resumed run).
     """
     out = Path(out)
     hide_from_submissions(sorted({e.path.parent for e in entries}) + [out])  # classmates' work and results
@@ -354,40 +338,42 @@ def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force
             outcomes[entry.name] = previous
         elif only is None or entry.name == only:
             todo.append(entry)
-    running, interrupted = Running(), False
+    runner = runner or LocalPool(jobs)
+    interrupted, finished = False, []
     old_term = signal.signal(signal.SIGTERM, raise_interrupt)
     try:
         if todo:
             bar = progress(len(todo))
-            pool = ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1))
-            futures = {pool.submit(grade_one, e, out, tests, timeout, running): e for e in todo}
             try:
-                for future in as_completed(futures):
-                    _collect(futures[future], future, outcomes, out)
-                    bar.set_postfix_str(futures[future].name[-30:])
+                runner.start(todo, out, tests, timeout)
+                for entry, result in runner.results():
+                    _collect(entry, result, outcomes, out)
+                    bar.set_postfix_str(runner.postfix(entry))
                     bar.update(1)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, Interrupted):
                 interrupted = True
-                for future in futures:
-                    future.cancel()
-                running.stop()
+                finished = runner.stop()
+            except Refused:
+                runner.stop()
+                raise
             finally:
-                pool.shutdown(wait=True)
+                runner.close()
                 bar.close()
-            if interrupted:  # what finished while stopping still counts
-                for future, entry in futures.items():
-                    if future.done() and not future.cancelled() and entry.name not in outcomes:
-                        _collect(entry, future, outcomes, out)
+            for entry, result in finished:  # what finished while stopping still counts
+                if entry.name not in outcomes:
+                    _collect(entry, result, outcomes, out)
     finally:
         signal.signal(signal.SIGTERM, old_term)
     return [outcomes[e.name] for e in entries if e.name in outcomes], interrupted
 
 
-def _collect(entry: Entry, future: Any, outcomes: dict[str, Outcome], out: Path) -> None:
+def _collect(entry: Entry, result: Result, outcomes: dict[str, Outcome], out: Path) -> None:
     try:
-        outcomes[entry.name] = future.result()
+        outcomes[entry.name] = result()
     except Stopped:
         return
+    except (Refused, Interrupted):
+        raise
     except Exception as exc:  # the batch's own failure on one entry: keep going
         outcomes[entry.name] = Outcome(entry.name, "grader error", 0.0)
         (out / entry.name).mkdir(parents=True, exist_ok=True)

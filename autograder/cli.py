@@ -112,6 +112,27 @@ def _rubric_for_batch(tests: str | None) -> None:
     inputs.tests_pattern(tests, _selector(tests), ids)
 
 
+def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
+    """grade_all through Dask (docs/cluster.md). A missing extra, an unreachable scheduler or a worker
+    that refuses is one line and exit 2; a scheduler lost mid-batch stops it as Ctrl-C does."""
+    from autograder import cluster
+    from autograder.batch import Interrupted, Refused, grade_all
+
+    try:
+        local = cluster.parse_local(args.cluster) if args.cluster else None
+        with cluster.connect(args.scheduler, local) as client:
+            cluster.preflight(client, args.unprotected)
+            runner = cluster.DaskRunner(client, unprotected=args.unprotected)
+            outcomes, interrupted = grade_all(entries, out, runner=runner, **batch)
+    except (cluster.MissingExtra, Refused, Interrupted, ValueError) as exc:
+        raise inputs.UsageError(str(exc)) from None
+    if runner.lost:
+        print(f"autograder grade-all: {runner.lost}", file=sys.stderr)
+    if runner.counts:
+        print("graded per worker: " + ", ".join(f"{w} {n}" for w, n in sorted(runner.counts.items())))
+    return outcomes, interrupted
+
+
 def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
     from autograder.batch import discover, grade_all, private
@@ -132,17 +153,22 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise inputs.UsageError(str(exc)) from None
     inputs.only_name(args.only, entries)
-    policy = SandboxPolicy(load_rubric().limits, python=sys.executable)  # refuse before grading anyone
-    policy.close()
-    if refuses(policy.protections, args.unprotected):
-        print(UNPROTECTED, file=sys.stderr)
-        return 2
+    on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
+    if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
+        policy = SandboxPolicy(load_rubric().limits, python=sys.executable)  # refuse before grading anyone
+        policy.close()
+        if refuses(policy.protections, args.unprotected):
+            print(UNPROTECTED, file=sys.stderr)
+            return 2
     if args.unprotected:
         os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders
     out.mkdir(parents=True, exist_ok=True)
     private(out)
-    outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, force=args.force, only=args.only,
-                                      tests=args.tests, timeout=args.timeout)
+    batch = dict(force=args.force, only=args.only, tests=args.tests, timeout=args.timeout)
+    if on_cluster:
+        outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
+    else:
+        outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, **batch)
     changes = [line for o in outcomes if o.previous is not None and not o.skipped
                for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
     for line in changes:
@@ -233,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     batch.add_argument("--only", metavar="NAME", help="(re)grade only this submission")
     batch.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="grade on the Dask cluster of this scheduler, e.g. tcp://host:8786 (docs/cluster.md)")
+    batch.add_argument("--cluster", metavar="local:N", help="grade on a local Dask cluster of N worker processes")
     batch.add_argument("--timeout", type=float, default=900, help="seconds per submission (default 900)")
     batch.add_argument("--unprotected", action="store_true",
                        help="grade even where the submissions' code could read the hidden tests (at your own risk)")

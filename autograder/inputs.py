@@ -7,6 +7,7 @@ never a fake grade (a results.json worth 0 for a file that does not exist).
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -51,6 +52,20 @@ def positive(value: float | None, option: str) -> None:
     if value is not None and value <= 0:
         raise UsageError(f"{option} {value:g}: must be at least 1" if option == "--jobs"
                          else f"{option} {value:g}: must be more than 0")
+
+
+def route(scheduler: str | None, cluster: str | None, jobs: int | None) -> bool:
+    """Whether grade-all goes through Dask; --scheduler, --cluster and --jobs exclude each other."""
+    given = [name for name, value in (("--scheduler", scheduler), ("--cluster", cluster), ("--jobs", jobs)) if value]
+    if len(given) > 1:
+        raise UsageError(f"{' and '.join(given)} exclude each other: --jobs sizes the local pool, --cluster "
+                         "local:N a local Dask cluster, --scheduler names a running one")
+    if cluster is not None and not re.fullmatch(r"local:[1-9][0-9]*", cluster):
+        raise UsageError(f"--cluster {cluster!r}: expected local:N with N at least 1 (e.g. local:4); a cluster "
+                         "of other machines is given by --scheduler ADDRESS")
+    if scheduler is not None and "://" not in scheduler:
+        raise UsageError(f"--scheduler {scheduler!r}: give the scheduler's address, e.g. tcp://host:8786")
+    return bool(scheduler or cluster)
 
 
 def only_name(only: str | None, entries: list[Entry]) -> None:
