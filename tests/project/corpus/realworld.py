@@ -67,13 +67,13 @@ SUBMISSIONS = [
 def numpydists(feats, protos):
     f, p = feats.astype(np.float32), protos.astype(np.float32)
     return (f ** 2).sum(1)[:, None] + (p ** 2).sum(1)[None, :] - f @ p.T
-''')}, "distances.", lost={"distances.numpy_agrees": 5, "distances.numpy_float32_input": 1},
+''')}, "distances.", lost=NUMPY_ALL,  # wrong values also withhold the no-loops and speed points
               says={"distances.numpy_agrees": ("its rounding cannot explain an error this large",)},
               lacks={"distances.numpy_agrees": ("low precision may be the cause",)}),
     Submitted("square root left in numpydists", {"distances.py": distances(numpy='''
 def numpydists(feats, protos):
     return np.sqrt(((feats[:, None, :] - protos[None, :, :]) ** 2).sum(-1))
-''')}, "distances.", lost={"distances.numpy_agrees": 5, "distances.numpy_float32_input": 1},
+''')}, "distances.", lost=NUMPY_ALL,  # wrong values also withhold the no-loops and speed points
               says={"distances.numpy_agrees": ("square roots",)}),
     Submitted("an indentation error in the loops", {"distances.py": distances(UNCOMPILABLE_LOOP)}, "distances.",
               lost=DISTANCES_ALL,

@@ -161,6 +161,7 @@ CASES = [
     Hostile("runs the answers kept in the project's benchmarks", replacing("distances", RUNS_BENCHMARK_ANSWERS),
             "distances.", loses=NUMPYDISTS, says=("speed_solutions.py",), modes=BOTH_MODES),
     Hostile("an escaped process pauses the speed yardstick", prepending("distances", PAUSES_YARDSTICK, then=HIDDEN_LOOP),
-            "distances.", loses=("distances.torch_faster_than_loops", "distances.torch_speed_vs_reference"),
+            "distances.", loses=("distances.torch_no_loops",  # its hidden loop runs through exec, which counts
+                                 "distances.torch_faster_than_loops", "distances.torch_speed_vs_reference"),
             modes=BOTH_MODES),
 ]
