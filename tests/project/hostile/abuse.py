@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from tests.project.hostile.case import RIGHT_ANSWER, Hostile, replacing
+from tests.project.hostile.case import BOTH_MODES, NUMPYDISTS, RIGHT_ANSWER, TORCHDISTS, Hostile, replacing
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
-NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
-              "distances.numpy_faster_than_loops")
-TORCHDISTS = ("distances.torch_agrees", "distances.torch_float32_input", "distances.torch_no_loops",
-              "distances.torch_faster_than_loops", "distances.torch_speed_vs_reference")
-BOTH_MODES = ("auto", "basic")  # bubblewrap where available, and the basic sandbox Gradescope may give us
 
 WRONG_ANSWERS = [
     Hostile("returns None", replacing("distances", '''

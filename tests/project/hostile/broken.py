@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 from tests.project.corpus import build
-from tests.project.hostile.case import Context, Hostile, files, prepending, reference_entries, replacing, zipped
+from tests.project.hostile.case import (NUMPYDISTS, Context, Hostile, files, prepending,
+                                     reference_entries, replacing, zipped)
 
 EVERYTHING = ("*",)
 DISTANCES = ("distances.forloop_agrees", "distances.numpy_agrees", "distances.torch_agrees",
@@ -15,8 +16,6 @@ DISTANCES = ("distances.forloop_agrees", "distances.numpy_agrees", "distances.to
              "distances.torch_no_loops",
              "distances.numpy_faster_than_loops", "distances.torch_faster_than_loops",
              "distances.torch_speed_vs_reference")
-NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
-              "distances.numpy_faster_than_loops")
 KMEANS_CALLS = ("kmeans.matches_reference[2]", "kmeans.matches_reference[5]", "kmeans.matches_reference[8]",
                 "kmeans.max_iter", "kmeans.tol")
 

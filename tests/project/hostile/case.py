@@ -21,6 +21,13 @@ Builder = Callable[[Path, Path, "Context"], Path]  # (reference folder, empty de
 
 
 # A correct broadcast_shape as a helper `_right(a, b)`, for cases that misbehave and still answer right.
+BOTH_MODES = ("auto", "basic")  # bubblewrap where available, and the basic sandbox Gradescope may give us
+# Every test of one distances function: what a submission whose function is wrong (or stolen) loses.
+NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
+              "distances.numpy_faster_than_loops")
+TORCHDISTS = ("distances.torch_agrees", "distances.torch_float32_input", "distances.torch_no_loops",
+              "distances.torch_faster_than_loops", "distances.torch_speed_vs_reference")
+
 RIGHT_ANSWER = '''
         def _right(a, b):
             a, b = tuple(a), tuple(b)

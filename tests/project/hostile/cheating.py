@@ -4,10 +4,9 @@ the strongest guess a student could make."""
 
 from __future__ import annotations
 
-from tests.project.hostile.case import RIGHT_ANSWER, Hostile, prepending, replacing
+from tests.project.hostile.case import BOTH_MODES, RIGHT_ANSWER, Hostile, prepending, replacing
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
-BOTH_MODES = ("auto", "basic")
 CHEATING = [
     Hostile("sys.exit(0) at import", prepending("broadcasting", "import sys\nsys.exit(0)\n"), "broadcasting.",
             says=("SystemExit",), gradescope=True),

@@ -7,8 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.project.hostile.case import RIGHT_ANSWER, Builder, Context, Hostile, fill, replacing
-from tests.project.hostile.cheating import BOTH_MODES
+from tests.project.hostile.case import BOTH_MODES, RIGHT_ANSWER, Builder, Context, Hostile, fill, replacing
 
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.project.hostile.case import RIGHT_ANSWER, Context, Hostile, files, prepending, reference_entries, replacing, zipped
+from tests.project.hostile.case import (BOTH_MODES, NUMPYDISTS, RIGHT_ANSWER, Context, Hostile,
+                                     files, prepending, reference_entries, replacing, zipped)
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
-NUMPYDISTS = ("distances.numpy_agrees", "distances.numpy_float32_input", "distances.numpy_no_loops",
-              "distances.numpy_faster_than_loops")
-BOTH_MODES = ("auto", "basic")
 DEEP = Path("/var/tmp/ag-escape-deep/inner")  # a world-writable folder below the top of a shared one
 NOTES = ("/run/lock/ag-escape-note", str(DEEP / "ag-escape-note"), str(DEEP / "ag-escape-dir"))
 VICTIM = "/etc/ag-escape-victim"  # what a lock-file symlink planted by the student points at
