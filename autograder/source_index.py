@@ -39,6 +39,7 @@ class SourceIndex:
     definitions: dict[str, list[tuple[Location, ast.AST]]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     units: list[Unit] = field(default_factory=list)  # every unit, those that do not parse included
+    compiled: dict | None = None  # source_functions' result: compiled once per submission, not per check
 
     def locate(self, name: str) -> list[Location]:
         return [loc for loc, _ in self.definitions.get(name, [])]
@@ -156,9 +157,11 @@ def _first_line(node: ast.AST) -> int:
 
 def source_functions(index: SourceIndex) -> dict[tuple[str, int, str], tuple[str, Location, ast.AST]]:
     """(file label, first line, name) -> (fingerprint of its compiled code, location, node) for every
-    function and lambda in the submission's source, compiled here (compiling runs nothing)."""
+    function and lambda in the submission's source, compiled here (compiling runs nothing), once."""
     from autograder.sandbox.identity import compile_statement, fingerprint, future_flags
 
+    if index.compiled is not None:
+        return index.compiled
     found: dict[tuple[str, int, str], tuple[str, Location, ast.AST]] = {}
     for unit, tree in index.trees:
         flags, pending = future_flags(tree), []
@@ -178,6 +181,7 @@ def source_functions(index: SourceIndex) -> dict[tuple[str, int, str], tuple[str
                 if key in prints:
                     location = Location(unit.label, node.lineno, "function", unit.module)
                     found[(unit.label, *key)] = (prints[key], location, node)
+    index.compiled = found
     return found
 
 
