@@ -1,6 +1,6 @@
 """The zip an instructor uploads to Gradescope: setup.sh and run_autograder at its root, the
-grader, the hidden tests, the reference and the rubric, and nothing else (no .git, no .venv,
-no project tests, no benchmarks)."""
+grader, the tasks (template, reference, hidden tests) and the rubric, and nothing else (no .git,
+no .venv, no project tests, no corpus of seeded mistakes, no benchmarks)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from autograder.paths import PROJECT_ROOT
 INCLUDE = ["setup.sh", "run_autograder", "pyproject.toml", "rubric.toml", "README.md",
            "autograder", "reference", "student_template", "tests/grading"]
 EXECUTABLE = {"setup.sh", "run_autograder"}
+NOT_UPLOADED = {"corpus.py"}  # a task's seeded mistakes test this project, not students
 
 
 def _files(root: Path) -> list[Path]:
@@ -22,7 +23,7 @@ def _files(root: Path) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             found += sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                            and not p.name.endswith(".pyc"))
+                            and not p.name.endswith(".pyc") and p.name not in NOT_UPLOADED)
     return found
 
 

@@ -67,17 +67,19 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    """Run once at image build time: sandbox user, MNIST cache."""
+    """Run once at image build time: sandbox user, then each task's own set-up (`prepare.py`)."""
     from autograder.sandbox.policy import ensure_sandbox_user
+    from autograder.tasks import all_tasks
 
     user = ensure_sandbox_user()
     print(f"sandbox user: {user.pw_name if user else 'not available (not root?)'}")
-    try:
-        from autograder.mnist_data import load_mnist
-        data = load_mnist()
-        print(f"MNIST ready: {len(data.train_labels)} training and {len(data.test_labels)} test images")
-    except Exception as exc:  # the MNIST test will say so at grading time
-        print(f"MNIST not available: {exc}")
+    for name, task in all_tasks().items():
+        if task.prepare is None:
+            continue
+        try:
+            print(f"{name}: {task.module('prepare.py').prepare()}")
+        except Exception as exc:  # the task's tests will say so at grading time
+            print(f"{name}: set-up failed: {type(exc).__name__}: {exc}")
     return 0
 
 
@@ -246,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade = sub.add_parser("grade", help="grade one submission (folder, .py, .ipynb or .zip) locally")
     grade.add_argument("submission")
     grade.add_argument("--out", default="results.json", help="where to write results.json")
-    grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
+    grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. '<task>.*')")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the instructor log")
     grade.add_argument("--rubric", help="grade with this rubric file instead of the project's rubric.toml")
     grade.add_argument("--unprotected", action="store_true",
@@ -258,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of CPUs)")
     batch.add_argument("--force", action="store_true", help="regrade submissions that already have results")
     batch.add_argument("--only", metavar="NAME", help="(re)grade only this submission")
-    batch.add_argument("--tests", help="only tests whose id matches this pattern (e.g. 'kmeans.*')")
+    batch.add_argument("--tests", help="only tests whose id matches this pattern (e.g. '<task>.*')")
     batch.add_argument("--scheduler", metavar="ADDRESS",
                        help="grade on the Dask cluster of this scheduler, e.g. tcp://host:8786 (docs/cluster.md)")
     batch.add_argument("--cluster", metavar="local:N", help="grade on a local Dask cluster of N worker processes")

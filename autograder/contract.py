@@ -1,7 +1,8 @@
 """The names a submission must define, read from the student template (the one source of truth).
 
-Each public top-level function, class or constant of `student_template/<task>.py` is a required
-name whose home module is `<task>`. Adding an exercise = adding a template file; nothing here changes.
+Each public top-level function, class or constant of `student_template/<task>/<task>.py` is a
+required name whose home module is `<task>`. Adding an exercise = adding a task folder; nothing
+here changes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import ast
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.paths import TEMPLATE_DIR
+from autograder.tasks import all_tasks
 
 
 def _public_names(tree: ast.Module) -> list[str]:
@@ -25,26 +26,31 @@ def _public_names(tree: ast.Module) -> list[str]:
     return [n for n in names if not n.startswith("_")]
 
 
+def _templates(tasks: tuple[str, ...] | None) -> list[Path]:
+    known = all_tasks()
+    return [known[name].template for name in (tasks if tasks is not None else tuple(known))]
+
+
 @lru_cache(maxsize=None)
-def required_names(template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
-    """{name: task module}, in template order (task files sorted by name)."""
+def required_names(tasks: tuple[str, ...] | None = None) -> dict[str, str]:
+    """{name: task module} of the given tasks (default: every task), in task then template order."""
     found: dict[str, str] = {}
-    for path in sorted(template_dir.glob("*.py")):
+    for path in _templates(tasks):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for name in _public_names(tree):
             found.setdefault(name, path.stem)
     return found
 
 
-def task_modules(template_dir: Path = TEMPLATE_DIR) -> list[str]:
-    return [p.stem for p in sorted(Path(template_dir).glob("*.py")) if not p.stem.startswith("_")]
+def task_modules(tasks: tuple[str, ...] | None = None) -> list[str]:
+    return [path.stem for path in _templates(tasks)]
 
 
 @lru_cache(maxsize=None)
-def template_signatures(template_dir: Path = TEMPLATE_DIR) -> dict[str, str]:
+def template_signatures(tasks: tuple[str, ...] | None = None) -> dict[str, str]:
     """{function name: "name(arg, ...)"} as the handout writes it, to show next to a student's own."""
     found: dict[str, str] = {}
-    for path in sorted(template_dir.glob("*.py")):
+    for path in _templates(tasks):
         for node in ast.parse(path.read_text(encoding="utf-8"), filename=str(path)).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
                 found.setdefault(node.name, signature(node))

@@ -168,7 +168,7 @@ def likely_cause(got: np.ndarray, expected: np.ndarray) -> str:
     """A recognisable mistake behind wrong values, in words; "" when none is recognised."""
     close = lambda a: np.allclose(a, expected, rtol=1e-4, atol=1e-6)  # noqa: E731
     if close(got ** 2) and not close(got):
-        return "Your values look like the square roots of the expected ones: squared distances were asked for."
+        return "Your values look like the square roots of the expected ones: the squares were asked for."
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T):
         return "Your values are the expected ones transposed: rows should follow the first argument."
     if not got.any() and expected.any():

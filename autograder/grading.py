@@ -61,7 +61,7 @@ def _pytest_args(tests_dir: Path) -> list[str]:
         sys.path.insert(0, str(PROJECT_ROOT))
     return [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
             "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
-            "--continue-on-collection-errors"]
+            "--continue-on-collection-errors", "--import-mode=importlib"]
 
 
 def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path, pytest_output: bool) -> int:

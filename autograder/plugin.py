@@ -20,7 +20,7 @@ from autograder.feedback import Feedback, format_student_error
 from autograder.figures import FigureRecorder
 from autograder.results import ResultsWriter, TestResult
 from autograder.rubric import Entry, Rubric
-from autograder.sandbox.client import (MissingName, StudentCodeError, WorkerDied, WorkerError,
+from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError,
                                        WorkerTimeout)
 from autograder.student import StudentProxy
 
@@ -63,6 +63,8 @@ OUTCOME = pytest.StashKey[Outcome]()
 
 def explain(exc: BaseException, what: str | None = None) -> tuple[str, bool]:
     """(message for the student, is it the grader's own fault)."""
+    if isinstance(exc, GraderFault):
+        return INTERNAL_ERROR, True
     if isinstance(exc, Feedback):
         return str(exc) or "This check failed.", False
     if isinstance(exc, StudentCodeError):

@@ -81,7 +81,7 @@ def submission_summary(submission: Submission, index: SourceIndex, report: LoadR
 
 
 def _found_lines(index: SourceIndex, report: LoadReport, contract: dict[str, str]) -> list[str]:
-    """Where each found name is defined, grouped by file or cell: `- kmeans.py: kmeans, plot_kmeans`."""
+    """Where each found name is defined, grouped by file or cell: `- task.py: solve, plot_solution`."""
     places: dict[str, list[str]] = {}
     for name in contract:
         if name in report.found:

@@ -66,7 +66,7 @@ def rescore_document(name: str, document: dict[str, Any], rubric: Rubric) -> Res
 
 
 def change_line(name: str, old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:
-    """"alice: 12 -> 10 (-2): kmeans.plot 3 -> 1", or None when no score moved."""
+    """"alice: 12 -> 10 (-2): task.plot 3 -> 1", or None when no score moved."""
     before = {test_id(t): float(t.get("score", 0.0)) for t in (old or {}).get("tests", [])}
     after = {test_id(t): float(t.get("score", 0.0)) for t in new.get("tests", [])}
     moved = [f"{tid} {before[tid]:g} -> {after[tid]:g}" if tid in before else f"{tid} new {after[tid]:g}"

@@ -61,7 +61,7 @@ def schema() -> dict[str, Any]:
 
 def parameters_read(tests_dir: Path = GRADING_TESTS) -> set[str]:
     """The rubric parameters the hidden tests read: the only ones that mean anything."""
-    return {name for path in sorted(Path(tests_dir).glob("test_*.py"))
+    return {name for path in sorted(Path(tests_dir).glob("*/test_*.py"))
             for name in _READS.findall(path.read_text(encoding="utf-8"))}
 
 
@@ -179,7 +179,7 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
         if unlisted:
             task = unlisted.group(1).split(".", 1)[0]
-            found.append(f"{path}: {problem} (a test of {Path(tests_dir).name}/test_{task}.py): add "
+            found.append(f"{path}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
                          f'[tests."{unlisted.group(1)}"]')
             continue
         entry = next((tid for tid in sorted(rubric.entries, key=len, reverse=True) if tid in problem), None)

@@ -18,9 +18,10 @@ from typing import Callable
 from autograder.contract import required_names
 from autograder.feedback import Feedback, format_student_error
 from autograder.manifest import build_manifest  # the grader's own: loading is identical
-from autograder.public_checks import CHECKS, PublicCheck
+from autograder.public_checks import PublicCheck, load_checks
 from autograder.report import submission_summary
-from autograder.sandbox.client import (MissingName, StudentCodeError, Worker, WorkerError, new_sandbox_dir)
+from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, Worker, WorkerError,
+                                       new_sandbox_dir)
 from autograder.sandbox.policy import Limits, SandboxPolicy
 from autograder.source_index import index_definitions
 from autograder.student import StudentProxy
@@ -47,6 +48,8 @@ def public_contract() -> dict[str, str]:
 
 def explain(exc: BaseException, what: str) -> str:
     """The student-facing message for a failed check (the grader's wording, never a traceback)."""
+    if isinstance(exc, GraderFault):
+        return f"The check itself failed ({exc}); not your fault: please tell your instructor."
     if isinstance(exc, StudentCodeError):
         return format_student_error(exc.error, getattr(exc, "what", None) or what)
     if isinstance(exc, MissingName):
@@ -105,7 +108,7 @@ def self_check(path: Path, log: Callable[[str], None] = print,
             if not report.fatal:
                 student = StudentProxy(worker, index, contract)
                 outcomes += run_checks(student, _data_files(path, submission.data_files),
-                                       CHECKS if checks is None else checks)
+                                       load_checks(modules) if checks is None else checks)
         finally:
             worker.close()
             shutil.rmtree(sandbox_dir, ignore_errors=True)

@@ -15,17 +15,13 @@ import shutil
 from typing import Any, Callable, Iterable, Tuple
 
 from autograder.diagnosis import explain_name_error
-from autograder.sandbox.client import LoadReport, Reply, Worker, WorkerError, WorkerTimeout
+from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, WorkerError, WorkerTimeout
 from autograder.source_index import LoopFinding, SourceIndex, bound_functions, find_python_loops, mentions
+from autograder.tasks import registered_probes
 
 # One timed round: the student's arguments, the yardstick's, and a check of the student's value
 # (raises if wrong): every timed call gets fresh inputs and must return the right answer for them.
 Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
-
-
-# The submission's names each probe of sandbox/probes.py calls (for the salvage rule: a test uses them).
-PROBE_USES = {"model_shapes": ("build_model",), "mnist_eval": ("build_model",),
-              "train_step": ("build_model", "train_step")}
 
 
 class StudentProxy:
@@ -53,7 +49,7 @@ class StudentProxy:
         return name in self.load_report.found
 
     def _send(self, message: dict[str, Any], what: str, timeout: float | None) -> Reply:
-        names = [message["name"]] if message.get("name") else list(PROBE_USES.get(message.get("probe", ""), ()))
+        names = [message["name"]] if message.get("name") else list(registered_probes().get(message.get("probe", ""), ()))
         self.used.update(names)
         if what in self.hung:
             raise WorkerTimeout(self.hung[what])
@@ -84,6 +80,9 @@ class StudentProxy:
         return self._send({"op": "get", "name": name}, name, timeout).value
 
     def probe(self, probe: str, *args: Any, what: str = "", timeout: float | None = None, **kwargs: Any) -> Any:
+        """Run a registered worker-side probe (`@probe` in a task's probes.py) on the submission."""
+        if probe not in registered_probes():
+            raise GraderFault(f"no probe is registered as {probe!r} (tests/grading/<task>/probes.py)")
         return self._send({"op": "probe", "probe": probe, "args": list(args), "kwargs": kwargs},
                           what or probe, timeout).value
 

@@ -25,13 +25,13 @@ MAX_DATA_BYTES = 50 * 1024 * 1024
 SHOWN_SKIPPED = 3  # syntax errors described one by one; the rest in one line
 SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time", "json", "pickle",
             "typing", "collections", "functools", "itertools", "copy", "pytest", "wire", "convert", "probes",
-            "worker_main", "abc", "types", "re", "io", "string", "mnist"}
+            "worker_main", "abc", "types", "re", "io", "string"}
 
 
 @dataclass(frozen=True)
 class CodeUnit:
     module: str  # module the unit executes in: file stem, or the notebook's name for all its cells
-    label: str   # "distances.py" or "hw1.ipynb, cell 7" (cells numbered as Jupyter shows them)
+    label: str   # "task.py" or "hw1.ipynb, cell 7" (cells numbered as Jupyter shows them)
     source: str
     path: str    # relative to the submission root
     compile_error: str = ""  # Python's own verdict when the unit as submitted does not compile

@@ -1,7 +1,7 @@
 """Where a grading run spends its time, by phase, for instructors and the benchmarks.
 
 Why a process-wide registry: the phases are measured in different places (the grader, the pytest
-plugin, a hidden test's fixture that loads MNIST, the worker client) that share nothing else.
+plugin, a hidden test's fixture that loads a data set, the worker client) that share nothing else.
 One grading run at a time per process: `reset()` starts a run.
 """
 

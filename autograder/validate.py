@@ -10,21 +10,21 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from autograder.contract import task_modules
 from autograder.grading import collect_test_ids, grade_submission
-from autograder.paths import REFERENCE_DIR, RUBRIC_FILE, TEMPLATE_DIR
 from autograder.rubric import load_rubric
+from autograder.paths import RUBRIC_FILE
 from autograder.rubric_schema import check_rubric
+from autograder.tasks import all_tasks
 
-WEIGHTS = "mnist_weights.pt"
 
-
-def _copy_tasks(source: Path, dest: Path, with_weights: bool) -> Path:
+def _copy_tasks(label: str, dest: Path) -> Path:
+    """The reference as a student would hand it in (each solution and its weights), or the
+    untouched template (the task files alone)."""
     dest.mkdir(parents=True)
-    for task in task_modules():
-        (dest / f"{task}.py").write_bytes((source / f"{task}.py").read_bytes())
-    if with_weights and (source / WEIGHTS).exists():
-        (dest / WEIGHTS).write_bytes((source / WEIGHTS).read_bytes())
+    for task in all_tasks().values():
+        files = task.reference_files() if label == "reference" else [task.template]
+        for path in files:
+            (dest / path.name).write_bytes(path.read_bytes())
     return dest
 
 
@@ -41,8 +41,8 @@ def validate(say: Callable[[str], None] = print, rubric_path: Path = RUBRIC_FILE
     rubric = load_rubric(rubric_path)
     say(f"ok   rubric: {len(ids)} hidden tests, {len(rubric.entries)} entries, {rubric.total_points:g} points")
     with tempfile.TemporaryDirectory(prefix="ag-validate-") as tmp:
-        for label, source, expected in (("reference", REFERENCE_DIR, rubric.total_points), ("template", TEMPLATE_DIR, 0.0)):
-            folder = _copy_tasks(source, Path(tmp) / label, with_weights=label == "reference")
+        for label, expected in (("reference", rubric.total_points), ("template", 0.0)):
+            folder = _copy_tasks(label, Path(tmp) / label)
             document = grade_submission(folder, Path(tmp) / f"{label}.json", rubric_path=rubric_path,
                                         log=lambda line: None)
             lost = [f"{t['name']}: {t['score']:g}/{t['max_score']:g}" for t in document["tests"]

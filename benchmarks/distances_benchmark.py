@@ -18,7 +18,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from reference import distances  # noqa: E402
+from reference.distances import distances  # noqa: E402
 
 CPU = torch.device("cpu")
 SIZES = [(1000, 100, 300), (5000, 500, 300), (50000, 500, 300), (250000, 500, 300)]

@@ -23,14 +23,16 @@ from typing import Any, Callable
 from autograder import timing
 from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy
-from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, LoadReport, MissingName, Reply,
+from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, GraderFault, LoadReport, MissingName, Reply,
                                         StudentCodeError, WorkerDied, WorkerError, WorkerTimeout, describe_exit,
                                         load_report, student_error)
+from autograder.tasks import probe_files
 
 RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py", "identity.py")
+TASK_PROBES_PREFIX = "task_probes_"  # worker_main imports every such file of its runtime folder
 RUNTIME_DIR = Path(__file__).resolve().parent
 GUARD_INTERVAL = 1.0  # seconds between checks of what a basic-mode worker wrote to disk
-__all__ = ["BudgetExhausted", "DiskQuotaExceeded", "LoadReport", "MissingName", "Reply", "StudentCodeError",
+__all__ = ["BudgetExhausted", "DiskQuotaExceeded", "GraderFault", "LoadReport", "MissingName", "Reply", "StudentCodeError",
            "Worker", "WorkerDied", "WorkerError", "WorkerTimeout", "new_sandbox_dir", "trusted_worker"]
 
 
@@ -125,6 +127,8 @@ class Worker:
         os.chmod(self.run_dir, 0o700)  # the worker's output log: the grader's eyes only
         for name in RUNTIME_FILES:
             shutil.copy2(RUNTIME_DIR / name, self.runtime / name)
+        for task, path in probe_files().items():  # each task's own probes, registered on import
+            shutil.copy2(path, self.runtime / f"{TASK_PROBES_PREFIX}{task}.py")
         (self.runtime / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
         self.policy.prepare_dir(self.sandbox_dir, writable=False)
 
@@ -306,7 +310,10 @@ class Worker:
             return Reply(response.get("value"), stdout, wall, cpu)
         if "missing" in response:
             raise MissingName(f"`{str(response['missing'])[:100]}` is not defined in your submission")
-        raise StudentCodeError(student_error(response.get("error")))
+        error = student_error(response.get("error"))
+        if error["type"] == "GraderFault":
+            raise GraderFault(error["message"])
+        raise StudentCodeError(error)
 
     def close(self) -> None:
         for fd in (self._req_w, self._resp_r):

@@ -1,8 +1,11 @@
-"""Worker side: small trusted routines that drive student objects that cannot cross the pipe.
+"""Worker side: the registry of probes, small trusted routines that drive student objects that
+cannot cross the pipe (a model stays in the worker; the grader asks for shapes, logits, losses).
 
-A model built by `build_model()` stays in the worker; the grader asks for what it needs to judge
-(output shapes, logits on the test images, losses around a training step) and gets plain data.
-Each probe receives `lookup(name)` (the student's object or None) and the manifest.
+Each task's own probes live in `tests/grading/<task>/probes.py` and register themselves with
+`@probe("names", "they", "use")`; the grader reads those names (for the salvage rule) from the
+same decorator, without running the file. A probe receives `lookup(name)` (the student's object or
+None) and the manifest. A probe fails the student's way only by raising SubmissionProblem or from
+inside the student's code; any other failure is the grader's own and is reported as such.
 """
 
 from __future__ import annotations
@@ -38,92 +41,28 @@ def from_plain(value: Any) -> Any:
     return value
 
 
-def _require(lookup: Lookup, name: str) -> Any:
+REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+def probe(*uses: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `probe_<name>` under `<name>`; `uses` are the submission's names it calls."""
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        name = function.__name__.removeprefix("probe_")
+        if name in REGISTRY:
+            raise RuntimeError(f"two probes are registered as {name!r}")
+        REGISTRY[name] = function
+        return function
+    return register
+
+
+def require(lookup: Lookup, name: str) -> Any:
     obj = lookup(name)
     if obj is None:
         raise SubmissionProblem(f"`{name}` is not defined in your submission")
     return obj
 
 
-def _build_model(lookup: Lookup) -> Any:
-    import torch
-    model = _require(lookup, "build_model")()
-    if not isinstance(model, torch.nn.Module):
-        raise SubmissionProblem(f"build_model() returned {type(model).__name__}, not a torch.nn.Module")
-    return model
-
-
-def _as_batch(images: np.ndarray) -> Any:
-    import torch
-    return torch.from_numpy(np.asarray(images, dtype=np.float32).reshape(-1, 1, 28, 28) / 255.0)
-
-
-def _logits(model: Any, batch: Any) -> Any:
-    import torch
-    out = model(batch)
-    if not isinstance(out, torch.Tensor):
-        raise SubmissionProblem(f"the model returned {type(out).__name__}, not a tensor")
-    return out
-
-
-def probe_model_shapes(lookup: Lookup, manifest: dict[str, Any], batch: int = 4) -> dict[str, Any]:
-    import torch
-    model = _build_model(lookup)
-    model.eval()
-    with torch.no_grad():
-        out = _logits(model, torch.zeros(batch, 1, 28, 28))
-    return {"shape": list(out.shape), "dtype": str(out.dtype),
-            "parameters": int(sum(p.numel() for p in model.parameters()))}
-
-
-def probe_mnist_eval(lookup: Lookup, manifest: dict[str, Any], images: np.ndarray,
-                     weights_name: str, batch: int = 200) -> np.ndarray:
-    """Load the submitted state_dict into build_model() and return logits for the given images."""
-    import torch
-    path = manifest["files"].get(weights_name)
-    if path is None:
-        raise SubmissionProblem(f"the weights file `{weights_name}` is not in your submission")
-    model = _build_model(lookup)
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise SubmissionProblem(f"`{weights_name}` could not be read by torch.load(weights_only=True): {exc}") from None
-    if not isinstance(state, dict):
-        raise SubmissionProblem(f"`{weights_name}` holds a {type(state).__name__}; save model.state_dict() instead")
-    try:
-        model.load_state_dict(state)
-    except Exception as exc:
-        raise SubmissionProblem(f"the weights in `{weights_name}` do not fit build_model(): {exc}") from None
-    model.eval()
-    outputs = []
-    with torch.no_grad():
-        for start in range(0, len(images), batch):
-            outputs.append(_logits(model, _as_batch(images[start:start + batch])).float().numpy())
-    return np.concatenate(outputs)
-
-
-def probe_train_step(lookup: Lookup, manifest: dict[str, Any], images: np.ndarray, labels: np.ndarray,
-                     steps: int = 5, lr: float = 0.05) -> dict[str, Any]:
-    """Run the student's train_step a few times on one batch; report the model's logits on that
-    batch before and after, and what train_step returned. The grader computes the losses itself."""
-    import torch
-    torch.manual_seed(0)
-    model = _build_model(lookup)
-    train_step = _require(lookup, "train_step")
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    x, y = _as_batch(images), torch.from_numpy(np.asarray(labels, dtype=np.int64))
-
-    def logits_now() -> np.ndarray:
-        with torch.no_grad():
-            return _logits(model, x).detach().float().numpy().copy()
-
-    before = logits_now()
-    returned = [train_step(model, optimizer, x, y) for _ in range(steps)]
-    returned_plain = [float(r) if isinstance(r, (int, float, np.floating)) or
-                      (isinstance(r, torch.Tensor) and r.numel() == 1) else None for r in returned]
-    return {"before": before, "after": logits_now(), "returned": returned_plain}
-
-
+@probe()
 def probe_environment(lookup: Lookup, manifest: dict[str, Any]) -> dict[str, Any]:
     """What the worker can see: used for the instructor's protection report."""
     try:
@@ -134,22 +73,14 @@ def probe_environment(lookup: Lookup, manifest: dict[str, Any]) -> dict[str, Any
     return {"uid": os.getuid(), "cuda": cuda, "cwd": os.getcwd()}
 
 
-# ---- yardsticks: run in a worker that holds no student code, so no student can slow them down
+# ---- yardsticks: run in a worker that holds no student code, so no student can slow them down.
+# Tasks add their own (a plain-loop version of their function) in their probes.py.
 
+@probe()
 def probe_matmul(lookup: Lookup, manifest: dict[str, Any], feats: np.ndarray, protos: np.ndarray) -> np.ndarray:
-    """A plain matrix product of the same shapes as a distance call: the yardstick for speed checks.
+    """A plain matrix product (a, d) x (b, d)^T: a yardstick for speed checks.
 
     Timed by the grader like a student call (same transfer sizes), so a ratio to it measures the
     student's own cost, not the machine's load or the pipe's.
     """
     return np.asarray(feats) @ np.asarray(protos).T
-
-
-def probe_loop_distances(lookup: Lookup, manifest: dict[str, Any], feats: np.ndarray, protos: np.ndarray) -> np.ndarray:
-    """Squared distances with two plain Python loops: what "faster than loops" is measured against."""
-    out = np.empty((len(feats), len(protos)))
-    for i in range(len(feats)):
-        for j in range(len(protos)):
-            diff = feats[i] - protos[j]
-            out[i, j] = np.dot(diff, diff)
-    return out

@@ -26,6 +26,10 @@ class StudentCodeError(WorkerError):
         super().__init__(f"{error.get('type')}: {error.get('message')}")
 
 
+class GraderFault(WorkerError):
+    """The grader's own probe code failed in the worker: an internal error, never the student's."""
+
+
 class MissingName(WorkerError):
     """The submission does not define the name the test needs."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib
 import json
 import linecache
 import os
@@ -40,6 +41,11 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         message = "<unprintable message>"
     return {"type": type(exc).__name__, "message": message[:2000],
             "frames": student_frames(exc.__traceback__)[-5:]}
+
+
+def grader_fault(message: str) -> dict[str, Any]:
+    """An error of the grader's own probe code, never shown to the student as theirs."""
+    return {"type": "GraderFault", "message": message[:2000], "frames": [], "grader_fault": True}
 
 
 def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identity: Any) -> dict[str, Any]:
@@ -123,14 +129,17 @@ def load_helpers() -> Helpers:
     student code and then taken out of its reach: not importable, not in sys.modules, not globals
     of this module, so `import probes; probes.probe_x = fake` patches nothing the worker uses."""
     sys.path.insert(0, RUNTIME)
+    task_probes = sorted(p[:-3] for p in os.listdir(RUNTIME) if p.startswith("task_probes_") and p.endswith(".py"))
     try:
         import convert
         import identity
         import probes
         import wire
+        for name in task_probes:  # each registers its probes with probes.REGISTRY
+            importlib.import_module(name)
     finally:
         sys.path.remove(RUNTIME)
-        for name in ("wire", "convert", "probes", "identity"):
+        for name in ("wire", "convert", "probes", "identity", *task_probes):
             sys.modules.pop(name, None)
     return Helpers(wire, convert.to_plain, probes, identity)
 
@@ -193,7 +202,17 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
             value = hit[1](*args, **kwargs) if op == "call" else hit[1]
         elif op == "probe":
             lookup = lambda n: (resolve(n, manifest["names"].get(n), modules) or (None, None))[1]  # noqa: E731
-            value = getattr(probes, "probe_" + request["probe"])(lookup, manifest, *args, **kwargs)
+            function = probes.REGISTRY.get(request["probe"])
+            if function is None:
+                return {"ok": False, "error": grader_fault(f"no probe is registered as {request['probe']!r}")}
+            try:
+                value = function(lookup, manifest, *args, **kwargs)
+            except probes.SubmissionProblem:
+                raise
+            except BaseException as exc:
+                if not student_frames(exc.__traceback__):  # raised by the probe itself: not the student's doing
+                    return {"ok": False, "error": grader_fault(f"probe {request['probe']!r}: {describe_exception(exc)}")}
+                raise
         else:
             return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "frames": []}}
         return {"ok": True, "value": helpers.to_plain(value)}

@@ -25,7 +25,7 @@ def normalised(text: str) -> str:
 
 def hidden_test_lines() -> list[str]:
     lines = []
-    for path in sorted(GRADING_TESTS.glob("*.py")):
+    for path in sorted(GRADING_TESTS.glob("**/*.py")):
         for raw in path.read_text(encoding="utf-8").splitlines():
             line = raw.strip()
             if len(line) >= MIN_LINE and not line.startswith(("#", "from ", "import ")):
@@ -60,7 +60,7 @@ def function_body(source: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> 
 def reference_bodies() -> list[str]:
     """Each reference function body (nested ones too), if long enough to be distinctive."""
     bodies = []
-    for path in sorted(REFERENCE_DIR.glob("*.py")):
+    for path in sorted(REFERENCE_DIR.glob("*/*.py")):
         source = path.read_text(encoding="utf-8")
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

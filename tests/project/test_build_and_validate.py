@@ -23,10 +23,11 @@ from tests.project.corpus.build import reference_submission
 
 def test_zip_holds_what_the_grader_needs_and_nothing_else(tmp_path):
     names = zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip")).namelist()
-    assert {"setup.sh", "run_autograder", "rubric.toml", "pyproject.toml", "reference/mnist_weights.pt",
-            "tests/grading/test_kmeans.py", "autograder/grading.py"} <= set(names)
+    assert {"setup.sh", "run_autograder", "rubric.toml", "pyproject.toml", "reference/mnist/mnist_weights.pt",
+            "tests/grading/kmeans/test_kmeans.py", "tests/grading/mnist/probes.py", "autograder/grading.py",
+            "student_template/regression/qn2_data.csv"} <= set(names)
     assert not [n for n in names if n.startswith(("tests/project", ".git", ".venv", "benchmarks", "docs"))
-                or "__pycache__" in n]
+                or "__pycache__" in n or n.endswith("/corpus.py")]
     info = zipfile.ZipFile(tmp_path / "ag.zip").getinfo("run_autograder")
     assert (info.external_attr >> 16) & 0o111
 

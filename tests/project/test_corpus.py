@@ -1,14 +1,12 @@
 """Seeded mistakes lose exactly the tests that name them; correct variants keep full marks.
 
-Cases live as data in tests/project/corpus/cases_<task>.py. Each is graded on the reference with
+Cases live as data with their task, in tests/grading/<task>/corpus.py. Each is graded on the reference with
 only its definitions replaced, with the hidden tests of its own task selected (the other tasks'
 tests cannot be affected by a change confined to this task's module, and skipping them keeps CI fast).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 import shutil
 from pathlib import Path
@@ -16,17 +14,15 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import grade_submission
+from autograder.tasks import all_tasks
 from tests.project.corpus import build
 from tests.project.corpus.cases import Mistake, Variant
 
-CASE_MODULES = [m.name for m in pkgutil.iter_modules([str(Path(build.__file__).parent)]) if m.name.startswith("cases_")]
-
-
 def all_cases(kind: type) -> list:
     found = []
-    for name in CASE_MODULES:
-        module = importlib.import_module(f"tests.project.corpus.{name}")
-        found += getattr(module, "MISTAKES" if kind is Mistake else "VARIANTS", [])
+    for task in all_tasks().values():
+        if task.corpus is not None:
+            found += getattr(task.module("corpus.py"), "MISTAKES" if kind is Mistake else "VARIANTS", [])
     return found
 
 

@@ -16,8 +16,9 @@ import pytest
 
 from autograder.grading import grade_submission
 from autograder.handout import NOTEBOOK_NAME, build_handout_zip, build_notebook, write_notebook
-from autograder.paths import GRADING_TESTS, REFERENCE_DIR, TEMPLATE_DIR
-from autograder.public_checks import CHECKS
+from autograder.paths import GRADING_TESTS, REFERENCE_DIR
+from autograder.public_checks import load_checks
+from autograder.tasks import all_tasks
 from autograder.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
 from tests.project.leaks import function_body, normalised, rubric_parameter_lines
@@ -25,7 +26,8 @@ from tests.project.leaks import function_body, normalised, rubric_parameter_line
 # reference helpers whose body is, on purpose, the same one-liner as shipped engine code: mnist.to_batch
 # turns uint8 images into the model's input exactly as the worker's probe does (not a task answer)
 SHARED_WITH_ENGINE = {"to_batch"}
-TASK_FILES = sorted(p for p in TEMPLATE_DIR.glob("*.py") if not p.stem.startswith("_"))
+TASK_FILES = [task.template for task in all_tasks().values()]
+CHECKS = load_checks(list(all_tasks()))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +50,7 @@ def run_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 # ---------------------------------------------------------------- the notebook
 def test_notebook_has_task_text_and_one_cell_per_function() -> None:
-    nb = build_notebook(TEMPLATE_DIR)
+    nb = build_notebook()
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     code_cells = [c.source for c in nb.cells if c.cell_type == "code"]
     cell_defs = [top_level_defs(c) for c in code_cells if not c.lstrip().startswith("# Try it")]
@@ -66,7 +68,7 @@ def test_notebook_has_task_text_and_one_cell_per_function() -> None:
 
 def test_notebook_code_defines_what_the_files_define() -> None:
     """The code cells of the notebook, run in one namespace, define every public name of the files."""
-    nb = build_notebook(TEMPLATE_DIR)
+    nb = build_notebook()
     namespace: dict[str, object] = {"__name__": "homework"}
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -125,15 +127,18 @@ def test_reference_bodies_pass_every_public_check(handout: Path, tmp_path: Path)
     root = tmp_path / "copy"
     shutil.copytree(handout / "unpacked", root)
     for path in TASK_FILES:
-        shutil.copy(REFERENCE_DIR / path.name, root / "homework" / path.name)
+        shutil.copy(all_tasks()[path.stem].solution, root / "homework" / path.name)
     result = run_check(root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(CHECKS) + 1} of {len(CHECKS) + 1} checks passed." in result.stdout
 
 
 def test_public_checks_do_not_import_the_grader_secrets() -> None:
-    for name in ("public_checks.py", "selfcheck.py", "handout.py"):
-        tree = ast.parse((Path(__file__).resolve().parents[2] / "autograder" / name).read_text(encoding="utf-8"))
+    engine = Path(__file__).resolve().parents[2] / "autograder"
+    shipped = [engine / name for name in ("public_checks.py", "selfcheck.py", "handout.py")]
+    shipped += [p for task in all_tasks().values() for p in (task.public_checks, task.probes) if p is not None]
+    for name in shipped:
+        tree = ast.parse(name.read_text(encoding="utf-8"))
         imported = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
         imported += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
         assert not [m for m in imported if m.split(".")[0] in ("reference", "tests")], name
@@ -147,7 +152,8 @@ def test_handout_contents(handout: Path) -> None:
             assert zf.read(f"homework/{path.name}") == path.read_bytes()
         nbformat.validate(nbformat.reads(zf.read(NOTEBOOK_NAME).decode(), as_version=4))
     assert {"qn2_data.csv", "homework/qn2_data.csv", "check.py", "README_students.md",
-            "autograder/public_checks.py", "autograder/sandbox/worker_main.py",
+            "autograder/public_checks.py", "autograder/sandbox/worker_main.py", "checks/kmeans/public_checks.py",
+            "checks/mnist/probes.py", "homework/mnist_data.py",
             "autograder/results_schema.json"} <= names
     assert not [n for n in names if n.split("/")[0] in ("reference", "tests", "benchmarks", "rubric.toml")]
     readme = (handout / "unpacked" / "README_students.md").read_text(encoding="utf-8")
@@ -158,9 +164,9 @@ def reference_secrets() -> list[str]:
     """Each reference function body (no def line, no docstring) and each reference constant, unless
     the template holds it verbatim (given code such as make_blobs): INIT_INDICES, the answers, ..."""
     secrets = []
-    for path in sorted(REFERENCE_DIR.glob("*.py")):
+    for path in sorted(REFERENCE_DIR.glob("*/*.py")):
         source = path.read_text(encoding="utf-8")
-        template = TEMPLATE_DIR / path.name
+        template = all_tasks()[path.stem].template if path.stem in all_tasks() else path
         template_text = normalised(template.read_text(encoding="utf-8")) if template.exists() else ""
         for node in ast.parse(source).body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in SHARED_WITH_ENGINE:
@@ -176,7 +182,7 @@ def reference_secrets() -> list[str]:
 
 def hidden_test_secrets() -> list[str]:
     secrets = []
-    for path in sorted(GRADING_TESTS.glob("test_*.py")):
+    for path in sorted(GRADING_TESTS.glob("*/test_*.py")):
         secrets += [n.name for n in ast.parse(path.read_text(encoding="utf-8")).body
                     if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
     for entry in load_rubric().entries.values():

@@ -18,14 +18,12 @@ from pathlib import Path
 import pytest
 
 from autograder.handout import _is_main_block, build_handout_zip
-from autograder.paths import REFERENCE_DIR, TEMPLATE_DIR
-from autograder.public_checks import CHECKS
+from autograder.public_checks import load_checks
+from autograder.tasks import all_tasks
 
-TASKS = sorted(p.stem for p in TEMPLATE_DIR.glob("*.py") if not p.stem.startswith("_"))
+TASKS = list(all_tasks())
+CHECKS = load_checks(TASKS)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# the template's own given constant for the corn data; the reference's DATA_FILE is data/qn2_data.csv
-# next to itself (the hidden tests read it there), so the filled-in copy finds it there too
-REFERENCE_DATA = REFERENCE_DIR / "data" / "qn2_data.csv"
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +75,8 @@ def _given_parts(template: ast.Module) -> list[ast.stmt]:
 def filled_in(task: str) -> str:
     """The template with the reference's definitions in place of its stubs: the reference module
     without its own __main__ block, then the template's imports, private helpers and __main__ block."""
-    reference = (REFERENCE_DIR / f"{task}.py").read_text(encoding="utf-8")
-    template = (TEMPLATE_DIR / f"{task}.py").read_text(encoding="utf-8")
+    reference = all_tasks()[task].solution.read_text(encoding="utf-8")
+    template = all_tasks()[task].template.read_text(encoding="utf-8")
     ref_lines, tpl_lines = reference.splitlines(), template.splitlines()
     ref_parts = [_segment(ref_lines, n) for n in ast.parse(reference).body if not _is_main_block(n)]
     given = [_segment(tpl_lines, n) for n in _given_parts(ast.parse(template))]
@@ -116,7 +114,7 @@ def _free_names(node: ast.AST) -> set[str]:
 @pytest.mark.parametrize("task", TASKS)
 def test_main_block_uses_only_what_the_template_and_the_reference_define(task: str) -> None:
     """A __main__ block that leaned on a reference-only helper would pass below and fail for students."""
-    template = ast.parse((TEMPLATE_DIR / f"{task}.py").read_text(encoding="utf-8"))
+    template = ast.parse(all_tasks()[task].template.read_text(encoding="utf-8"))
     given = _given_parts(template)
     assert any(_is_main_block(n) for n in given), f"{task}.py has no __main__ block"
     needed = set().union(*(_free_names(n) for n in given if not isinstance(n, (ast.Import, ast.ImportFrom))))
@@ -128,8 +126,6 @@ def test_main_block_uses_only_what_the_template_and_the_reference_define(task: s
 def write_filled_in(handout: Path, task: str) -> Path:
     homework = handout / "homework"
     (homework / f"{task}.py").write_text(filled_in(task), encoding="utf-8")
-    (homework / "data").mkdir(exist_ok=True)
-    shutil.copy(REFERENCE_DATA, homework / "data" / REFERENCE_DATA.name)
     return homework
 
 
@@ -184,8 +180,7 @@ def test_mnist_main_trains_plots_and_saves_weights_that_classify_mnist(handout: 
     the test loss and error after every epoch, losses.png, and weights that load into build_model()."""
     import torch
 
-    from autograder.mnist_data import load_mnist
-    from reference import mnist
+    from reference.mnist import mnist
 
     homework = write_filled_in(handout, "mnist")
     result = run(["mnist.py"], homework, env=blocking_env(handout.parent / "no-torchvision", {"torchvision"}))
@@ -196,7 +191,7 @@ def test_mnist_main_trains_plots_and_saves_weights_that_classify_mnist(handout: 
     assert_png(homework / "losses.png")
     model = mnist.build_model()
     model.load_state_dict(torch.load(homework / mnist.WEIGHTS_FILE, weights_only=True))
-    data = load_mnist()
+    data = all_tasks()["mnist"].module("mnist_data.py").load_mnist()
     _, error = mnist.evaluate(model, data.test_images, data.test_labels)
     print(f"MNIST test error of the trained weights: {error:.2f} %")
     assert error < 5.0
@@ -212,7 +207,7 @@ def test_template_main_stops_at_not_implemented(handout: Path, task: str) -> Non
 
 
 def test_mnist_loader_says_what_to_do_when_no_source_works(handout: Path) -> None:
-    env = blocking_env(handout.parent / "no-sources", {"torchvision", "autograder"})
+    env = blocking_env(handout.parent / "no-sources", {"torchvision", "mnist_data"})
     result = run(["-c", "import mnist; mnist._load_mnist()"], handout / "homework", env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -10,8 +10,11 @@ import pickle
 import numpy as np
 import pytest
 
-from autograder import mnist_data
-from autograder.mnist_data import (MnistUnavailable, NumpyOnlyUnpickler, idx_bytes, load_mnist, write_idx_files)
+from autograder.tasks import task
+
+mnist_data = task("mnist").module("mnist_data.py")
+MnistUnavailable, NumpyOnlyUnpickler = mnist_data.MnistUnavailable, mnist_data.NumpyOnlyUnpickler
+idx_bytes, load_mnist, write_idx_files = mnist_data.idx_bytes, mnist_data.load_mnist, mnist_data.write_idx_files
 
 # MD5 of the official uncompressed IDX files (47,040,016 bytes for the training images), as
 # published alongside the data set by many projects; independent of this module's constants.

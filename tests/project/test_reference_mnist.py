@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.mnist_data import load_mnist
-from autograder.paths import REFERENCE_DIR
-from reference import mnist
+from autograder.tasks import task
+from reference.mnist import mnist
 
 
 @pytest.fixture(scope="module")
 def data():
-    return load_mnist()
+    return task("mnist").module("mnist_data.py").load_mnist()
 
 
 def test_mlp_after_one_epoch_is_below_five_percent(data):
@@ -26,7 +25,7 @@ def test_mlp_after_one_epoch_is_below_five_percent(data):
 
 def test_shipped_cnn_weights_on_the_real_test_set(data):
     model = mnist.build_model()
-    model.load_state_dict(torch.load(REFERENCE_DIR / mnist.WEIGHTS_FILE, weights_only=True))
+    model.load_state_dict(torch.load(task("mnist").reference_dir / mnist.WEIGHTS_FILE, weights_only=True))
     loss, error = mnist.evaluate(model, data.test_images, data.test_labels)
     assert error < 1.0 and loss < 0.05  # docs/mnist.md records 0.74 %
 

@@ -178,7 +178,7 @@ def test_worker_cannot_read_hidden_tests_reference_or_rubric(worker):
 
     w, _ = worker
     protect_grader_files(lambda line: None)
-    for path in (RUBRIC_FILE, REFERENCE_DIR / "distances.py", GRADING_TESTS / "test_distances.py"):
+    for path in (RUBRIC_FILE, REFERENCE_DIR / "distances" / "distances.py", GRADING_TESTS / "distances" / "test_distances.py"):
         assert path.is_file()
         with pytest.raises(StudentCodeError, match="PermissionError|FileNotFoundError"):
             w.request({"op": "call", "name": "read", "args": [str(path)]})

@@ -2,7 +2,7 @@
 
 The reference modules are written so that each can be handed in as the student's own file
 (no imports between reference modules), which makes "the template with the reference bodies
-pasted in" a copy of reference/<task>.py for every task of the template.
+pasted in" a copy of reference/<task>/<task>.py for every task.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.contract import task_modules
-from autograder.paths import REFERENCE_DIR, TEMPLATE_DIR
+from autograder.tasks import all_tasks
 
 WEIGHTS = "mnist_weights.pt"
 
@@ -24,17 +23,16 @@ WEIGHTS = "mnist_weights.pt"
 def reference_submission(dest: Path) -> Path:
     """A folder of .py files named as in the template, holding the reference, plus the weights."""
     dest.mkdir(parents=True, exist_ok=True)
-    for task in task_modules():
-        shutil.copy(REFERENCE_DIR / f"{task}.py", dest / f"{task}.py")
-    if (REFERENCE_DIR / WEIGHTS).exists():
-        shutil.copy(REFERENCE_DIR / WEIGHTS, dest / WEIGHTS)
+    for task in all_tasks().values():
+        for path in task.reference_files():
+            shutil.copy(path, dest / path.name)
     return dest
 
 
 def template_submission(dest: Path) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
-    for task in task_modules():
-        shutil.copy(TEMPLATE_DIR / f"{task}.py", dest / f"{task}.py")
+    for task in all_tasks().values():
+        shutil.copy(task.template, dest / task.template.name)
     return dest
 
 

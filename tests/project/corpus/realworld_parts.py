@@ -80,11 +80,11 @@ def distances(loop: str = LOOP_OK, numpy: str = NUMPY_OK, torch: str = TORCH_OK)
 
 
 def _reference_definition(task: str, name: str) -> str:
-    source = (REFERENCE_DIR / f"{task}.py").read_text(encoding="utf-8")
+    source = (REFERENCE_DIR / task / f"{task}.py").read_text(encoding="utf-8")
     node = next(n for n in ast.parse(source).body if getattr(n, "name", None) == name)
     return "\n" + ast.get_source_segment(source, node) + "\n"
 
 
 KMEANS_OK = _reference_definition("kmeans", "kmeans")
 PLOT_OK = _reference_definition("kmeans", "plot_kmeans")
-REGRESSION_OK = (REFERENCE_DIR / "regression.py").read_text(encoding="utf-8")
+REGRESSION_OK = (REFERENCE_DIR / "regression" / "regression.py").read_text(encoding="utf-8")

@@ -70,7 +70,7 @@ CHEATING = [
     Hostile("imports the reference module", prepending("broadcasting", '''
         import sys
         sys.path.insert(0, "{PROJECT}")
-        from reference.broadcasting import broadcast_shape as _reference
+        from reference.broadcasting.broadcasting import broadcast_shape as _reference
         ''', then="def broadcast_shape(a, b):\n    return _reference(a, b)\n"),
             "broadcasting.", loses=BROADCAST, says=("reference",), modes=BOTH_MODES),
     Hostile("monkeypatches numpy, builtins and time to make wrong answers pass", prepending("distances", '''

@@ -67,14 +67,14 @@ def _load_mnist():
         sets = [MNIST("data", train=train, download=True) for train in (True, False)]
         arrays = [(s.data, s.targets) for s in sets]
     except (ImportError, OSError, RuntimeError):  # no torchvision, or no download
-        handout = Path(__file__).resolve().parent.parent if "__file__" in globals() else Path.cwd()
-        sys.path.insert(0, str(handout))  # the folder holding autograder/ (next to homework/)
+        here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+        sys.path[:0] = [str(here), str(here / "homework")]  # mnist_data.py ships next to this file
         try:
-            from autograder.mnist_data import load_mnist
+            from mnist_data import load_mnist
             data = load_mnist()
         except (ImportError, RuntimeError) as exc:
-            sys.exit(f"Could not load MNIST: install torchvision (pip install torchvision), or run this "
-                     f"file from the unzipped handout, whose autograder/ folder can read it ({exc}).")
+            sys.exit(f"Could not load MNIST: install torchvision (pip install torchvision), or keep the "
+                     f"handout's mnist_data.py next to this file ({exc}).")
         arrays = [(data.train_images, data.train_labels), (data.test_images, data.test_labels)]
     return [(torch.as_tensor(x).unsqueeze(1).float() / 255, torch.as_tensor(y).long()) for x, y in arrays]
 

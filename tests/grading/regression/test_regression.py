@@ -1,6 +1,6 @@
 """Hidden tests, T4 linear regression: least squares, SGD with torch.optim.SGD, predictions.
 
-The corn data is read by the reference's load_data from the reference's DATA_FILE, so an instructor
+The corn data is read by the reference's load_data from the task's handed-out CSV, so an instructor
 who drops in their own CSV changes the expected values with it. Inverting X^T X instead of solving
 is not punished: no data set separates inv from solve robustly (both lose accuracy alike when X^T X
 is ill-conditioned), so a test for it would be noise.
@@ -14,7 +14,8 @@ import numpy as np
 
 from autograder.diagnosis import missing_message
 from autograder.feedback import Feedback, as_array, check_array, describe_value, fail, none_hint
-from reference import regression as ref
+from autograder.tasks import task
+from reference.regression import regression as ref
 
 OTHER_OPTIMISERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "Adagrad", "Adadelta",
                     "RMSprop", "Rprop", "LBFGS", "ASGD")
@@ -22,7 +23,7 @@ GIVEN_W, GIVEN_B = np.array([0.75, -1.5]), 2.5
 
 
 def corn() -> tuple[np.ndarray, np.ndarray]:
-    X, y = ref.load_data(ref.DATA_FILE)
+    X, y = ref.load_data(task("regression").handout_dir / ref.DATA_FILE)
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 

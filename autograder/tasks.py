@@ -1,0 +1,162 @@
+"""The tasks of this repository, found from the folders alone: the engine knows none by name.
+
+A task `<name>` is whatever lives in its three folders, one under each fixed top-level folder:
+
+- `student_template/<name>/`: what the student receives. `<name>.py` is the template (its public
+  names are the contract); every other file there (data, helper modules) ships beside it in the
+  handout and may be handed back; `README.md` is the task's part of the students' README.
+- `reference/<name>/`: the instructor's solution `<name>.py` and whatever a correct submission
+  hands in besides the code (trained weights): validate grades exactly this folder.
+- `tests/grading/<name>/`: the hidden tests (`test_*.py`), the public checks that ship with the
+  handout's self-check (`public_checks.py`), the worker-side probes (`probes.py`), the task's
+  default rubric entries (`rubric.toml`), a set-up hook (`prepare.py`) and the project's corpus
+  of seeded mistakes (`corpus.py`, never shipped).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from autograder.paths import GRADING_TESTS, PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
+
+HANDOUT_TEXT = "README.md"
+NOT_SHIPPED = {HANDOUT_TEXT, "__pycache__", ".ipynb_checkpoints"}
+HANDOUT_CHECKS = PROJECT_ROOT / "checks"  # in a student's handout: checks/<task>/{public_checks,probes}.py
+ENGINE_PROBES = Path(__file__).resolve().parent / "sandbox" / "probes.py"
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    handout_dir: Path     # student_template/<name>/
+    reference_dir: Path   # reference/<name>/
+    tests_dir: Path       # tests/grading/<name>/
+
+    @property
+    def template(self) -> Path:
+        return self.handout_dir / f"{self.name}.py"
+
+    @property
+    def solution(self) -> Path:
+        return self.reference_dir / f"{self.name}.py"
+
+    def _own(self, filename: str) -> Path | None:
+        path = self.tests_dir / filename
+        return path if path.is_file() else None
+
+    @property
+    def public_checks(self) -> Path | None:
+        return self._own("public_checks.py")
+
+    @property
+    def probes(self) -> Path | None:
+        return self._own("probes.py")
+
+    @property
+    def rubric(self) -> Path | None:
+        return self._own("rubric.toml")
+
+    @property
+    def prepare(self) -> Path | None:
+        return self._own("prepare.py")
+
+    @property
+    def corpus(self) -> Path | None:
+        return self._own("corpus.py")
+
+    def handout_files(self) -> list[Path]:
+        """What ships to the student for this task: the template first, then its data and helpers."""
+        extras = sorted(p for p in self.handout_dir.iterdir()
+                        if p.is_file() and p.name not in NOT_SHIPPED and p != self.template)
+        return [self.template] + extras
+
+    def handout_text(self) -> str:
+        path = self.handout_dir / HANDOUT_TEXT
+        return path.read_text(encoding="utf-8").strip() if path.is_file() else ""
+
+    def reference_files(self) -> list[Path]:
+        """What the reference hands in: the solution and anything beside it (weights)."""
+        return sorted(p for p in self.reference_dir.iterdir()
+                      if p.is_file() and not p.name.startswith("__") and p.suffix != ".pyc")
+
+    def module(self, filename: str) -> ModuleType:
+        """A Python file of this task's folders (`probes.py`, a data reader...), imported once by path
+        under a name of its own, so two tasks' `public_checks.py` never shadow each other."""
+        for folder in (self.tests_dir, self.handout_dir, self.reference_dir):
+            if (folder / filename).is_file():
+                return load_module(folder / filename, f"autograder_task_{self.name}_{Path(filename).stem}")
+        raise FileNotFoundError(f"task `{self.name}` has no file {filename}")
+
+
+def load_module(path: Path, module_name: str) -> ModuleType:
+    if module_name in sys.modules:
+        return sys.modules[module_name]
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+@lru_cache(maxsize=None)
+def all_tasks(template_dir: Path = TEMPLATE_DIR, reference_dir: Path = REFERENCE_DIR,
+              tests_dir: Path = GRADING_TESTS) -> dict[str, Task]:
+    """{name: Task} for every `student_template/<name>/<name>.py`, sorted by name."""
+    found: dict[str, Task] = {}
+    if not Path(template_dir).is_dir():  # a student's handout holds no task folders
+        return found
+    for folder in sorted(Path(template_dir).iterdir()):
+        if folder.is_dir() and (folder / f"{folder.name}.py").is_file():
+            found[folder.name] = Task(folder.name, folder, Path(reference_dir) / folder.name,
+                                      Path(tests_dir) / folder.name)
+    return found
+
+
+def task(name: str) -> Task:
+    tasks = all_tasks()
+    if name not in tasks:
+        raise KeyError(f"no task `{name}`: student_template/{name}/{name}.py does not exist "
+                       f"(tasks: {', '.join(tasks) or 'none'})")
+    return tasks[name]
+
+
+def probe_files() -> dict[str, Path]:
+    """{task: its worker-side probes file}: from the project's tasks, or, in a student's handout
+    (which has no tests/ folder), from the copies shipped in `checks/<task>/`."""
+    found = {name: t.probes for name, t in all_tasks().items() if t.probes is not None}
+    if not found and HANDOUT_CHECKS.is_dir():
+        found = {p.parent.name: p for p in sorted(HANDOUT_CHECKS.glob("*/probes.py"))}
+    return found
+
+
+def _registered(path: Path) -> dict[str, tuple[str, ...]]:
+    """{probe name: names it uses} from the `@probe(...)` decorators of one file, read, not run."""
+    found: dict[str, tuple[str, ...]] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if not isinstance(node, ast.FunctionDef) or not node.name.startswith("probe_"):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "probe":
+                found[node.name.removeprefix("probe_")] = tuple(
+                    a.value for a in decorator.args if isinstance(a, ast.Constant) and isinstance(a.value, str))
+    return found
+
+
+@lru_cache(maxsize=None)
+def registered_probes() -> dict[str, tuple[str, ...]]:
+    """{probe name: the submission's names it calls} for every probe the worker will know."""
+    found = _registered(ENGINE_PROBES)
+    for path in probe_files().values():
+        found.update(_registered(path))
+    return found
