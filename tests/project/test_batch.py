@@ -19,7 +19,9 @@ from autograder.grading import grade_submission
 from autograder.rubric import load_rubric
 from tests.project.clirun import autograder, column, csv_rows
 from tests.project.corpus import build
-from tests.project.corpus.cases_broadcasting import MISTAKES
+from autograder.tasks import task
+
+MISTAKES = task("broadcasting").module("corpus.py").MISTAKES
 
 PATTERN = "broadcasting.*"
 

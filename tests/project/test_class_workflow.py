@@ -23,7 +23,9 @@ import pytest
 from autograder.paths import PROJECT_ROOT
 from tests.project.clirun import autograder, column, csv_rows, rubric_tests
 from tests.project.corpus import build
-from tests.project.corpus.cases_broadcasting import MISTAKES
+from autograder.tasks import task
+
+MISTAKES = task("broadcasting").module("corpus.py").MISTAKES
 
 FORMULA = "=1+1"  # a submission folder named like a spreadsheet formula (issue #16)
 EVIL_NAME = '=HYPERLINK("http://evil.example","click")'

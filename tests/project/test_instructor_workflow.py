@@ -16,7 +16,9 @@ import pytest
 from autograder.paths import PROJECT_ROOT
 from tests.project.clirun import autograder, csv_rows
 from tests.project.corpus import build
-from tests.project.corpus.cases_broadcasting import MISTAKES
+from autograder.tasks import task
+
+MISTAKES = task("broadcasting").module("corpus.py").MISTAKES
 
 
 def fresh_copy(dest: Path) -> Path:
