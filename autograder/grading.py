@@ -18,6 +18,7 @@ from typing import Any, Callable
 import pytest
 
 from autograder import timing
+from autograder.choice import choose_homes
 from autograder.contract import required_names, task_modules
 from autograder.manifest import build_manifest
 from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
@@ -103,6 +104,8 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             with timing.phase("reading the submission"):
                 submission = load_submission(Path(submission_path), run_dir / "staging", task_modules())
                 index = index_definitions(submission.units)
+                choice = choose_homes(index, contract)  # several forms of a task: the implemented one
+                submission.notes[:0] = choice.lines
             with timing.phase("sandbox set-up"):
                 policy = SandboxPolicy(rubric.limits, python=sys.executable)
             for line in policy.protections.report():
@@ -115,7 +118,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             with timing.phase("sandbox set-up"):
                 policy.clear_leftovers()  # of an earlier run that did not end cleanly
                 sandbox_dir = new_sandbox_dir()
-                worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, policy, sandbox_dir)
+                worker = Worker(build_manifest(submission, choice.homes, sandbox_dir), run_dir, policy, sandbox_dir)
                 worker.deadline = deadline = started + rubric.limits.grading_budget
             try:
                 report = worker.start()
@@ -126,7 +129,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 writer.write()
                 if report.stdout:
                     log("[grader] output of the submission while loading:\n" + report.stdout)
-                student = StudentProxy(worker, index, contract,
+                student = StudentProxy(worker, index, choice.homes,
                                        yardstick=lambda: trusted_worker(policy, run_dir, deadline))
                 plugin = GradingPlugin(rubric, student, writer, log, select)
                 try:

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.choice import TEMPLATES_FILE, template_fingerprints
 from autograder.contract import required_names
+from autograder.handout_index import INDEX_FILE, REQUIREMENTS_FILE, index_json, requirements_text
 from autograder.paths import PROJECT_ROOT
 from autograder.public_checks import check_files
 from autograder.tasks import all_tasks, probe_files
@@ -199,18 +201,18 @@ def _engine_files(root: Path) -> list[Path]:
     return found
 
 
-def build_handout_zip(out: Path, tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -> Path:
-    """Write the student's zip of the given tasks (default: every task), in their order; everything
-    in it is listed here, nothing is copied by folder."""
+def handout_members(tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -> tuple[dict[str, bytes], set[str]]:
+    """({zip path: content} of the student's handout, the task data paths among them); everything in
+    it is listed here, nothing is copied by folder."""
     tasks = default_tasks() if tasks is None else list(tasks)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     members: dict[str, bytes] = {}
+    data: set[str] = set()
     for name in tasks:
         for path in all_tasks()[name].handout_files():
             members[f"{WORK_FOLDER}/{path.name}"] = path.read_bytes()
             if path.suffix != ".py":
                 members[path.name] = path.read_bytes()  # data next to the notebook too
+                data |= {path.name, f"{WORK_FOLDER}/{path.name}"}
     members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks))).encode("utf-8")
     for path in _engine_files(root):
         members[path.relative_to(root).as_posix()] = path.read_bytes()
@@ -220,8 +222,29 @@ def build_handout_zip(out: Path, tasks: list[str] | None = None, root: Path = PR
         if name in tasks:
             members[f"checks/{name}/probes.py"] = path.read_bytes()
     members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(tuple(tasks)), indent=1).encode()
+    members[f"autograder/{TEMPLATES_FILE}"] = json.dumps(template_fingerprints(tuple(tasks)), indent=0).encode()
     members["check.py"] = CHECK_SCRIPT.encode()
     members["README_students.md"] = students_readme(tasks).encode()
+    members[REQUIREMENTS_FILE] = requirements_text().encode()
+    return members, data
+
+
+def own_files_index(members: dict[str, bytes], data: set[str], tasks: list[str]) -> bytes:
+    """The index of the handout's own files: all members but the student's work (the templates and
+    the notebook, judged by the stub rule of choice.py instead)."""
+    work = {f"{WORK_FOLDER}/{name}.py" for name in tasks} | {NOTEBOOK_NAME}
+    return index_json({k: v for k, v in members.items() if k not in work}, data)
+
+
+def build_handout_zip(out: Path, tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -> Path:
+    """Write the student's zip of the given tasks (default: every task), in their order, with the
+    index of its own files (handout_index.py). The templates and the notebook are not in the
+    index: they are the student's work, judged by the stub rule (choice.py)."""
+    tasks = default_tasks() if tasks is None else list(tasks)
+    members, data = handout_members(tasks, root)
+    members[INDEX_FILE] = own_files_index(members, data, tasks)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, payload in members.items():
             info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))

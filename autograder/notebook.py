@@ -18,10 +18,24 @@ KEEP_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit"}
 IPYTHON_LINE = re.compile(r"^\s*(%|!|\?)|^\s*[\w.]+\s*=\s*[!%]|^[^#'\"]*\?\s*$")
 
 
+FIRST_LINE_CHARS = 40
+
+
 @dataclass(frozen=True)
 class Cell:
-    number: int  # 1-based position among ALL cells, as Jupyter shows them
+    number: int  # 1-based position among the CODE cells (In [ ] order, as the student sees them)
     source: str
+    first_line: str = ""  # the cell's first line as written, shortened: how the student finds it
+
+    @property
+    def label(self) -> str:
+        """`code cell 7 (def kmeans(X, init_indices, ...)`: what the feedback calls this cell."""
+        return f"code cell {self.number}" + (f" ({self.first_line})" if self.first_line else "")
+
+
+def first_line(source: str) -> str:
+    line = next((row.strip() for row in source.splitlines() if row.strip()), "")
+    return line if len(line) <= FIRST_LINE_CHARS else line[:FIRST_LINE_CHARS - 3].rstrip() + "..."
 
 
 def neutralise(source: str) -> str | None:
@@ -57,16 +71,15 @@ def read_cells(path: Path, notes: list[str], budget: SourceBudget | None = None)
         notes.append(f"`{path.name}` does not fully follow the notebook format ({str(exc)[:120]}); "
                      "its code cells were read anyway.")
     cells = []
-    for number, cell in enumerate(nb.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
-            continue
+    code_cells = [cell for cell in nb.get("cells", []) if cell.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else str(source)
         python = neutralise(source)
         if python is None:
-            notes.append(f"`{path.name}`, cell {number} is a shell or other non-Python cell; it was skipped.")
+            notes.append(f"`{path.name}`, code cell {number} is a shell or other non-Python cell; it was skipped.")
             continue
-        cells.append(Cell(number, python))
+        cells.append(Cell(number, python, first_line(source)))
     code = "".join(cell.source for cell in cells)
     refused = budget.take(f"{path.name} (code cells)", len(code.encode("utf-8")), code.count("\n")) if budget else None
     if refused:

@@ -34,6 +34,9 @@ class Budget:
         self.entries = 0
         self.bytes = 0
         self.source = SourceBudget()
+        # (file name, content reader) -> True for a known file that is not the student's code (the
+        # handout's own, see handout_index.py): it does not use up the caps on the student's Python
+        self.exempt: Callable[[str, Callable[[], bytes]], bool] = lambda name, read: False
 
     def take_entry(self) -> bool:
         self.entries += 1
@@ -87,7 +90,9 @@ def _store(open_source: Callable[[], BinaryIO], label: str, target: Path, declar
     if problem and (budget.bytes > MAX_TOTAL_BYTES or not (source_file or suffix == ".ipynb")):
         return f"`{label}` was skipped: {problem}."
     size = max(size, declared)  # past a cap only the cap was read: say the size the file claims
-    if source_file:
+    if source_file and not problem and budget.exempt(target.name, target.read_bytes):
+        refused = None
+    elif source_file:
         refused = budget.source.take(label, size, lines)
     elif suffix == ".ipynb":
         refused = notebook_problem(label, size, None if problem else target.read_bytes())

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from autograder.choice import choose_homes
 from autograder.contract import required_names
 from autograder.feedback import Feedback, format_student_error
 from autograder.manifest import build_manifest  # the grader's own: loading is identical
@@ -95,9 +96,11 @@ def self_check(path: Path, log: Callable[[str], None] = print,
     with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp:
         submission = load_submission(path, Path(tmp) / "staging", modules)
         index = index_definitions(submission.units)
+        choice = choose_homes(index, contract)  # the grader's rule for a task in several forms
+        submission.notes[:0] = choice.lines
         policy = SandboxPolicy(Limits(), python=sys.executable)
         sandbox_dir = new_sandbox_dir()
-        worker = Worker(build_manifest(submission, contract, sandbox_dir), Path(tmp), policy, sandbox_dir)
+        worker = Worker(build_manifest(submission, choice.homes, sandbox_dir), Path(tmp), policy, sandbox_dir)
         try:
             report = worker.start()
             log(submission_summary(submission, index, report, contract))
@@ -106,7 +109,7 @@ def self_check(path: Path, log: Callable[[str], None] = print,
             outcomes = [Outcome("all", NAMES_STEP, names_ok, "Passed." if names_ok else
                                 "Not every required name could be loaded: see the summary above.")]
             if not report.fatal:
-                student = StudentProxy(worker, index, contract)
+                student = StudentProxy(worker, index, choice.homes)
                 outcomes += run_checks(student, _data_files(path, submission.data_files),
                                        load_checks(modules) if checks is None else checks)
         finally:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from autograder.handout_index import handout_copies, known_content, skipped_note
 from autograder.notebook import read_cells
 from autograder.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
 from autograder.salvage import DEFINES, compile_error, salvage
@@ -115,10 +116,16 @@ def _code_root(files: Path) -> Path:
 def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] = ()) -> Submission:
     sub = Submission()
     budget = Budget()  # source size caps (source_limits.py) hold across the files and the notebooks
+    budget.exempt = known_content  # the handout's own files, zipped with the homework, are not its code
     files = _stage(Path(path), Path(staging), sub.notes, budget)
     root = _code_root(files)
-    py_files = sorted(p for p in root.rglob("*.py") if p.is_file())
-    notebooks = sorted(p for p in root.rglob("*.ipynb") if p.is_file())
+    candidates = sorted(p for p in root.rglob("*") if p.is_file())
+    own = handout_copies(root, candidates)  # check.py, autograder/, checks/, unchanged helpers
+    if own:
+        sub.notes.append(skipped_note(root, own))
+    candidates = [p for p in candidates if p not in own]
+    py_files = [p for p in candidates if p.suffix == ".py"]
+    notebooks = [p for p in candidates if p.suffix == ".ipynb"]
     order = {name: i for i, name in enumerate(expected_modules)}
     py_files.sort(key=lambda p: (order.get(p.stem, len(order)), len(p.relative_to(root).parts), p.name))
     seen: dict[str, str] = {}
@@ -140,9 +147,9 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
             name = name + "_notebook"
         seen[name] = rel
         for cell in read_cells(nb, sub.notes, budget.source):
-            sub.units.append(_unit(name, f"{rel}, cell {cell.number}", cell.source, rel, sub.notes))
-    for data in sorted(root.rglob("*")):
-        if data.is_file() and data.suffix.lower() in DATA_SUFFIXES and data.name not in sub.data_files:
+            sub.units.append(_unit(name, f"{rel}, {cell.label}", cell.source, rel, sub.notes))
+    for data in candidates:
+        if data.suffix.lower() in DATA_SUFFIXES and data.name not in sub.data_files:
             if data.stat().st_size <= MAX_DATA_BYTES:
                 sub.data_files[data.name] = data
             else:

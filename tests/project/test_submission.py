@@ -45,9 +45,9 @@ def test_zip_with_one_extra_top_folder_and_a_notebook(tmp_path):
     with zipfile.ZipFile(tmp_path / "hw.zip", "w") as zf:
         zf.writestr("hw1/homework.ipynb", nbformat.writes(nb))
     sub = load_submission(tmp_path / "hw.zip", tmp_path / "stage", EXPECTED)
-    assert labels(sub) == ["homework.ipynb, cell 2", "homework.ipynb, cell 4"]
+    assert labels(sub) == ["homework.ipynb, code cell 1 (%matplotlib inline)", "homework.ipynb, code cell 3 (x = f())"]
     assert sub.units[0].source.splitlines()[0].strip().startswith("pass")
-    assert any("cell 3" in n and "skipped" in n for n in sub.notes)
+    assert any("code cell 2" in n and "skipped" in n for n in sub.notes)
 
 
 def test_hostile_zip_entries_are_skipped_with_notes(tmp_path):
