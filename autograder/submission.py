@@ -82,13 +82,13 @@ def decode_source(raw: bytes, name: str, notes: list[str]) -> str | None:
 
 def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> CodeUnit:
     """A code unit whose syntax errors cost only the broken top-level parts (see salvage.py)."""
-    kept, skipped = salvage(source)
+    error = compile_error(source)
+    kept, skipped = salvage(source) if error else (source, [])  # a unit that compiles has nothing to salvage
     notes += [part.describe(label) for part in skipped[:SHOWN_SKIPPED]]
     if len(skipped) > SHOWN_SKIPPED:
         lines = ", ".join(str(part.error_line) for part in skipped[SHOWN_SKIPPED:])
         notes.append(f"`{label}`: {len(skipped) - SHOWN_SKIPPED} more broken parts were skipped (syntax errors "
                      f"on lines {lines}).")
-    error = compile_error(source)
     lost = tuple(n for part in skipped for n in part.names) if skipped else tuple(DEFINES.findall(source) if error else ())
     return CodeUnit(module, label, kept, path, error, lost)
 
