@@ -14,7 +14,7 @@ from typing import Any
 
 from autograder.submission import Submission
 
-DEFINITIONS_ONLY = "definitions-only"  # the worker's last argument when it loads the trimmed form
+DEFINITIONS_ONLY = "definitions-only"  # the worker's last argument when it loads the trimmed form (worker_main.py)
 
 
 def build_manifest(submission: Submission, contract: dict[str, str], sandbox_dir: Path) -> dict[str, Any]:

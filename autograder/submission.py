@@ -49,7 +49,7 @@ class Submission:
     units: list[CodeUnit] = field(default_factory=list)
     data_files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    index: SourceIndex = field(init=False, repr=False)
+    index: SourceIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.index = index_definitions(self.units)

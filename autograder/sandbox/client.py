@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from autograder import timing
-from autograder.manifest import build_manifest
+from autograder.manifest import DEFINITIONS_ONLY, build_manifest
 from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy
 from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, LoadReport, MissingName, Reply,
@@ -155,7 +155,7 @@ class Worker:
         if not env["CUDA_VISIBLE_DEVICES"]:
             del env["CUDA_VISIBLE_DEVICES"]
         argv = [str(self.runtime / "worker_main.py"), str(self.runtime / "manifest.json"), str(req_r), str(resp_w)]
-        argv += ["definitions-only"] if self.definitions_only else []
+        argv += [DEFINITIONS_ONLY] if self.definitions_only else []
         try:
             self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir), cwd=self.workdir, env=env,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
