@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from autograder.source_index import SourceIndex
 from autograder.tasks import all_tasks
@@ -129,3 +130,11 @@ def _lines(graded: dict[str, list[str]], copies: dict[str, dict[str, bool]]) -> 
         lines.append(f"{task}: graded " + ", ".join(f"`{f}`" for f in chosen) + f"; ignored {kind} in "
                      + ", ".join(f"`{f}`" for f in ignored) + " (an implemented definition wins over a stub).")
     return lines
+
+
+def apply_choice(submission: Any, contract: dict[str, str]) -> dict[str, str]:
+    """The homes of the submission's required names (for the worker and the tests); the lines that
+    say which copy was graded go first among the submission's notes."""
+    choice = choose_homes(submission.index, contract)
+    submission.notes[:0] = choice.lines
+    return choice.homes

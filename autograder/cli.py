@@ -27,10 +27,11 @@ def _stop_on_sigterm() -> None:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.grading import UNPROTECTED, grade_submission
+    from autograder.grading import grade_submission
     from autograder.report import score_table
     from autograder.rubric import load_rubric
     from autograder.rubric_schema import check_rubric
+    from autograder.session import UNPROTECTED
 
     submission = inputs.existing_submission(Path(args.submission))
     out = inputs.out_file(Path(args.out))
@@ -139,11 +140,10 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
     from autograder.batch import discover, grade_all, private
     from autograder.class_report import write_class_report
-    from autograder.grading import UNPROTECTED, UNPROTECTED_ENV, refuses
     from autograder.rescore import change_line
     from autograder.results import read_json
     from autograder.rubric import load_rubric
-    from autograder.sandbox.policy import SandboxPolicy
+    from autograder.session import UNPROTECTED_ENV, refusal
 
     _stop_on_sigterm()  # the batch stops on SIGTERM as on Ctrl-C
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
@@ -157,10 +157,9 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     inputs.only_name(args.only, entries)
     on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
     if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
-        policy = SandboxPolicy(load_rubric().limits, python=sys.executable)  # refuse before grading anyone
-        policy.close()
-        if refuses(policy.protections, args.unprotected):
-            print(UNPROTECTED, file=sys.stderr)
+        problem = refusal(load_rubric().limits, args.unprotected)  # refuse before grading anyone
+        if problem:
+            print(problem, file=sys.stderr)
             return 2
     if args.unprotected:
         os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders

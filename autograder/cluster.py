@@ -99,13 +99,10 @@ def sandbox_problem(unprotected: bool) -> str | None:
     """Why this machine must not grade (None: it may), checked as `grade-all` does locally, once per
     worker process."""
     if unprotected not in _CHECKED:
-        from autograder.grading import UNPROTECTED, refuses
         from autograder.rubric import load_rubric
-        from autograder.sandbox.policy import SandboxPolicy
+        from autograder.session import refusal
 
-        policy = SandboxPolicy(load_rubric().limits, python=sys.executable)
-        policy.close()
-        _CHECKED[unprotected] = UNPROTECTED if refuses(policy.protections, unprotected) else None
+        _CHECKED[unprotected] = refusal(load_rubric().limits, unprotected)
     return _CHECKED[unprotected]
 
 
@@ -136,7 +133,7 @@ def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unpr
     """The Dask task: unpack into a private temporary folder, grade as locally, send back the result."""
     from distributed import get_worker
 
-    from autograder.grading import UNPROTECTED_ENV
+    from autograder.session import UNPROTECTED_ENV
 
     where = get_worker().address
     problem = worker_problem(unprotected, expected)

@@ -7,7 +7,6 @@ test rewrites it, and any failure of the grader itself still ends with a valid f
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -18,9 +17,8 @@ from typing import Any, Callable
 import pytest
 
 from autograder import timing
-from autograder.choice import choose_homes
+from autograder.choice import apply_choice
 from autograder.contract import required_names, task_modules
-from autograder.manifest import build_manifest
 from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
 from autograder.plugin import GradingPlugin, rubric_id
 from autograder.report import submission_summary
@@ -28,24 +26,9 @@ from autograder.results import ResultsWriter
 from autograder.rubric import load_rubric
 from autograder.sandbox.basic import protect_project
 from autograder.sandbox.bubblewrap import interpreter_folders
-from autograder.sandbox.client import Worker, new_sandbox_dir, trusted_worker
-from autograder.sandbox.policy import Protections, SandboxPolicy
-from autograder.source_index import index_definitions
+from autograder.session import UNPROTECTED, GradingSession
 from autograder.student import StudentProxy
 from autograder.submission import load_submission
-
-UNPROTECTED_ENV = "AUTOGRADER_UNPROTECTED"
-UNPROTECTED = ("Not graded: on this machine a submission's code could read the hidden tests and the reference "
-               "(the grader is not root and bubblewrap is not available), so it could earn points it did not. "
-               "Install bubblewrap (`sudo apt install bubblewrap`) or grade as root; to grade anyway, at your own "
-               f"risk, pass --unprotected (or set {UNPROTECTED_ENV}=1).")
-
-
-def refuses(protections: Protections, allow_unprotected: bool = False) -> bool:
-    """A safe failure: grade nothing where the worker could read the grader's files, unless the
-    operator accepts the risk (`--unprotected`, or AUTOGRADER_UNPROTECTED=1)."""
-    allowed = allow_unprotected or os.environ.get(UNPROTECTED_ENV) == "1"
-    return not protections.guards_grader_files and not allowed
 
 
 def protect_grader_files(log: Callable[[str], None]) -> None:
@@ -99,53 +82,33 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
         rubric = load_rubric(rubric_path)
         contract = required_names()
         protect_grader_files(log)
-        with tempfile.TemporaryDirectory(prefix="ag-run-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="ag-run-") as tmp, \
+                GradingSession(rubric.limits, allow_unprotected=allow_unprotected) as session:
             run_dir = Path(tmp)
             with timing.phase("reading the submission"):
                 submission = load_submission(Path(submission_path), run_dir / "staging", task_modules())
-                index = index_definitions(submission.units)
-                choice = choose_homes(index, contract)  # several forms of a task: the implemented one
-                submission.notes[:0] = choice.lines
-            with timing.phase("sandbox set-up"):
-                policy = SandboxPolicy(rubric.limits, python=sys.executable)
-            for line in policy.protections.report():
+                homes = apply_choice(submission, contract)  # several forms of a task: the implemented one
+            for line in session.protections.report():
                 log(f"[grader] protection: {line}")
-            if refuses(policy.protections, allow_unprotected):
+            if session.refused:
                 log(f"[grader] REFUSED: {UNPROTECTED}")
                 writer.output = UNPROTECTED
-                policy.close()
                 return writer.write()
-            with timing.phase("sandbox set-up"):
-                policy.clear_leftovers()  # of an earlier run that did not end cleanly
-                sandbox_dir = new_sandbox_dir()
-                worker = Worker(build_manifest(submission, choice.homes, sandbox_dir), run_dir, policy, sandbox_dir)
-                worker.deadline = deadline = started + rubric.limits.grading_budget
-            try:
-                report = worker.start()
-                tasks = None if select is None else {e.task for e in rubric.entries.values() if select(e.id)}
-                writer.output = submission_summary(submission, index, report, contract, tasks,
-                                                   rubric.salvage_earns_points)
-                writer.extra = {"protections": policy.protections.report()}
-                writer.write()
-                if report.stdout:
-                    log("[grader] output of the submission while loading:\n" + report.stdout)
-                student = StudentProxy(worker, index, choice.homes,
-                                       yardstick=lambda: trusted_worker(policy, run_dir, deadline))
-                plugin = GradingPlugin(rubric, student, writer, log, select)
-                try:
-                    with timing.phase("hidden tests (pytest, in all)"):
-                        run_hidden_tests(plugin, tests_dir, pytest_output)
-                finally:
-                    student.close()
-                plugin.record_unrun()
-                for problem in rubric.problems(plugin.collected if select is None else None):
-                    log(f"[grader] RUBRIC PROBLEM: {problem}")
-            finally:
-                with timing.phase("clean-up"):
-                    worker.close()
-                    shutil.rmtree(sandbox_dir, ignore_errors=True)
-                    policy.clear_leftovers()
-                    policy.close()
+            worker = session.start_worker(submission, homes, run_dir, started + rubric.limits.grading_budget)
+            report = worker.start()
+            tasks = None if select is None else {e.task for e in rubric.entries.values() if select(e.id)}
+            writer.output = submission_summary(submission, report, contract, tasks, rubric.salvage_earns_points)
+            writer.extra = {"protections": session.protections.report()}
+            writer.write()
+            if report.stdout:
+                log("[grader] output of the submission while loading:\n" + report.stdout)
+            student = StudentProxy(worker, submission, homes, yardstick=session.yardstick)
+            plugin = GradingPlugin(rubric, student, writer, log, select)
+            with timing.phase("hidden tests (pytest, in all)"):
+                run_hidden_tests(plugin, tests_dir, pytest_output)
+            plugin.record_unrun()
+            for problem in rubric.problems(plugin.collected if select is None else None):
+                log(f"[grader] RUBRIC PROBLEM: {problem}")
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))
         return writer.write()

@@ -36,10 +36,10 @@ def _unit_lines(report: LoadReport) -> list[str]:
     return lines
 
 
-def submission_summary(submission: Submission, index: SourceIndex, report: LoadReport,
-                       contract: dict[str, str], tasks: Collection[str] | None = None,
-                       salvage_earns_points: bool = False) -> str:
+def submission_summary(submission: Submission, report: LoadReport, contract: dict[str, str],
+                       tasks: Collection[str] | None = None, salvage_earns_points: bool = False) -> str:
     """The top of the feedback; `tasks` limits the names listed to those the selected tests need."""
+    index = submission.index
     full_contract = contract
     if tasks is not None:
         contract = {name: task for name, task in contract.items() if task in tasks}
@@ -53,7 +53,7 @@ def submission_summary(submission: Submission, index: SourceIndex, report: LoadR
                 + "** (the course's rule): every test that needs a name from it "
                 + ("ran on the kept parts." if salvage_earns_points
                    else "scores 0, and says what the kept parts would have scored.")]
-    problems = [f"- {p}" for p in getattr(index, "problems", [])]
+    problems = [f"- {p}" for p in index.problems]
     if report.fatal:
         out += ["", f"**Your code could not be loaded:** {report.fatal}. Every test needs it, so all scored 0."]
     elif report.degraded:

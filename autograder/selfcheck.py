@@ -8,23 +8,19 @@ tolerances) it does not pretend to: it runs only autograder.public_checks.
 from __future__ import annotations
 
 import json
-import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from autograder.choice import choose_homes
+from autograder.choice import apply_choice
 from autograder.contract import required_names
 from autograder.feedback import Feedback, format_student_error
-from autograder.manifest import build_manifest  # the grader's own: loading is identical
 from autograder.public_checks import PublicCheck, load_checks
 from autograder.report import submission_summary
-from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, Worker, WorkerError,
-                                       new_sandbox_dir)
-from autograder.sandbox.policy import Limits, SandboxPolicy
-from autograder.source_index import index_definitions
+from autograder.sandbox.client import GraderFault, MissingName, StudentCodeError, WorkerError
+from autograder.sandbox.policy import Limits
+from autograder.session import GradingSession  # the grader's own: staging and loading are identical
 from autograder.student import StudentProxy
 from autograder.submission import load_submission
 
@@ -93,28 +89,22 @@ def self_check(path: Path, log: Callable[[str], None] = print,
         path = path / "homework"  # never load the grader's own files as the student's code
     contract = public_contract()
     modules = list(dict.fromkeys(contract.values()))
-    with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp:
+    # a student checks their own code on their own machine: nothing of the grader's is secret there
+    with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp, \
+            GradingSession(Limits(), allow_unprotected=True) as session:
         submission = load_submission(path, Path(tmp) / "staging", modules)
-        index = index_definitions(submission.units)
-        choice = choose_homes(index, contract)  # the grader's rule for a task in several forms
-        submission.notes[:0] = choice.lines
-        policy = SandboxPolicy(Limits(), python=sys.executable)
-        sandbox_dir = new_sandbox_dir()
-        worker = Worker(build_manifest(submission, choice.homes, sandbox_dir), Path(tmp), policy, sandbox_dir)
-        try:
-            report = worker.start()
-            log(submission_summary(submission, index, report, contract))
-            missing = [n for n in contract if n not in report.found]
-            names_ok = not report.fatal and not missing
-            outcomes = [Outcome("all", NAMES_STEP, names_ok, "Passed." if names_ok else
-                                "Not every required name could be loaded: see the summary above.")]
-            if not report.fatal:
-                student = StudentProxy(worker, index, choice.homes)
-                outcomes += run_checks(student, _data_files(path, submission.data_files),
-                                       load_checks(modules) if checks is None else checks)
-        finally:
-            worker.close()
-            shutil.rmtree(sandbox_dir, ignore_errors=True)
+        homes = apply_choice(submission, contract)  # the grader's rule for a task in several forms
+        worker = session.start_worker(submission, homes, Path(tmp))
+        report = worker.start()
+        log(submission_summary(submission, report, contract))
+        missing = [n for n in contract if n not in report.found]
+        names_ok = not report.fatal and not missing
+        outcomes = [Outcome("all", NAMES_STEP, names_ok, "Passed." if names_ok else
+                            "Not every required name could be loaded: see the summary above.")]
+        if not report.fatal:
+            student = StudentProxy(worker, submission, homes)
+            outcomes += run_checks(student, _data_files(path, submission.data_files),
+                                   load_checks(modules) if checks is None else checks)
     return outcomes
 
 

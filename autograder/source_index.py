@@ -41,6 +41,10 @@ class SourceIndex:
     units: list[Unit] = field(default_factory=list)  # every unit, those that do not parse included
     compiled: dict | None = None  # source_functions' result: compiled once per submission, not per check
 
+    def definitions_only(self) -> dict[str, str]:
+        """{unit label: its definitions-only text} for every unit that parsed (see definitions_only)."""
+        return {unit.label: definitions_only(unit.source, tree) for unit, tree in self.trees}
+
     def locate(self, name: str) -> list[Location]:
         return [loc for loc, _ in self.definitions.get(name, [])]
 
@@ -254,23 +258,19 @@ def _cheap(value: ast.AST) -> bool:
     return all(not isinstance(n, ast.Call) or _called_name(n) in CHEAP_CALLS for n in ast.walk(value))
 
 
-def definitions_only(source: str) -> str | None:
-    """The unit with only imports, definitions and cheap constants kept (None: not parseable).
+def definitions_only(source: str, tree: ast.Module) -> str:
+    """The unit with only imports, definitions and cheap constants kept, from the tree the index
+    already parsed (nothing is parsed again).
 
     Used when loading a submission takes too long (a training loop at the top level of a notebook):
     the functions still get graded. Dropped statements become blank lines, so line numbers hold.
     """
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
     lines = source.splitlines()
     keep = [False] * len(lines)
     for node in tree.body:
         kept = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
             or (isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _cheap(node.value))
         if kept:
-            first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            for i in range(first - 1, node.end_lineno or node.lineno):
+            for i in range(_first_line(node) - 1, node.end_lineno or node.lineno):
                 keep[i] = True
     return "\n".join(line if keep[i] else "" for i, line in enumerate(lines)) + "\n"

@@ -11,12 +11,12 @@ A function that timed out once is not called again: a hang costs one time limit,
 from __future__ import annotations
 
 import ast
-import shutil
 from typing import Any, Callable, Iterable, Tuple
 
 from autograder.diagnosis import explain_name_error
 from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, WorkerError, WorkerTimeout
 from autograder.source_index import LoopFinding, SourceIndex, bound_functions, find_python_loops, mentions
+from autograder.submission import Submission
 from autograder.tasks import registered_probes
 
 # One timed round: the student's arguments, the yardstick's, and a check of the student's value
@@ -25,10 +25,12 @@ Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
 
 
 class StudentProxy:
-    def __init__(self, worker: Worker, index: SourceIndex, contract: dict[str, str],
+    def __init__(self, worker: Worker, submission: Submission, contract: dict[str, str],
                  yardstick: Callable[[], Worker] | None = None) -> None:
+        """`yardstick` makes the trusted worker when a speed check first needs it; its maker (the
+        grading session) closes it."""
         self.worker = worker
-        self.index = index
+        self.index: SourceIndex = submission.index  # read at intake: never parsed again here
         self.contract = contract
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
@@ -112,12 +114,6 @@ class StudentProxy:
             return self._yardstick.request(message, timeout=timeout).wall
         finally:
             self.worker.freeze(False)
-
-    def close(self) -> None:
-        if self._yardstick is not None:
-            self._yardstick.close()
-            shutil.rmtree(self._yardstick.sandbox_dir, ignore_errors=True)
-            self._yardstick = None
 
     def loops(self, name: str) -> list[LoopFinding]:
         """Python loops in the code `name` is really bound to once loaded (not merely the last

@@ -1,5 +1,8 @@
 """Read a submission in any accepted form into code units, without running any of it.
 
+It is read once: the Submission made here (files, code units, their index of definitions, data
+files, notes) flows one way to the worker's manifest, the tests and the report, which only read it.
+
 Accepted: a folder of .py files named as in the template (helpers welcome), one .py holding
 everything, a notebook, a .zip of any of these (one extra top folder is fine), or a folder that
 holds such a zip (Gradescope's /autograder/submission). Whatever is odd becomes a plain note.
@@ -20,6 +23,7 @@ from autograder.handout_index import handout_copies, known_content, skipped_note
 from autograder.notebook import read_cells
 from autograder.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
 from autograder.salvage import DEFINES, compile_error, salvage
+from autograder.source_index import SourceIndex, index_definitions
 
 DATA_SUFFIXES = {".pt", ".pth", ".csv", ".tsv", ".txt", ".npy", ".npz", ".json", ".dat"}
 MAX_DATA_BYTES = 50 * 1024 * 1024
@@ -32,7 +36,7 @@ SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time
 @dataclass(frozen=True)
 class CodeUnit:
     module: str  # module the unit executes in: file stem, or the notebook's name for all its cells
-    label: str   # "task.py" or "hw1.ipynb, cell 7" (cells numbered as Jupyter shows them)
+    label: str   # "task.py" or "hw1.ipynb, code cell 7 (def kmeans(X, ...)" (code cells counted, first line)
     source: str
     path: str    # relative to the submission root
     compile_error: str = ""  # Python's own verdict when the unit as submitted does not compile
@@ -41,9 +45,15 @@ class CodeUnit:
 
 @dataclass
 class Submission:
+    """One submission as read at intake; its units are indexed once, here, and nowhere else."""
+
     units: list[CodeUnit] = field(default_factory=list)
     data_files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    index: SourceIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.index = index_definitions(self.units)
 
 
 def module_name(stem: str, notes: list[str], expected: Sequence[str]) -> str:
@@ -73,13 +83,13 @@ def decode_source(raw: bytes, name: str, notes: list[str]) -> str | None:
 
 def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> CodeUnit:
     """A code unit whose syntax errors cost only the broken top-level parts (see salvage.py)."""
-    kept, skipped = salvage(source)
+    error = compile_error(source)
+    kept, skipped = salvage(source) if error else (source, [])  # a unit that compiles has nothing to salvage
     notes += [part.describe(label) for part in skipped[:SHOWN_SKIPPED]]
     if len(skipped) > SHOWN_SKIPPED:
         lines = ", ".join(str(part.error_line) for part in skipped[SHOWN_SKIPPED:])
         notes.append(f"`{label}`: {len(skipped) - SHOWN_SKIPPED} more broken parts were skipped (syntax errors "
                      f"on lines {lines}).")
-    error = compile_error(source)
     lost = tuple(n for part in skipped for n in part.names) if skipped else tuple(DEFINES.findall(source) if error else ())
     return CodeUnit(module, label, kept, path, error, lost)
 
@@ -114,15 +124,18 @@ def _code_root(files: Path) -> Path:
 
 
 def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] = ()) -> Submission:
-    sub = Submission()
+    """The submission at `path`, staged under `staging` and read (and indexed) once."""
+    units: list[CodeUnit] = []
+    data_files: dict[str, Path] = {}
+    notes: list[str] = []
     budget = Budget()  # source size caps (source_limits.py) hold across the files and the notebooks
     budget.exempt = known_content  # the handout's own files, zipped with the homework, are not its code
-    files = _stage(Path(path), Path(staging), sub.notes, budget)
+    files = _stage(Path(path), Path(staging), notes, budget)
     root = _code_root(files)
     candidates = sorted(p for p in root.rglob("*") if p.is_file())
     own = handout_copies(root, candidates)  # check.py, autograder/, checks/, unchanged helpers
     if own:
-        sub.notes.append(skipped_note(root, own))
+        notes.append(skipped_note(root, own))
     candidates = [p for p in candidates if p not in own]
     py_files = [p for p in candidates if p.suffix == ".py"]
     notebooks = [p for p in candidates if p.suffix == ".ipynb"]
@@ -131,35 +144,35 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
     seen: dict[str, str] = {}
     for py in py_files:
         rel = py.relative_to(root).as_posix()
-        source = decode_source(py.read_bytes(), rel, sub.notes)
+        source = decode_source(py.read_bytes(), rel, notes)
         if source is None:
             continue
-        name = module_name(py.stem, sub.notes, expected_modules)
+        name = module_name(py.stem, notes, expected_modules)
         if name in seen:
-            sub.notes.append(f"`{rel}` has the same name as `{seen[name]}`; only the first was loaded.")
+            notes.append(f"`{rel}` has the same name as `{seen[name]}`; only the first was loaded.")
             continue
         seen[name] = rel
-        sub.units.append(_unit(name, rel, source, rel, sub.notes))
+        units.append(_unit(name, rel, source, rel, notes))
     for nb in notebooks:
         rel = nb.relative_to(root).as_posix()
-        name = module_name(nb.stem, sub.notes, ())
+        name = module_name(nb.stem, notes, ())
         if name in seen:
             name = name + "_notebook"
         seen[name] = rel
-        for cell in read_cells(nb, sub.notes, budget.source):
-            sub.units.append(_unit(name, f"{rel}, {cell.label}", cell.source, rel, sub.notes))
+        for cell in read_cells(nb, notes, budget.source):
+            units.append(_unit(name, f"{rel}, {cell.label}", cell.source, rel, notes))
     for data in candidates:
-        if data.suffix.lower() in DATA_SUFFIXES and data.name not in sub.data_files:
+        if data.suffix.lower() in DATA_SUFFIXES and data.name not in data_files:
             if data.stat().st_size <= MAX_DATA_BYTES:
-                sub.data_files[data.name] = data
+                data_files[data.name] = data
             else:
-                sub.notes.append(f"`{data.name}` is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
-    if not sub.units:
-        sub.notes.append("No Python code was found: submit your .py files or your notebook (.ipynb), "
-                         "or a .zip of them.")
+                notes.append(f"`{data.name}` is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
+    if not units:
+        notes.append("No Python code was found: submit your .py files or your notebook (.ipynb), "
+                     "or a .zip of them.")
     elif py_files and not notebooks and len(py_files) > 1:
         missing = [m for m in expected_modules if m not in seen]
         if missing:
-            sub.notes.append("Not found among your files: " + ", ".join(f"`{m}.py`" for m in missing)
-                             + " (the names are searched in every file anyway).")
-    return sub
+            notes.append("Not found among your files: " + ", ".join(f"`{m}.py`" for m in missing)
+                         + " (the names are searched in every file anyway).")
+    return Submission(units, data_files, notes)

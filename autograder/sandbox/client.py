@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from autograder import timing
+from autograder.manifest import DEFINITIONS_ONLY, build_manifest
 from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy
 from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, GraderFault, LoadReport, MissingName, Reply,
                                         StudentCodeError, WorkerDied, WorkerError, WorkerTimeout, describe_exit,
                                         load_report, student_error)
+from autograder.submission import Submission
 from autograder.tasks import probe_files
 
 RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py", "identity.py")
@@ -87,8 +89,7 @@ def trusted_worker(policy: SandboxPolicy, run_dir: Path, deadline: float | None 
     sandbox = new_sandbox_dir()
     own_run_dir = Path(run_dir) / "yardstick"
     own_run_dir.mkdir(parents=True, exist_ok=True)
-    worker = Worker({"units": [], "names": {}, "files": {}, "code_dir": str(sandbox / "code")}, own_run_dir, own_policy,
-                    sandbox, role="yardstick")
+    worker = Worker(build_manifest(Submission(), {}, sandbox), own_run_dir, own_policy, sandbox, role="yardstick")
     if own_policy is not policy:
         weakref.finalize(worker, own_policy.close)  # its user is given back with the worker
     worker.deadline = deadline
@@ -116,6 +117,7 @@ class Worker:
         self.report: LoadReport | None = None
         self.broken: str | None = None
         self.starts = 0
+        self.definitions_only = False  # set once loading as submitted failed: see _retry_definitions_only
         self.deadline: float | None = None  # time.monotonic() at which the grading budget runs out
         self._request_id = 0
         self._req_w = self._resp_r = -1
@@ -157,6 +159,7 @@ class Worker:
         if not env["CUDA_VISIBLE_DEVICES"]:
             del env["CUDA_VISIBLE_DEVICES"]
         argv = [str(self.runtime / "worker_main.py"), str(self.runtime / "manifest.json"), str(req_r), str(resp_w)]
+        argv += [DEFINITIONS_ONLY] if self.definitions_only else []
         try:
             self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir), cwd=self.workdir, env=env,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
@@ -182,7 +185,7 @@ class Worker:
         if report.fatal:
             report.stdout = self._new_output()
             self.close()
-            if not self.manifest.get("definitions_only") and self.remaining() > 0:
+            if not self.definitions_only and self.remaining() > 0:
                 return self._retry_definitions_only(report.fatal)
             self.broken = report.fatal
         if self.report is None:
@@ -191,19 +194,9 @@ class Worker:
 
     def _retry_definitions_only(self, reason: str) -> LoadReport:
         """Load again with only imports, definitions and constants: a notebook that trains at the
-        top level, or a file that hangs or exits while loading, still has its functions graded."""
-        from autograder.source_index import definitions_only
-
-        units = []
-        for unit in self.manifest["units"]:
-            kept = definitions_only(unit["source"])
-            units.append({**unit, "source": kept if kept is not None else unit["source"]})
-            importable = Path(self.manifest["code_dir"]) / f"{unit['module']}.py"
-            if kept is not None and unit["label"].endswith(".py") and importable.is_file():
-                importable.write_text(kept, encoding="utf-8")
-        self.manifest = {**self.manifest, "units": units, "definitions_only": True}
-        (self.runtime / "manifest.json").write_text(json.dumps(self.manifest), encoding="utf-8")
-        self.policy.prepare_dir(self.runtime, writable=False)
+        top level, or a file that hangs or exits while loading, still has its functions graded.
+        That form was staged with the code by the manifest: nothing is parsed or written here."""
+        self.definitions_only = True
         report = self._start()  # already inside start()'s timing
         if not report.fatal:
             report.degraded = reason

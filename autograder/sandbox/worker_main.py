@@ -2,7 +2,9 @@
 
 Runs as its own process (as an unprivileged user when the grader is root) with the files of this
 folder copied beside it; it imports nothing from the grader's package. Everything it returns
-crosses as plain data (see wire.py). Usage: worker_main.py MANIFEST REQUEST_FD RESPONSE_FD.
+crosses as plain data (see wire.py). Usage: worker_main.py MANIFEST REQUEST_FD RESPONSE_FD [MODE].
+It writes no code: with MODE `definitions-only` it loads the trimmed form that the manifest
+(autograder/manifest.py) already staged beside the code as submitted.
 """
 
 from __future__ import annotations
@@ -48,9 +50,11 @@ def grader_fault(message: str) -> dict[str, Any]:
     return {"type": "GraderFault", "message": message[:2000], "frames": [], "grader_fault": True}
 
 
-def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identity: Any) -> dict[str, Any]:
-    """Execute one code unit in its module, one top-level statement at a time: a statement that
-    raises (a missing package, sys.exit(), a crashing call) is reported and the rest still runs."""
+def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identity: Any,
+             form: str = "source") -> dict[str, Any]:
+    """Execute one code unit (its `form`: "source" or "definitions_only") in its module, one top-level
+    statement at a time: a statement that raises (a missing package, sys.exit(), a crashing call) is
+    reported and the rest still runs."""
     name = unit["module"]
     module = modules.get(name)
     if module is None:
@@ -58,7 +62,7 @@ def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identit
         module.__file__ = unit["label"]
         modules[name] = module
         sys.modules[name] = module
-    source = unit["source"]
+    source = unit[form]
     label = unit["label"]
     STUDENT_FILES.add(label)
     linecache.cache[label] = (len(source), None, source.splitlines(True), label)
@@ -150,16 +154,18 @@ def only_the_worker_answers(own_pid: int) -> None:
         os._exit(0)
 
 
-def serve(manifest: dict[str, Any], requests: Any, responses: Any, helpers: Helpers) -> None:
+def serve(manifest: dict[str, Any], requests: Any, responses: Any, helpers: Helpers,
+          definitions_only: bool = False) -> None:
     own_pid = os.getpid()
     answer, check_pid = handle, only_the_worker_answers  # bound before student code can rebind them
     modules: dict[str, types.ModuleType] = {}
-    code_dir = manifest["code_dir"]
+    code_dir = manifest["definitions_dir" if definitions_only else "code_dir"]
     if code_dir not in sys.path:
         sys.path.append(code_dir)
     install_notebook_stubs()
     stage_data_files(manifest.get("files", {}))
-    units = [run_unit(unit, modules, helpers.identity) for unit in manifest["units"]]
+    form = "definitions_only" if definitions_only else "source"
+    units = [run_unit(unit, modules, helpers.identity, form) for unit in manifest["units"]]
     found: dict[str, Any] = {}
     for name, preferred in manifest["names"].items():
         hit = resolve(name, preferred, modules)
@@ -222,12 +228,13 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
 
 def main() -> None:
     manifest_path, request_fd, response_fd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    definitions_only = sys.argv[4:] == ["definitions-only"]
     with open(manifest_path, encoding="utf-8") as fh:
         manifest = json.load(fh)
     requests = os.fdopen(request_fd, "rb", buffering=1 << 16)
     responses = os.fdopen(response_fd, "wb", buffering=1 << 16)
     np.seterr(all="ignore")
-    serve(manifest, requests, responses, load_helpers())
+    serve(manifest, requests, responses, load_helpers(), definitions_only)
 
 
 if __name__ == "__main__":

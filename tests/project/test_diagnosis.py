@@ -7,7 +7,6 @@ from pathlib import Path
 
 from autograder.contract import required_names
 from autograder.diagnosis import missing_message, salvage_rule, signature_hint
-from autograder.source_index import index_definitions
 from autograder.submission import load_submission
 
 KMEANS = "import numpy as np\n\n\ndef k_means(X, init_indices, max_iters=100):\n    return X\n"
@@ -19,7 +18,7 @@ def index_of(tmp_path: Path, files: dict[str, str]):
     folder.mkdir()
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
-    return index_definitions(load_submission(folder, tmp_path / "staging", ["kmeans", "distances"]).units)
+    return load_submission(folder, tmp_path / "staging", ["kmeans", "distances"]).index
 
 
 def test_a_missing_name_suggests_the_closest_with_its_place(tmp_path):

@@ -11,9 +11,11 @@ import pytest
 
 import shutil
 
+from autograder.manifest import build_manifest
 from autograder.sandbox.client import (MissingName, StudentCodeError, Worker, WorkerDied, WorkerTimeout,
                                        new_sandbox_dir)
 from autograder.sandbox.policy import Limits, SandboxPolicy
+from autograder.submission import CodeUnit, Submission
 
 SOURCE = textwrap.dedent('''
     import os, sys, time, socket
@@ -192,9 +194,8 @@ def test_slow_or_exiting_top_level_code_still_leaves_the_functions(tmp_path, top
     sandbox = new_sandbox_dir()
     policy = SandboxPolicy(Limits(call_timeout=10, load_timeout=5), sys.executable)
     source = f"import numpy as np\nSIZE = np.array([1, 2])\n\ndef double(x):\n    return 2 * x\n\n{top_level}\n"
-    manifest = {"units": [{"module": "nb", "label": "nb.ipynb, cell 1", "source": source}],
-                "names": {"double": "nb"}, "files": {}, "code_dir": str(sandbox / "code")}
-    w = Worker(manifest, tmp_path, policy, sandbox)
+    units = [CodeUnit("nb", "nb.ipynb, cell 1", source, "nb.ipynb")]
+    w = Worker(build_manifest(Submission(units), {"double": "nb"}, sandbox), tmp_path, policy, sandbox)
     try:
         report = w.start()
         assert report.fatal is None and reason in report.degraded
@@ -206,9 +207,8 @@ def test_slow_or_exiting_top_level_code_still_leaves_the_functions(tmp_path, top
 
 
 def test_definitions_only_keeps_line_numbers():
-    from autograder.source_index import definitions_only
-
-    kept = definitions_only("import os\nX = [1, 2]\nmodel = train()\n@dec\ndef f():\n    return 1\nfor i in x:\n    pass\n")
+    source = "import os\nX = [1, 2]\nmodel = train()\n@dec\ndef f():\n    return 1\nfor i in x:\n    pass\n"
+    kept = Submission([CodeUnit("hw", "hw.py", source, "hw.py")]).index.definitions_only()["hw.py"]
     assert kept.splitlines() == ["import os", "X = [1, 2]", "", "@dec", "def f():", "    return 1", "", ""]
 
 

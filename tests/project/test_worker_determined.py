@@ -20,9 +20,9 @@ from autograder.rubric import load_rubric
 from autograder.sandbox.client import BudgetExhausted, Worker, WorkerDied, WorkerTimeout, new_sandbox_dir
 from autograder.sandbox.policy import Limits, SandboxPolicy
 from autograder.sandbox.wire import Opaque
-from autograder.source_index import CannotJudge, index_definitions
+from autograder.source_index import CannotJudge
 from autograder.student import StudentProxy
-from autograder.submission import CodeUnit
+from autograder.submission import CodeUnit, Submission
 from tests.project.corpus.build import reference_submission, replace_function
 
 
@@ -109,7 +109,7 @@ def determined(tmp_path_factory):
                 "names": {n: "hw" for n in names}, "files": {}, "code_dir": str(sandbox / "code")}
     w = Worker(manifest, run_dir, policy, sandbox)
     assert w.start().fatal is None
-    yield w, index_definitions([CodeUnit(module="hw", label="hw.py", source=DETERMINED, path="hw.py")])
+    yield w, Submission([CodeUnit(module="hw", label="hw.py", source=DETERMINED, path="hw.py")])
     w.close()
     shutil.rmtree(sandbox)
 
@@ -135,8 +135,8 @@ def test_a_tensor_subclass_is_read_without_running_its_torch_function(determined
 
 
 def test_a_function_that_timed_out_is_not_called_again(determined):
-    w, index = determined
-    student = StudentProxy(w, index, {})
+    w, submission = determined
+    student = StudentProxy(w, submission, {})
     student.test_label = "1.2"
     with pytest.raises(WorkerTimeout, match="time limit of 1.5 s in test 1.2; it was not called again"):
         student.call("hang", timeout=1.5)
@@ -170,17 +170,17 @@ def test_the_grading_budget_stops_calls(determined):
     ("vectorised", None), ("lam", None),
 ])
 def test_the_loop_check_reads_what_the_name_is_bound_to(determined, name, finding):
-    w, index = determined
-    found = [f.what for f in StudentProxy(w, index, {}).loops(name)]
+    w, submission = determined
+    found = [f.what for f in StudentProxy(w, submission, {}).loops(name)]
     assert found == ([finding] if finding else [])
 
 
 @pytest.mark.parametrize("name,why", [("partial", "functools.partial"), ("built_in", "builtin_function_or_method"),
                                       ("made", "not in your files as written")])
 def test_what_has_no_source_in_the_submission_is_not_judged(determined, name, why):
-    w, index = determined
+    w, submission = determined
     with pytest.raises(CannotJudge, match=why):
-        StudentProxy(w, index, {}).loops(name)
+        StudentProxy(w, submission, {}).loops(name)
 
 
 def test_a_grading_run_keeps_inside_its_time_budget(tmp_path):
