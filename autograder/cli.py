@@ -226,9 +226,12 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """The student's self-check: 0 when every public check passed, 1 otherwise."""
+    from autograder.packing import SUBMISSION_ZIP
     from autograder.selfcheck import format_outcomes, self_check
 
-    outcomes = self_check(Path(args.path))
+    path = Path(args.path)
+    zip_to = ((path if path.is_dir() else path.parent) / SUBMISSION_ZIP) if args.zip else None
+    outcomes = self_check(path, zip_to=zip_to)
     print(format_outcomes(outcomes))
     return 0 if all(o.passed for o in outcomes) else 1
 
@@ -284,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.set_defaults(func=cmd_rescore)
     check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
     check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")
+    check.add_argument("--zip", action="store_true",
+                       help="also write submission.zip beside it: exactly what the grader will read, to hand in")
     check.set_defaults(func=cmd_check)
     handout = sub.add_parser("handout", help="write the student handout zip (template, notebook, data, self-check)")
     handout.add_argument("--out", default="handout.zip")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from pathlib import PurePosixPath
 from typing import Any, Iterable
 
 from autograder.contract import signature, template_signatures
@@ -71,6 +72,17 @@ def _template_required_count(name: str) -> int:
     return _count(node.args) if isinstance(node, ast.FunctionDef) else -2
 
 
+def expected_place(index: SourceIndex, module: str | None) -> str:
+    """Where a name belongs, in the terms of what was handed in: `task.py`, or "your notebook" to a
+    student who submitted a notebook and no file of that name."""
+    paths = [str(getattr(unit, "path", unit.label)) for unit in index.units]
+    if module and any(PurePosixPath(p).name == f"{module}.py" for p in paths):
+        return f"`{module}.py`"
+    if any(p.endswith(".ipynb") for p in paths):
+        return "your notebook"
+    return f"`{module or '?'}.py`"
+
+
 def missing_message(index: SourceIndex, name: str, contract: dict[str, str]) -> str:
     """Why `name` is not there, in the student's terms."""
     home = uncompilable_home(index, name, contract.get(name))
@@ -78,7 +90,7 @@ def missing_message(index: SourceIndex, name: str, contract: dict[str, str]) -> 
         return f"`{name}` is in {home.label}, which Python cannot compile: {home.compile_error}"
     found = suggestions(index, name, contract)
     if not found:
-        return f"`{name}` is not defined in your submission (expected in `{contract.get(name, '?')}.py`)"
+        return f"`{name}` is not defined in your submission (expected in {expected_place(index, contract.get(name))})"
     options = " or ".join(f"`{n}` ({_where(index.locate(n)[-1])})" for n in found)
     return f"`{name}` not found; did you mean {options}? The handout's names are required"
 

@@ -116,16 +116,27 @@ def _requirement_name(line: str) -> str:
     return re.split(r"[\s=<>!~;\[]", line.strip(), maxsplit=1)[0].lower()
 
 
-def requirements_text(pyproject: Path = PROJECT_ROOT / "pyproject.toml") -> str:
-    """requirements.txt for the students: the grader's own pinned runtime packages (the CPU build of
-    torch, at the grader's version), without the grader-only tools."""
+def _dependencies(pyproject: Path) -> list[str]:
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib  # type: ignore[no-redef]
 
-    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
-    pins = [d for d in dependencies if _requirement_name(d) not in GRADER_ONLY]
+    return list(tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"])
+
+
+def pinned(package: str, pyproject: Path = PROJECT_ROOT / "pyproject.toml") -> str:
+    """The version pyproject.toml pins for `package` (the first pin), e.g. "2.13.0"."""
+    for line in _dependencies(pyproject):
+        if _requirement_name(line) == package and "==" in line:
+            return line.split("==", 1)[1].split(";", 1)[0].strip()
+    raise KeyError(f"pyproject.toml pins no version of {package}")
+
+
+def requirements_text(pyproject: Path = PROJECT_ROOT / "pyproject.toml") -> str:
+    """requirements.txt for the students: the grader's own pinned runtime packages (the CPU build of
+    torch, at the grader's version), without the grader-only tools."""
+    pins = [d for d in _dependencies(pyproject) if _requirement_name(d) not in GRADER_ONLY]
     header = ["# The packages your homework and `python check.py` need, at the grader's versions.",
               "# `pip install -r requirements.txt` installs the CPU build of torch (about 1 GB installed,",
               "# not the 5 GB CUDA build); the grader runs on a CPU too, and a GPU is never needed.",

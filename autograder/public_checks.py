@@ -17,7 +17,7 @@ from autograder.tasks import HANDOUT_CHECKS, all_tasks, load_module
 class PublicCheck:
     task: str
     title: str
-    run: Callable[[Any, Mapping[str, Path]], None]  # (student proxy, data files by name); raises on failure
+    run: Callable[[Any, Mapping[str, Path]], str | None]  # (student proxy, data files by name); raises on failure
 
 
 def check_files(tasks: list[str]) -> dict[str, Path]:

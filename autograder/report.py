@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from autograder.diagnosis import missing_message, uncompilable_home
+from autograder.diagnosis import expected_place, missing_message, uncompilable_home
 from autograder.sandbox.client import LoadReport
 from autograder.source_index import SourceIndex
 from autograder.submission import Submission
@@ -70,7 +70,7 @@ def submission_summary(submission: Submission, report: LoadReport, contract: dic
         for name in missing:
             seen = index.locate(name)
             if seen and uncompilable_home(index, name, contract[name]) is None:
-                out.append(f"- `{name}`, expected in `{contract[name]}.py` (defined at {seen[0].label}, line "
+                out.append(f"- `{name}`, expected in {expected_place(index, contract[name])} (defined at {seen[0].label}, line "
                            f"{seen[0].line}, but that code failed to run)")
             else:
                 out.append(f"- {missing_message(index, name, full_contract)}")
@@ -81,16 +81,21 @@ def submission_summary(submission: Submission, report: LoadReport, contract: dic
 
 
 def _found_lines(index: SourceIndex, report: LoadReport, contract: dict[str, str]) -> list[str]:
-    """Where each found name is defined, grouped by file or cell: `- task.py: solve, plot_solution`."""
-    places: dict[str, list[str]] = {}
+    """Where each found name is defined (the definition graded: in the module the worker found it
+    in), grouped by file or cell and sorted by file, then line: `- task.py: solve, plot_solution`."""
+    units = {u.label: (getattr(u, "path", u.label), i) for i, u in enumerate(index.units)}
+    places: dict[str, list[tuple[int, str]]] = {}
     for name in contract:
         if name in report.found:
-            seen = index.locate(name)
-            places.setdefault(seen[-1].label if seen else f"module {report.found[name]['module']}", []).append(name)
+            module = report.found[name]["module"]
+            seen = [loc for loc in index.locate(name) if loc.module == module] or index.locate(name)
+            label = seen[-1].label if seen else f"module {module}"
+            places.setdefault(label, []).append((seen[-1].line if seen else 0, name))
     if not places:
         return []
-    return ["", "Where they were found:"] + [f"- {label}: " + ", ".join(f"`{n}`" for n in names)
-                                             for label, names in places.items()]
+    order = sorted(places, key=lambda label: (*units.get(label, (label, 0)), min(places[label])))
+    return ["", "Where they were found:"] + [f"- {label}: " + ", ".join(f"`{n}`" for _, n in sorted(places[label]))
+                                             for label in order]
 
 
 def score_table(document: dict[str, Any]) -> str:

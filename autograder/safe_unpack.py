@@ -14,7 +14,7 @@ import os
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Collection
 
 from autograder.source_limits import MAX_NOTEBOOK_BYTES, MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
 
@@ -167,8 +167,10 @@ def copy_file(path: Path, dest: Path, notes: list[str], budget: Budget, label: s
         notes.append(problem)
 
 
-def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: Path | None = None) -> None:
-    """Copy a folder without following links; zips found inside are unpacked in place."""
+def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: Path | None = None,
+              leave_out: Collection[Path] = ()) -> None:
+    """Copy a folder without following links; zips found inside are unpacked in place. `leave_out`:
+    paths not copied (the self-check's own zip of this folder)."""
     top = top or source
     try:
         entries = sorted(os.scandir(source), key=lambda e: e.name)
@@ -177,7 +179,7 @@ def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: P
         return
     for entry in entries:
         rel = Path(entry.path).relative_to(top)
-        if _ignored(rel.parts):
+        if _ignored(rel.parts) or Path(entry.path) in leave_out:
             continue
         if entry.is_symlink():
             notes.append(f"`{rel}` is a symbolic link; it was skipped.")
@@ -186,7 +188,7 @@ def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: P
             if len(rel.parts) >= MAX_DEPTH:
                 notes.append(f"`{rel}` is more than {MAX_DEPTH} folders deep; it was skipped.")
             else:
-                copy_tree(Path(entry.path), dest / entry.name, notes, budget, top)
+                copy_tree(Path(entry.path), dest / entry.name, notes, budget, top, leave_out)
             continue
         if not entry.is_file(follow_symlinks=False) or not budget.take_entry():
             continue

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from autograder import packing
 from autograder.choice import apply_choice
 from autograder.contract import required_names
 from autograder.feedback import Feedback, format_student_error
@@ -22,7 +23,7 @@ from autograder.sandbox.client import GraderFault, MissingName, StudentCodeError
 from autograder.sandbox.policy import Limits
 from autograder.session import GradingSession  # the grader's own: staging and loading are identical
 from autograder.student import StudentProxy
-from autograder.submission import load_submission
+from autograder.submission import DATA_SUFFIXES, load_submission
 
 CONTRACT_JSON = Path(__file__).resolve().parent / "contract.json"  # written into the handout zip
 NAMES_STEP = "imports and has every name"
@@ -64,8 +65,9 @@ def _data_files(path: Path, found: dict[str, Path]) -> dict[str, Path]:
     files = dict(found)
     folder = path if path.is_dir() else path.parent
     for candidate in (folder, folder.parent):
-        for item in candidate.glob("*.csv"):
-            files.setdefault(item.name, item)
+        for item in sorted(candidate.iterdir()):
+            if item.is_file() and item.suffix.lower() in DATA_SUFFIXES:
+                files.setdefault(item.name, item)
     return files
 
 
@@ -73,27 +75,31 @@ def run_checks(student: StudentProxy, files: dict[str, Path], checks: list[Publi
     outcomes = []
     for check in checks:
         try:
-            check.run(student, files)
-            outcomes.append(Outcome(check.task, check.title, True, "Passed."))
+            said = check.run(student, files)  # a check may pass with something to say (a measured error)
+            outcomes.append(Outcome(check.task, check.title, True, said if isinstance(said, str) else "Passed."))
         except Exception as exc:  # every failure becomes a message; the next check still runs
             outcomes.append(Outcome(check.task, check.title, False, explain(exc, check.title)))
     return outcomes
 
 
-def self_check(path: Path, log: Callable[[str], None] = print,
-               checks: list[PublicCheck] | None = None) -> list[Outcome]:
-    """Check one submission (folder, .py, .ipynb or .zip); the first outcome is the names step."""
+def self_check(path: Path, log: Callable[[str], None] = print, checks: list[PublicCheck] | None = None,
+               zip_to: Path | None = None) -> list[Outcome]:
+    """Check one submission (folder, .py, .ipynb or .zip; the handout folder itself is fine: its own
+    files are left out as the grader leaves them out); the first outcome is the names step. With
+    `zip_to`, also write the zip to hand in (packing.py)."""
     path = Path(path)
-    if (path / "autograder" / "selfcheck.py").is_file() and (path / "homework").is_dir():
-        log("(the handout folder itself holds the grader: checking its `homework/` folder instead)")
-        path = path / "homework"  # never load the grader's own files as the student's code
+    leave_out = {Path(zip_to)} if zip_to is not None else set()
     contract = public_contract()
     modules = list(dict.fromkeys(contract.values()))
     # a student checks their own code on their own machine: nothing of the grader's is secret there
     with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp, \
             GradingSession(Limits(), allow_unprotected=True) as session:
-        submission = load_submission(path, Path(tmp) / "staging", modules)
+        submission = load_submission(path, Path(tmp) / "staging", modules, leave_out)
         homes = apply_choice(submission, contract)  # the grader's rule for a task in several forms
+        if zip_to is not None:
+            files = packing.members(submission, homes)
+            packing.write_zip(Path(zip_to), {name: f.read_bytes() for name, f in files.items()})
+            log("\n".join(packing.zip_lines(Path(zip_to), files)) + "\n")
         worker = session.start_worker(submission, homes, Path(tmp))
         report = worker.start()
         log(submission_summary(submission, report, contract))
@@ -117,7 +123,7 @@ def format_outcomes(outcomes: list[Outcome]) -> str:
             lines.append(f"[{task}]")
         mark = "ok  " if outcome.passed else "FAIL"
         lines.append(f"  {mark} {outcome.title}")
-        if not outcome.passed:
+        if not outcome.passed or outcome.message != "Passed.":
             lines += ["       " + row for row in outcome.message.splitlines()]
     passed = sum(o.passed for o in outcomes)
     lines += ["", f"{passed} of {len(outcomes)} checks passed."]

@@ -136,4 +136,4 @@ class StudentProxy:
 
     def mentions(self, name: str, identifier: str) -> bool:
         self.used.add(name)
-        return mentions(self.index, name, identifier)
+        return mentions(self.index, name, identifier, self.contract.get(name))  # the definition graded

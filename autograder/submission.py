@@ -17,7 +17,7 @@ import shutil
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Collection, Sequence
 
 from autograder.handout_index import handout_copies, known_content, skipped_note
 from autograder.notebook import read_cells
@@ -50,6 +50,7 @@ class Submission:
     units: list[CodeUnit] = field(default_factory=list)
     data_files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    root: Path | None = None  # the staged folder the units' paths are relative to
     index: SourceIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -94,7 +95,7 @@ def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> 
     return CodeUnit(module, label, kept, path, error, lost)
 
 
-def _stage(path: Path, staging: Path, notes: list[str], budget: Budget) -> Path:
+def _stage(path: Path, staging: Path, notes: list[str], budget: Budget, leave_out: Collection[Path] = ()) -> Path:
     files = staging / "files"
     if files.exists():
         shutil.rmtree(files)
@@ -102,7 +103,7 @@ def _stage(path: Path, staging: Path, notes: list[str], budget: Budget) -> Path:
     if path.is_symlink():
         notes.append(f"`{path.name}` is a symbolic link; it was not followed.")
     elif path.is_dir():
-        copy_tree(path, files, notes, budget)
+        copy_tree(path, files, notes, budget, leave_out=leave_out)
     elif path.suffix.lower() == ".zip":
         unpack_zip(path, files, notes, budget)
     elif path.is_file():
@@ -123,14 +124,16 @@ def _code_root(files: Path) -> Path:
             return root
 
 
-def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] = ()) -> Submission:
-    """The submission at `path`, staged under `staging` and read (and indexed) once."""
+def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] = (),
+                    leave_out: Collection[Path] = ()) -> Submission:
+    """The submission at `path`, staged under `staging` and read (and indexed) once; `leave_out`:
+    files of a submitted folder that are not part of it."""
     units: list[CodeUnit] = []
     data_files: dict[str, Path] = {}
     notes: list[str] = []
     budget = Budget()  # source size caps (source_limits.py) hold across the files and the notebooks
     budget.exempt = known_content  # the handout's own files, zipped with the homework, are not its code
-    files = _stage(Path(path), Path(staging), notes, budget)
+    files = _stage(Path(path), Path(staging), notes, budget, leave_out)
     root = _code_root(files)
     candidates = sorted(p for p in root.rglob("*") if p.is_file())
     own = handout_copies(root, candidates)  # check.py, autograder/, checks/, unchanged helpers
@@ -175,4 +178,4 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
         if missing:
             notes.append("Not found among your files: " + ", ".join(f"`{m}.py`" for m in missing)
                          + " (the names are searched in every file anyway).")
-    return Submission(units, data_files, notes)
+    return Submission(units, data_files, notes, root)

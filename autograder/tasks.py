@@ -28,6 +28,7 @@ from autograder.paths import GRADING_TESTS, PROJECT_ROOT, REFERENCE_DIR, TEMPLAT
 HANDOUT_TEXT = "README.md"
 NOT_SHIPPED = {HANDOUT_TEXT, "__pycache__", ".ipynb_checkpoints"}
 HANDOUT_CHECKS = PROJECT_ROOT / "checks"  # in a student's handout: checks/<task>/{public_checks,probes}.py
+HANDOUT_WORK = PROJECT_ROOT / "homework"  # in a student's handout: the task files and their helpers
 ENGINE_PROBES = Path(__file__).resolve().parent / "sandbox" / "probes.py"
 
 
@@ -129,6 +130,15 @@ def task(name: str) -> Task:
         raise KeyError(f"no task `{name}`: student_template/{name}/{name}.py does not exist "
                        f"(tasks: {', '.join(tasks) or 'none'})")
     return tasks[name]
+
+
+def shipped_module(name: str, filename: str) -> ModuleType | None:
+    """A helper that ships with task `name` (a data reader...), for its public checks: the project's
+    copy, or in a student's handout the one in `homework/`; None when there is none."""
+    if name in all_tasks():
+        return all_tasks()[name].module(filename)
+    path = HANDOUT_WORK / filename
+    return load_module(path, f"autograder_task_{name}_{Path(filename).stem}") if path.is_file() else None
 
 
 def probe_files() -> dict[str, Path]:

@@ -115,19 +115,21 @@ def test_template_notebook_loads_in_the_check(handout: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_check_from_the_handout_root_checks_the_homework_folder(handout: Path) -> None:
-    """`python -m autograder check` with no path, from the handout root: the grader is not homework."""
+def test_check_from_the_handout_root_reads_the_homework_not_the_grader(handout: Path) -> None:
+    """`python -m autograder check` with no path, from the handout root: the grader is not homework
+    (the handout's own files are left out, as the grader leaves them out)."""
     result = subprocess.run([sys.executable, "-m", "autograder", "check"], cwd=handout / "unpacked",
                             capture_output=True, text=True, timeout=300)
     code_read = next(line for line in result.stdout.splitlines() if line.startswith("Code read:"))
-    assert "`distances.py`" in code_read and "check.py" not in code_read and "selfcheck" not in code_read
+    assert "`homework/distances.py`" in code_read and "check.py" not in code_read and "selfcheck" not in code_read
 
 
 def test_reference_bodies_pass_every_public_check(handout: Path, tmp_path: Path) -> None:
     root = tmp_path / "copy"
     shutil.copytree(handout / "unpacked", root)
-    for path in TASK_FILES:
-        shutil.copy(all_tasks()[path.stem].solution, root / "homework" / path.name)
+    for task in all_tasks().values():  # the solution and what it hands in besides (the weights)
+        for path in task.reference_files():
+            shutil.copy(path, root / "homework" / path.name)
     result = run_check(root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(CHECKS) + 1} of {len(CHECKS) + 1} checks passed." in result.stdout

