@@ -29,7 +29,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        """`code cell 7 (def kmeans(X, init_indices, ...)`: what the feedback calls this cell."""
+        """`code cell 7 (def solve(X, y):)`: what the feedback calls this cell."""
         return f"code cell {self.number}" + (f" ({self.first_line})" if self.first_line else "")
 
 

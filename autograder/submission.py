@@ -36,7 +36,7 @@ SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time
 @dataclass(frozen=True)
 class CodeUnit:
     module: str  # module the unit executes in: file stem, or the notebook's name for all its cells
-    label: str   # "task.py" or "hw1.ipynb, code cell 7 (def kmeans(X, ...)" (code cells counted, first line)
+    label: str   # "task.py" or "hw1.ipynb, code cell 7 (def solve(X, ...)" (code cells counted, first line)
     source: str
     path: str    # relative to the submission root
     compile_error: str = ""  # Python's own verdict when the unit as submitted does not compile

@@ -12,26 +12,17 @@ import re
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from autograder.handout import _is_main_block, build_handout_zip
+from autograder.handout import _is_main_block
 from autograder.public_checks import load_checks
 from autograder.tasks import all_tasks
 
 TASKS = list(all_tasks())
 CHECKS = load_checks(TASKS)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("handout")
-    with zipfile.ZipFile(build_handout_zip(folder / "handout.zip")) as zf:
-        zf.extractall(folder / "unpacked")
-    return folder / "unpacked"
 
 
 @pytest.fixture

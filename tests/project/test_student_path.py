@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import grade_submission
-from autograder.handout import NOTEBOOK_NAME, WORK_FOLDER, build_handout_zip, write_notebook
+from autograder.handout import NOTEBOOK_NAME, WORK_FOLDER, write_notebook
 from autograder.handout_index import REQUIREMENTS_FILE
 from autograder.packing import SUBMISSION_ZIP
 from autograder.submission import load_submission
@@ -27,14 +27,6 @@ from tests.project.corpus.build import reference_submission
 TASKS = list(all_tasks())
 WEIGHTS = "mnist_weights.pt"
 HANDOUT_TOOLS = re.compile(r"autograder/|checks/|check\.py|mnist_data\.py")
-
-
-@pytest.fixture(scope="module")
-def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("handout")
-    with zipfile.ZipFile(build_handout_zip(folder / "handout.zip")) as zf:
-        zf.extractall(folder / "unpacked")
-    return folder / "unpacked"
 
 
 @pytest.fixture(scope="module")
