@@ -25,6 +25,8 @@ Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
 
 
 class StudentProxy:
+    """The `student` fixture: the submission as if it were local, every call run in its sandbox."""
+
     def __init__(self, worker: Worker, index: SourceIndex, contract: dict[str, str],
                  yardstick: Callable[[], Worker] | None = None) -> None:
         self.worker = worker

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.feedback import as_array, check_array, describe_value, fail, none_hint
+from autograder.api import as_array, check_array, describe_value, fail, none_hint
 from reference.autodiff import autodiff as ref
 
 XYZ_POINTS = [(-2.0, 5.0, -4.0), (1.5, -0.5, 2.0), (0.25, 3.0, -1.75)]

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.feedback import describe_value, fail
+from autograder.api import describe_value, fail
 from reference.broadcasting.broadcasting import broadcast_shape as reference_broadcast_shape
 
 PAIRS = [((3, 1, 3), (2, 3, 3)), ((4, 1), (3, 1, 1, 5)), ((3,), (3, 1, 1, 5)), ((1, 4), (7, 1)),

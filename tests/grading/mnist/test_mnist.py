@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.feedback import check_scalar, describe_value, fail, none_hint
-from autograder.sandbox.wire import TensorData
+from autograder.api import TensorData, check_scalar, describe_value, fail, is_figure, none_hint
 
 LEADERBOARD = "MNIST test error (%)"
 
@@ -99,7 +98,7 @@ def test_loss_plot(student):
     figure = student.call("plot_losses", train, test)
     if figure is None:
         fail(none_hint("plot_losses"))
-    if not isinstance(figure, dict) or figure.get("__kind__") != "figure":
+    if not is_figure(figure):
         fail(f"`plot_losses` returned {describe_value(figure)}; a matplotlib Figure was expected.")
     curves = [line for ax in figure["axes"] for line in ax["lines"]]
     found = {name: any(len(c["y"]) == len(values) and np.allclose(c["y"], values) for c in curves)

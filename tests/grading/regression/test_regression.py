@@ -12,9 +12,8 @@ import ast
 
 import numpy as np
 
-from autograder.diagnosis import missing_message
-from autograder.feedback import Feedback, as_array, check_array, describe_value, fail, none_hint
-from autograder.tasks import task
+from autograder.api import (Feedback, as_array, check_array, describe_value, fail, missing_message, none_hint,
+                            task_file)
 from reference.regression import regression as ref
 
 OTHER_OPTIMISERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "Adagrad", "Adadelta",
@@ -23,7 +22,7 @@ GIVEN_W, GIVEN_B = np.array([0.75, -1.5]), 2.5
 
 
 def corn() -> tuple[np.ndarray, np.ndarray]:
-    X, y = ref.load_data(task("regression").handout_dir / ref.DATA_FILE)
+    X, y = ref.load_data(task_file("regression", ref.DATA_FILE))
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
