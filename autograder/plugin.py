@@ -23,6 +23,7 @@ from autograder.rubric import Entry, Rubric
 from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError,
                                        WorkerTimeout)
 from autograder.student import StudentProxy
+from autograder.timeouts import MARKER_HELP, call_timeout
 
 INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault). "
                   "Your instructor has the details; this test scored 0 for now.")
@@ -94,6 +95,9 @@ class GradingPlugin:
         self.collected: list[str] = []
         self.recorded: set[str] = set()
 
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", MARKER_HELP)
+
     # ---- collection ---------------------------------------------------------------------------
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
@@ -113,6 +117,7 @@ class GradingPlugin:
         """The submission; no test starts once the grading budget is spent (it scores 0, said why)."""
         entry = self.rubric.entry(rubric_id(request.node))
         self._student.test_label = (entry.number or entry.id) if entry is not None else rubric_id(request.node)
+        self._student.default_timeout = call_timeout(request.node, entry, self.rubric)
         self._student.check_budget()
         return FigureRecorder(self._student, self._outcome(request.node).figures)  # type: ignore[return-value]
 

@@ -79,7 +79,7 @@ def weights_name(student) -> str:
 
 
 def test_weights_test_error(student, entry, credit, notes, leaderboard, mnist):
-    logits = student.probe("mnist_eval", mnist.test_images, weights_name(student), timeout=entry["timeout"],
+    logits = student.probe("mnist_eval", mnist.test_images, weights_name(student),
                            what="your model with your weights")
     if not isinstance(logits, np.ndarray) or logits.shape != (len(mnist.test_labels), 10):
         fail(f"Your model returned {describe_value(logits)} for the 10000 test images; (10000, 10) was expected.")
