@@ -14,12 +14,13 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from autograder import timing
+from autograder import gradescope_tests, timing
+from autograder.api import StudentTestCase
 from autograder.diagnosis import salvage_rule
 from autograder.feedback import Feedback, format_student_error
 from autograder.figures import FigureRecorder
 from autograder.results import ResultsWriter, TestResult
-from autograder.rubric import Entry, Rubric
+from autograder.rubric import Entry, Rubric, load_rubric
 from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError,
                                        WorkerTimeout)
 from autograder.student import StudentProxy
@@ -102,6 +103,9 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
         self.collected = [rubric_id(i) for i in items]
+        decorated = gradescope_tests.decorated_items(items, rubric_id)
+        if decorated:  # gradescope-utils decorators serve where the rubric is silent
+            self.rubric = load_rubric(self.rubric.path, decorated)
         if self.selected is not None:
             keep = [i for i in items if self.selected(rubric_id(i))]
             config.hook.pytest_deselected(items=[i for i in items if i not in keep])
@@ -138,10 +142,22 @@ class GradingPlugin:
 
     @pytest.fixture
     def leaderboard(self) -> Callable[[str, float, str], None]:
-        def add(name: str, value: float, order: str = "asc") -> None:
-            self.writer.leaderboard = [e for e in self.writer.leaderboard if e["name"] != name]
-            self.writer.leaderboard.append({"name": name, "value": value, "order": order})
-        return add
+        return self._set_leaderboard
+
+    def _set_leaderboard(self, name: str, value: float, order: str = "asc") -> None:
+        self.writer.leaderboard = [e for e in self.writer.leaderboard if e["name"] != name]
+        self.writer.leaderboard.append({"name": name, "value": value, "order": order})
+
+    @pytest.fixture(autouse=True)
+    def _gradescope_test(self, request: pytest.FixtureRequest) -> None:
+        """A unittest StudentTestCase gets the fixtures as attributes; a decorated function starts clean."""
+        gradescope_tests.start(request.node)
+        case = request.instance
+        if isinstance(case, StudentTestCase):
+            case.student = request.getfixturevalue("student")
+            case.entry = self.rubric.entry(rubric_id(request.node))
+            case.credit, case.notes = request.getfixturevalue("credit"), request.getfixturevalue("notes")
+            case.leaderboard = self._set_leaderboard
 
     def _outcome(self, item: pytest.Item) -> Outcome:
         if OUTCOME not in item.stash:
@@ -168,6 +184,7 @@ class GradingPlugin:
                 outcome: Outcome) -> None:
         tid = rubric_id(item)
         entry = self.rubric.entry(tid)
+        gradescope_tests.finish(item, outcome.credit.set, self._set_leaderboard)  # set_score, set_leaderboard_value
         used, self._student.used = self._student.used, set()  # the names this test asked for
         if entry is None:
             self.log(f"[grader] WARNING: test {tid} has no rubric entry; it is not scored")
@@ -202,7 +219,7 @@ class GradingPlugin:
         lines += outcome.notes
         self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,
                                    status=status, output="\n\n".join(lines), visibility=entry.visibility,
-                                   number=entry.number, tags=[entry.task],
+                                   number=entry.number, tags=[entry.task, *entry.tags],
                                    extra_data={**extra, "fraction": fraction, "params": entry.params,
                                                **({"figures": outcome.figures} if outcome.figures else {})}))
         self.log(f"[grader] {tid}: {status} {entry.points * fraction:g}/{entry.points:g}")

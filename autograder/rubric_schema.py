@@ -26,6 +26,7 @@ from typing import Any
 
 import jsonschema
 
+from autograder.gradescope_tests import collected_decorations, with_decorators
 from autograder.paths import GRADING_TESTS, RUBRIC_FILE
 from autograder.rubric import VISIBILITIES, load_rubric, tomllib
 from autograder.sandbox.policy import Limits
@@ -154,6 +155,9 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return [f"{path}: cannot read the rubric: {exc}"]
     lines = _Lines(text)
+    decorated = collected_decorations(Path(tests_dir))  # gradescope-utils decorators fill what entries omit
+    if isinstance(data.get("tests"), dict):
+        data["tests"] = with_decorators(data["tests"], decorated)
 
     def where(table: str, entry: str | None, key: str | None, message: str) -> str:
         line = lines.of(table, entry, key)
@@ -175,7 +179,7 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
     found += _parameter_problems(data, shipped, parameters_read(tests_dir), where)
     if found:
         return found  # totals and ids need a well-typed file
-    rubric = load_rubric(path)
+    rubric = load_rubric(path, decorated)
     for problem in rubric.problems(collected_ids):
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
         if unlisted:
