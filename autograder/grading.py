@@ -135,7 +135,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
                 finally:
                     student.close()
                 plugin.record_unrun()
-                for problem in rubric.problems(plugin.collected if select is None else None):
+                for problem in plugin.rubric.problems(plugin.collected if select is None else None):
                     log(f"[grader] RUBRIC PROBLEM: {problem}")
             finally:
                 with timing.phase("clean-up"):

@@ -8,10 +8,10 @@ Where the types come from (data-driven, nothing to keep in sync by hand):
 - the fixed keys of a test entry, [assignment] and [grading]: the JSON schema below;
 - [limits]: the fields and types of `Limits` (autograder/sandbox/policy.py);
 - a test's own parameters (rtol, min_speedup, ...): their NAMES are the ones the hidden tests read
-  (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/; the plugin itself reads `timeout`), so a misspelled `rtoll` that no test
-  reads is an error with the closest known name; their TYPES are the ones the same parameter has
-  in the other entries and in the project's rubric.toml, so `rtol = "1e-9"` where rtol is a number
-  everywhere else is an error.
+  (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/; the plugin itself reads `timeout`), so a
+  misspelled `rtoll` that no test reads is an error with the closest known name; their TYPES are the
+  ones the same parameter has in the other entries and in the project's rubric.toml, so
+  `rtol = "1e-9"` where rtol is a number everywhere else is an error.
 """
 
 from __future__ import annotations
