@@ -16,7 +16,7 @@ Fixtures (arguments of a pytest hidden test; given by autograder/plugin.py):
 Checks (raise Feedback, whose message the student reads as it is):
     fail(msg)                   `fail("`kmeans` returned 3 centres; 2 were expected.")`
     Feedback                    `except Feedback as exc: problems.append(str(exc))`
-    check_array(v, exp, what, rtol, atol=0, notes=None)  `check_array(got, expected, "numpydists(X, T)", 1e-7)`
+    check_array(v, exp, what, rtol, atol=0, notes=None)  `check_array(got, expected, "numpydists(X, T)", rtol=1e-10)`
     check_scalar(v, exp, what, rtol=1e-9, atol=0)        `check_scalar(got, 25.0, "error", rtol=0, atol=1e-6)`
     as_array(v, what, notes=None)                        `centres = as_array(result[0], "the centres")`
     describe_value(v)           `fail(f"returned {describe_value(got)}; a tuple was expected")`

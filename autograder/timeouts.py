@@ -2,7 +2,7 @@
 layers its own): the first that speaks wins, and a timeout message names it.
 
 1. an explicit `timeout=` argument of `student.call` / `probe` / `get` / `race`;
-2. the rubric entry's `timeout` parameter (`[tests."<id>"] timeout = 120`);
+2. the rubric entry's `timeout` parameter (`timeout = <seconds>` under `[tests."<id>"]`);
 3. a `@pytest.mark.timeout(seconds)` marker on the test (or its class or module);
 4. `[limits] call_timeout`.
 

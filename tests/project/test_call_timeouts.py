@@ -76,3 +76,11 @@ def test_each_timeout_names_where_its_limit_came_from(tmp_path):
     for tid, words in expected.items():
         assert results[tid]["score"] == 0 and words in results[tid]["output"], (tid, results[tid]["output"])
     assert results["slowtask.fast"]["score"] == 1  # the worker came back after the timeouts
+
+
+def test_timeout_stays_a_known_rubric_parameter_when_no_test_reads_it(tmp_path):
+    """The plugin reads `timeout` for every test, so the rubric check must not call it unknown."""
+    from autograder.rubric_schema import parameters_read
+
+    tests_dir, _ = hidden_folder(tmp_path, "quiet", "def test_x(student):\n    pass\n", "")
+    assert "timeout" in parameters_read(tests_dir) and "rtol" not in parameters_read(tests_dir)
