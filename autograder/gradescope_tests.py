@@ -109,6 +109,15 @@ def collected_decorations(tests_dir: Path) -> dict[str, dict[str, Any]]:
     return Collector.found
 
 
+def rubric_with_decorators(rubric_path: Path, tests_dir: Path | None = None) -> Any:
+    """The rubric as grading sees it (decorator values where it is silent), for the commands that
+    read it outside a grading run (validate, rescore, --tests): a decorated test has its points there too."""
+    from autograder.paths import GRADING_TESTS
+    from autograder.rubric import load_rubric
+
+    return load_rubric(rubric_path, collected_decorations(Path(tests_dir or GRADING_TESTS)))
+
+
 def start(item: Any) -> None:
     """Before a test: forget a score or leaderboard value an earlier run of it left on the function."""
     function = holder(getattr(item, "obj", None))

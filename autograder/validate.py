@@ -10,10 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from autograder.gradescope_tests import collected_decorations, rubric_notes
+from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
 from autograder.grading import collect_test_ids, grade_submission
-from autograder.rubric import load_rubric
-from autograder.paths import GRADING_TESTS, RUBRIC_FILE
+from autograder.paths import RUBRIC_FILE
 from autograder.rubric_schema import check_rubric
 from autograder.tasks import all_tasks
 
@@ -39,7 +38,7 @@ def validate(say: Callable[[str], None] = print, rubric_path: Path = RUBRIC_FILE
         say(f"FAIL rubric: {len(ids)} hidden tests" + "".join(f"\n     - {p}" for p in rubric_problems))
         say(f"VERDICT: {len(rubric_problems)} problem(s) to fix first.")
         return False
-    rubric = load_rubric(rubric_path, collected_decorations(GRADING_TESTS))
+    rubric = rubric_with_decorators(rubric_path)
     say(f"ok   rubric: {len(ids)} hidden tests, {len(rubric.entries)} entries, {rubric.total_points:g} points")
     for note in rubric_notes(rubric_path):
         say(f"note rubric: {note}")

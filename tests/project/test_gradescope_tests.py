@@ -4,7 +4,7 @@ set_score and set_leaderboard_value work; on a small hidden-test folder graded e
 
 from __future__ import annotations
 
-from autograder.gradescope_tests import rubric_notes
+from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
 from autograder.grading import collect_test_ids
 from autograder.rubric_schema import check_rubric
 from tests.project.small_folders import by_id, grade, hidden_folder
@@ -111,7 +111,28 @@ def test_the_rubric_check_counts_decorated_points_and_notes_disagreements(tmp_pa
     assert rubric_notes(rubric, tests_dir) == [
         "gsc.rubric_wins: rubric says 1 points, @weight says 5 — the rubric wins",
         "gsc.rubric_wins: rubric says visibility visible, @visibility says hidden — the rubric wins"]
+    rubric_seen = rubric_with_decorators(rubric, tests_dir)  # what rescore and --tests read
+    seen = rubric_seen.entries
+    assert (seen["gsc.decorated_only"].points, seen["gsc.function_style"].points) == (2, 3)
     rubric.write_text(rubric.read_text().replace("total_points = 13", "total_points = 12"))
     assert any("points add up to 13" in p for p in check_rubric(rubric, collected_ids=ids, tests_dir=tests_dir))
     rubric.write_text(rubric.read_text() + '[tests."gsc.nothing"]\nname = "no points, no decorator"\n')
     assert any("'points' is a required property" in p for p in check_rubric(rubric, tests_dir=tests_dir))
+
+
+def test_validate_notes_where_the_rubric_overrides_broadcastings_decorators(tmp_path):
+    """The worked example (broadcasting's TestCase, @weight(4) on each test) under a rubric that gives
+    one of them 3 points: validate says so, and grades with the rubric's 3."""
+    from autograder.paths import RUBRIC_FILE
+    from autograder.validate import validate
+
+    text = RUBRIC_FILE.read_text(encoding="utf-8")
+    head, _, rest = text.partition('[tests."broadcasting.given_pairs"]')
+    rest = rest.replace("points = 4", "points = 3", 1)
+    rubric = tmp_path / "rubric.toml"
+    text = head + '[tests."broadcasting.given_pairs"]' + rest
+    rubric.write_text(text.replace("total_points = 100", "total_points = 99"))
+    lines: list[str] = []
+    assert validate(lines.append, rubric)
+    assert "note rubric: broadcasting.given_pairs: rubric says 3 points, @weight says 4 — the rubric wins" in lines
+    assert any(line.startswith("ok   reference: 99/99") for line in lines), lines
