@@ -103,7 +103,8 @@ class Leaderboard(Protocol):
 class StudentTestCase(unittest.TestCase):
     """A unittest.TestCase whose tests reach the submission as the pytest fixtures do: the plugin
     sets `self.student`, `self.entry` (None when the rubric has no entry), `self.credit`,
-    `self.notes` and `self.leaderboard` before each test method. Why: Gradescope test suites are
+    `self.notes` and `self.leaderboard` before each test method (so from `setUp` on, not in
+    `setUpClass`). Why: Gradescope test suites are
     TestCases; this lets them run here unchanged but for the sandboxed `self.student`.
 
     Example::
