@@ -3,9 +3,10 @@
 It gives the hidden tests their fixtures (`student`, `entry`, `credit`, `notes`, `leaderboard`; the
 same as attributes of a unittest StudentTestCase), sets each test's default time limit for student
 calls (autograder/timeouts.py), merges gradescope-utils decorators where the rubric is silent
-(autograder/gradescope_tests.py), maps each test to its rubric entry by id, and records every outcome (pass, fail, error in setup,
-skip) as a result. The student sees only messages written for them: assertion rewriting is off
-and test source, grader frames and internal errors never reach a student-visible output.
+(autograder/gradescope_tests.py), maps each test to its rubric entry by id, and records every
+outcome (pass, fail, error in setup, skip) as a result. The student sees only messages written for
+them: assertion rewriting is off and test source, grader frames and internal errors never reach a
+student-visible output.
 """
 
 from __future__ import annotations
