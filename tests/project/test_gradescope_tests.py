@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
 from autograder.grading import collect_test_ids
+from autograder.rescore import rescore_document
 from autograder.rubric_schema import check_rubric
 from tests.project.small_folders import by_id, grade, hidden_folder
 
@@ -102,6 +103,8 @@ def test_set_score_and_set_leaderboard_value_reach_the_results(tmp_path):
     assert "Partial credit: 1 of 4 points" in partial["output"] and "only one case of four" in partial["output"]
     assert (results["gsb.partial_passes"]["score"], results["gsb.partial_passes"]["max_score"]) == (0.5, 2)
     assert {"name": "speed", "value": 6, "order": "asc"} in document["leaderboard"]
+    rescored = rescore_document("x", document, rubric_with_decorators(rubric, tests_dir))  # `autograder rescore`
+    assert not rescored.dropped and rescored.new["score"] == document["score"] == 8.5
 
 
 def test_the_rubric_check_counts_decorated_points_and_notes_disagreements(tmp_path):
