@@ -85,13 +85,18 @@ class Task:
         return sorted(p for p in self.reference_dir.iterdir()
                       if p.is_file() and not p.name.startswith("__") and p.suffix != ".pyc")
 
+    def file(self, filename: str) -> Path:
+        """A file of this task's folders (hidden-test side first, then handout, then reference): tests
+        name a data file by task and name, never by where the folders happen to be."""
+        for folder in (self.tests_dir, self.handout_dir, self.reference_dir):
+            if (folder / filename).is_file():
+                return folder / filename
+        raise FileNotFoundError(f"task `{self.name}` has no file {filename}")
+
     def module(self, filename: str) -> ModuleType:
         """A Python file of this task's folders (`probes.py`, a data reader...), imported once by path
         under a name of its own, so two tasks' `public_checks.py` never shadow each other."""
-        for folder in (self.tests_dir, self.handout_dir, self.reference_dir):
-            if (folder / filename).is_file():
-                return load_module(folder / filename, f"autograder_task_{self.name}_{Path(filename).stem}")
-        raise FileNotFoundError(f"task `{self.name}` has no file {filename}")
+        return load_module(self.file(filename), f"autograder_task_{self.name}_{Path(filename).stem}")
 
 
 def load_module(path: Path, module_name: str) -> ModuleType:
