@@ -28,8 +28,8 @@ def _stop_on_sigterm() -> None:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from autograder.grading import grade_submission
+    from autograder.gradescope_tests import rubric_with_decorators
     from autograder.report import score_table
-    from autograder.rubric import load_rubric
     from autograder.rubric_schema import check_rubric
     from autograder.session import UNPROTECTED
 
@@ -37,7 +37,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     out = inputs.out_file(Path(args.out))
     rubric_path = Path(args.rubric) if args.rubric else RUBRIC_FILE
     inputs.rubric_problems(check_rubric(rubric_path))
-    inputs.tests_pattern(args.tests, _selector(args.tests), list(load_rubric(rubric_path).entries))
+    inputs.tests_pattern(args.tests, _selector(args.tests), list(rubric_with_decorators(rubric_path).entries))
     _stop_on_sigterm()
     log = print if args.verbose else (lambda line: None)
     document = grade_submission(submission, out, select=_selector(args.tests), log=log,
@@ -192,8 +192,8 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
     from autograder.class_report import write_class_report
     from autograder.gradebook import load_rows
+    from autograder.gradescope_tests import rubric_with_decorators
     from autograder.rescore import change_line, rescore_folder
-    from autograder.rubric import load_rubric
     from autograder.rubric_schema import check_rubric
 
     out = inputs.out_folder(Path(args.out), must_exist=True)
@@ -202,7 +202,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     names = [r.name for r in load_rows(out)]
     if not names:
         raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
-    rubric = load_rubric(rubric_path)
+    rubric = rubric_with_decorators(rubric_path)  # a decorated test keeps its points
     rescored = rescore_folder(out, names, rubric, dry_run=args.dry_run)
     changes = [line for r in rescored for line in [change_line(r.name, r.old, r.new)] if line]
     for line in changes:

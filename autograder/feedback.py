@@ -18,10 +18,12 @@ class Feedback(AssertionError):
 
 
 def fail(message: str) -> None:
+    """Fail the test with `message` for the student (markdown), never a traceback."""
     raise Feedback(message)
 
 
 def describe_value(value: Any) -> str:
+    """What a returned value is, in a few words (type, dtype, shape, device), for a message."""
     if value is None:
         return "None"
     if isinstance(value, TensorData):
@@ -36,6 +38,7 @@ def describe_value(value: Any) -> str:
 
 
 def none_hint(what: str) -> str:
+    """The message for a function that returned None: the usual cause is a missing `return`."""
     return f"`{what}` returned None: did you forget `return`?"
 
 
@@ -89,6 +92,7 @@ def _table_dtype(leaves: set[str]) -> type:
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
+    """A wrong shape, in words, with the likely mistake (transposed, a missing reduction...)."""
     hint = f"the result has shape {got} where {expected} was expected"
     if len(got) == len(expected) == 2 and got == expected[::-1]:
         hint += ": transposed? (rows should follow the first argument, columns the second)"
@@ -186,6 +190,7 @@ def likely_cause(got: np.ndarray, expected: np.ndarray) -> str:
 
 
 def check_scalar(value: Any, expected: float, what: str, rtol: float = 1e-9, atol: float = 0.0) -> float:
+    """One number (a 1-element array or tensor is fine), within tolerance; returns it as a float."""
     if value is None:
         fail(none_hint(what))
     if isinstance(value, (np.ndarray, TensorData)):

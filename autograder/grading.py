@@ -107,7 +107,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             with timing.phase("hidden tests (pytest, in all)"):
                 run_hidden_tests(plugin, tests_dir, pytest_output)
             plugin.record_unrun()
-            for problem in rubric.problems(plugin.collected if select is None else None):
+            for problem in plugin.rubric.problems(plugin.collected if select is None else None):
                 log(f"[grader] RUBRIC PROBLEM: {problem}")
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))

@@ -1,9 +1,12 @@
 """The pytest plugin that turns hidden-test outcomes into rubric-weighted Gradescope results.
 
-It gives the hidden tests their fixtures (`student`, `entry`, `credit`, `notes`, `leaderboard`),
-maps each test to its rubric entry by id, and records every outcome (pass, fail, error in setup,
-skip) as a result. The student sees only messages written for them: assertion rewriting is off
-and test source, grader frames and internal errors never reach a student-visible output.
+It gives the hidden tests their fixtures (`student`, `entry`, `credit`, `notes`, `leaderboard`; the
+same as attributes of a unittest StudentTestCase), sets each test's default time limit for student
+calls (autograder/timeouts.py), merges gradescope-utils decorators where the rubric is silent
+(autograder/gradescope_tests.py), maps each test to its rubric entry by id, and records every
+outcome (pass, fail, error in setup, skip) as a result. The student sees only messages written for
+them: assertion rewriting is off and test source, grader frames and internal errors never reach a
+student-visible output.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from autograder import timing
+from autograder import gradescope_tests, timing
+from autograder.api import StudentTestCase
 from autograder.diagnosis import salvage_rule
 from autograder.feedback import Feedback, format_student_error
 from autograder.figures import FigureRecorder
 from autograder.results import ResultsWriter, TestResult
-from autograder.rubric import Entry, Rubric
+from autograder.rubric import Entry, Rubric, load_rubric
 from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError,
                                        WorkerTimeout)
 from autograder.student import StudentProxy
+from autograder.timeouts import MARKER_HELP, call_timeout
 
 INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault). "
                   "Your instructor has the details; this test scored 0 for now.")
@@ -94,10 +99,16 @@ class GradingPlugin:
         self.collected: list[str] = []
         self.recorded: set[str] = set()
 
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", MARKER_HELP)
+
     # ---- collection ---------------------------------------------------------------------------
     def pytest_collection_modifyitems(self, session: pytest.Session, config: pytest.Config,
                                       items: list[pytest.Item]) -> None:
         self.collected = [rubric_id(i) for i in items]
+        decorated = gradescope_tests.decorated_items(items, rubric_id)
+        if decorated:  # gradescope-utils decorators serve where the rubric is silent
+            self.rubric = load_rubric(self.rubric.path, decorated)
         if self.selected is not None:
             keep = [i for i in items if self.selected(rubric_id(i))]
             config.hook.pytest_deselected(items=[i for i in items if i not in keep])
@@ -113,6 +124,7 @@ class GradingPlugin:
         """The submission; no test starts once the grading budget is spent (it scores 0, said why)."""
         entry = self.rubric.entry(rubric_id(request.node))
         self._student.test_label = (entry.number or entry.id) if entry is not None else rubric_id(request.node)
+        self._student.default_timeout = call_timeout(request.node, entry, self.rubric)
         self._student.check_budget()
         return FigureRecorder(self._student, self._outcome(request.node).figures)  # type: ignore[return-value]
 
@@ -133,10 +145,22 @@ class GradingPlugin:
 
     @pytest.fixture
     def leaderboard(self) -> Callable[[str, float, str], None]:
-        def add(name: str, value: float, order: str = "asc") -> None:
-            self.writer.leaderboard = [e for e in self.writer.leaderboard if e["name"] != name]
-            self.writer.leaderboard.append({"name": name, "value": value, "order": order})
-        return add
+        return self._set_leaderboard
+
+    def _set_leaderboard(self, name: str, value: float, order: str = "asc") -> None:
+        self.writer.leaderboard = [e for e in self.writer.leaderboard if e["name"] != name]
+        self.writer.leaderboard.append({"name": name, "value": value, "order": order})
+
+    @pytest.fixture(autouse=True)
+    def _gradescope_test(self, request: pytest.FixtureRequest) -> None:
+        """A unittest StudentTestCase gets the fixtures as attributes; a decorated function starts clean."""
+        gradescope_tests.start(request.node)
+        case = request.instance
+        if isinstance(case, StudentTestCase):
+            case.student = request.getfixturevalue("student")
+            case.entry = self.rubric.entry(rubric_id(request.node))
+            case.credit, case.notes = request.getfixturevalue("credit"), request.getfixturevalue("notes")
+            case.leaderboard = self._set_leaderboard
 
     def _outcome(self, item: pytest.Item) -> Outcome:
         if OUTCOME not in item.stash:
@@ -163,6 +187,7 @@ class GradingPlugin:
                 outcome: Outcome) -> None:
         tid = rubric_id(item)
         entry = self.rubric.entry(tid)
+        gradescope_tests.finish(item, outcome.credit.set, self._set_leaderboard)  # set_score, set_leaderboard_value
         used, self._student.used = self._student.used, set()  # the names this test asked for
         if entry is None:
             self.log(f"[grader] WARNING: test {tid} has no rubric entry; it is not scored")
@@ -197,7 +222,7 @@ class GradingPlugin:
         lines += outcome.notes
         self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,
                                    status=status, output="\n\n".join(lines), visibility=entry.visibility,
-                                   number=entry.number, tags=[entry.task],
+                                   number=entry.number, tags=[entry.task, *entry.tags],
                                    extra_data={**extra, "fraction": fraction, "params": entry.params,
                                                **({"figures": outcome.figures} if outcome.figures else {})}))
         self.log(f"[grader] {tid}: {status} {entry.points * fraction:g}/{entry.points:g}")

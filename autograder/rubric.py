@@ -17,6 +17,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Gradescope's Python 3.10
     import tomli as tomllib
 
+from autograder.gradescope_tests import with_decorators
 from autograder.paths import RUBRIC_FILE
 from autograder.sandbox.policy import Limits
 
@@ -38,6 +39,7 @@ class Entry:
     number: str
     visibility: str
     params: dict[str, Any] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()  # Gradescope's tags of the result, besides the task
 
     def __getitem__(self, key: str) -> Any:
         """A parameter the test needs; a missing one is the instructor's error, said plainly."""
@@ -93,7 +95,9 @@ class Rubric:
         return found
 
 
-def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
+def load_rubric(path: Path = RUBRIC_FILE, decorated: dict[str, dict[str, Any]] | None = None) -> Rubric:
+    """The rubric at `path`; `decorated` ({test id: values}) gives the gradescope-utils decorators'
+    points, number, visibility and tags where an entry is silent (autograder/gradescope_tests.py)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
@@ -101,17 +105,17 @@ def load_rubric(path: Path = RUBRIC_FILE) -> Rubric:
     assignment = data.get("assignment", {})
     defaults = data.get("defaults", {})
     entries: dict[str, Entry] = {}
-    for index, (test_id, raw) in enumerate(data.get("tests", {}).items(), start=1):
+    for index, (test_id, raw) in enumerate(with_decorators(data.get("tests", {}), decorated or {}).items(), start=1):
         merged = {**defaults, **raw}
         visibility = merged.get("visibility", "visible")
         if visibility not in VISIBILITIES:
             raise RubricError(f"{test_id}: visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-        points = merged.get("points")
+        points = merged.get("points", 0)  # missing: check_rubric says so, unless a decorator gives them
         if not isinstance(points, (int, float)) or points < 0:
             raise RubricError(f"{test_id}: points must be a number >= 0")
         params = {k: v for k, v in merged.items() if k not in ENTRY_KEYS}
         entries[test_id] = Entry(test_id, str(merged.get("name", test_id)), float(points),
-                                 str(merged.get("number", index)), visibility, params)
+                                 str(merged.get("number", index)), visibility, params, tuple(merged.get("tags", ())))
     limit_fields = set(Limits.__dataclass_fields__)
     unknown = set(data.get("limits", {})) - limit_fields
     if unknown:

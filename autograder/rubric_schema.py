@@ -8,10 +8,10 @@ Where the types come from (data-driven, nothing to keep in sync by hand):
 - the fixed keys of a test entry, [assignment] and [grading]: the JSON schema below;
 - [limits]: the fields and types of `Limits` (autograder/sandbox/policy.py);
 - a test's own parameters (rtol, min_speedup, ...): their NAMES are the ones the hidden tests read
-  (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/), so a misspelled `rtoll` that no test
-  reads is an error with the closest known name; their TYPES are the ones the same parameter has
-  in the other entries and in the project's rubric.toml, so `rtol = "1e-9"` where rtol is a number
-  everywhere else is an error.
+  (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/; the plugin itself reads `timeout`), so a
+  misspelled `rtoll` that no test reads is an error with the closest known name; their TYPES are the
+  ones the same parameter has in the other entries and in the project's rubric.toml, so
+  `rtol = "1e-9"` where rtol is a number everywhere else is an error.
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ from typing import Any
 
 import jsonschema
 
+from autograder.gradescope_tests import collected_decorations, with_decorators
 from autograder.paths import GRADING_TESTS, RUBRIC_FILE
 from autograder.rubric import VISIBILITIES, load_rubric, tomllib
 from autograder.sandbox.policy import Limits
+from autograder.timeouts import PLUGIN_PARAMETERS
 
 ENTRY = {"name": {"type": "string"}, "points": {"type": "number", "minimum": 0},
          "number": {"type": "string"}, "visibility": {"enum": list(VISIBILITIES)},
@@ -61,8 +63,8 @@ def schema() -> dict[str, Any]:
 
 def parameters_read(tests_dir: Path = GRADING_TESTS) -> set[str]:
     """The rubric parameters the hidden tests read: the only ones that mean anything."""
-    return {name for path in sorted(Path(tests_dir).glob("*/test_*.py"))
-            for name in _READS.findall(path.read_text(encoding="utf-8"))}
+    return PLUGIN_PARAMETERS | {name for path in sorted(Path(tests_dir).glob("*/test_*.py"))
+                                for name in _READS.findall(path.read_text(encoding="utf-8"))}
 
 
 def _numeric(value: Any) -> bool:
@@ -153,6 +155,9 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return [f"{path}: cannot read the rubric: {exc}"]
     lines = _Lines(text)
+    decorated = collected_decorations(Path(tests_dir))  # gradescope-utils decorators fill what entries omit
+    if isinstance(data.get("tests"), dict):
+        data["tests"] = with_decorators(data["tests"], decorated)
 
     def where(table: str, entry: str | None, key: str | None, message: str) -> str:
         line = lines.of(table, entry, key)
@@ -174,7 +179,7 @@ def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = Non
     found += _parameter_problems(data, shipped, parameters_read(tests_dir), where)
     if found:
         return found  # totals and ids need a well-typed file
-    rubric = load_rubric(path)
+    rubric = load_rubric(path, decorated)
     for problem in rubric.problems(collected_ids):
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
         if unlisted:

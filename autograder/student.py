@@ -18,6 +18,7 @@ from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, Wo
 from autograder.source_index import LoopFinding, SourceIndex, bound_functions, find_python_loops, mentions
 from autograder.submission import Submission
 from autograder.tasks import registered_probes
+from autograder.timeouts import EXPLICIT
 
 # One timed round: the student's arguments, the yardstick's, and a check of the student's value
 # (raises if wrong): every timed call gets fresh inputs and must return the right answer for them.
@@ -25,6 +26,8 @@ Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
 
 
 class StudentProxy:
+    """The `student` fixture: the submission as if it were local, every call run in its sandbox."""
+
     def __init__(self, worker: Worker, submission: Submission, contract: dict[str, str],
                  yardstick: Callable[[], Worker] | None = None) -> None:
         """`yardstick` makes the trusted worker when a speed check first needs it; its maker (the
@@ -36,6 +39,8 @@ class StudentProxy:
         self._yardstick: Worker | None = None
         self.used: set[str] = set()  # names the current test asked for (the plugin resets it per test)
         self.test_label = ""  # the running test's number, set by the plugin: named in timeout messages
+        # (seconds, where they come from) for calls that pass no timeout=; set by the plugin per test
+        self.default_timeout: tuple[float, str] | None = None
         self.hung: dict[str, str] = {}  # what timed out -> why it is not called again
 
     @property
@@ -55,14 +60,17 @@ class StudentProxy:
         self.used.update(names)
         if what in self.hung:
             raise WorkerTimeout(self.hung[what])
+        source = EXPLICIT if timeout else ""
+        if not timeout and self.default_timeout is not None:
+            timeout, source = self.default_timeout
         try:
             return self.worker.request(message, timeout=timeout)
         except WorkerTimeout:
             limit = timeout or self.worker.policy.limits.call_timeout
             where = f" in test {self.test_label}" if self.test_label else ""
-            name = what.removesuffix("()")
-            self.hung[what] = (f"`{name}` did not finish within its time limit of {limit:g} s{where}; it was not "
-                               "called again (infinite loop, or far too slow?).")
+            name, because = what.removesuffix("()"), f" ({source})" if source else ""
+            self.hung[what] = (f"`{name}` did not finish within its time limit of {limit:g} s{because}{where}; it "
+                               "was not called again (infinite loop, or far too slow?).")
             raise WorkerTimeout(self.hung[what]) from None
         except WorkerError as exc:
             exc.what = what  # type: ignore[attr-defined]

@@ -86,13 +86,18 @@ class Task:
         return sorted(p for p in self.reference_dir.iterdir()
                       if p.is_file() and not p.name.startswith("__") and p.suffix != ".pyc")
 
+    def file(self, filename: str) -> Path:
+        """A file of this task's folders (hidden-test side first, then handout, then reference): tests
+        name a data file by task and name, never by where the folders happen to be."""
+        for folder in (self.tests_dir, self.handout_dir, self.reference_dir):
+            if (folder / filename).is_file():
+                return folder / filename
+        raise FileNotFoundError(f"task `{self.name}` has no file {filename}")
+
     def module(self, filename: str) -> ModuleType:
         """A Python file of this task's folders (`probes.py`, a data reader...), imported once by path
         under a name of its own, so two tasks' `public_checks.py` never shadow each other."""
-        for folder in (self.tests_dir, self.handout_dir, self.reference_dir):
-            if (folder / filename).is_file():
-                return load_module(folder / filename, f"autograder_task_{self.name}_{Path(filename).stem}")
-        raise FileNotFoundError(f"task `{self.name}` has no file {filename}")
+        return load_module(self.file(filename), f"autograder_task_{self.name}_{Path(filename).stem}")
 
 
 def load_module(path: Path, module_name: str) -> ModuleType:
@@ -132,13 +137,15 @@ def task(name: str) -> Task:
     return tasks[name]
 
 
-def shipped_module(name: str, filename: str) -> ModuleType | None:
-    """A helper that ships with task `name` (a data reader...), for its public checks: the project's
-    copy, or in a student's handout the one in `homework/`; None when there is none."""
+def shipped_module(name: str, filename: str) -> ModuleType:
+    """A Python file of task `name`'s folders (see Task.module), or in a student's handout, which has
+    no task folders, the helper shipped in `homework/` (a data reader); FileNotFoundError if none."""
     if name in all_tasks():
-        return all_tasks()[name].module(filename)
+        return task(name).module(filename)
     path = HANDOUT_WORK / filename
-    return load_module(path, f"autograder_task_{name}_{Path(filename).stem}") if path.is_file() else None
+    if not path.is_file():
+        raise FileNotFoundError(f"task `{name}` has no file {filename} here")
+    return load_module(path, f"autograder_task_{name}_{Path(filename).stem}")
 
 
 def probe_files() -> dict[str, Path]:

@@ -10,8 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
 from autograder.grading import collect_test_ids, grade_submission
-from autograder.rubric import load_rubric
 from autograder.paths import RUBRIC_FILE
 from autograder.rubric_schema import check_rubric
 from autograder.tasks import all_tasks
@@ -38,8 +38,10 @@ def validate(say: Callable[[str], None] = print, rubric_path: Path = RUBRIC_FILE
         say(f"FAIL rubric: {len(ids)} hidden tests" + "".join(f"\n     - {p}" for p in rubric_problems))
         say(f"VERDICT: {len(rubric_problems)} problem(s) to fix first.")
         return False
-    rubric = load_rubric(rubric_path)
+    rubric = rubric_with_decorators(rubric_path)
     say(f"ok   rubric: {len(ids)} hidden tests, {len(rubric.entries)} entries, {rubric.total_points:g} points")
+    for note in rubric_notes(rubric_path):
+        say(f"note rubric: {note}")
     with tempfile.TemporaryDirectory(prefix="ag-validate-") as tmp:
         for label, expected in (("reference", rubric.total_points), ("template", 0.0)):
             folder = _copy_tasks(label, Path(tmp) / label)

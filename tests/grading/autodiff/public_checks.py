@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder.feedback import check_array, fail
+from autograder.api import check_array, fail
 
 
 def _grad_xyz(student: Any, files: Mapping[str, Path]) -> None:

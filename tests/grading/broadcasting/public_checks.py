@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder.feedback import describe_value, fail
+from autograder.api import describe_value, fail
 
 HANDOUT_PAIRS = [((4, 1), (3, 1, 1, 5), (3, 1, 4, 5)), ((3, 1, 3), (2, 3, 3), None)]  # from the task table
 

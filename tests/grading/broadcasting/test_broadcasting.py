@@ -1,4 +1,9 @@
-"""Hidden tests, T2 broadcasting: the eight pairs, more pairs against the rule, the written answers."""
+"""Hidden tests, T2 broadcasting: the eight pairs, more pairs against the rule, the written answers.
+
+Written as a Gradescope suite is (a unittest.TestCase with gradescope-utils decorators), as the worked
+example of README's "Bringing your Gradescope tests": the rubric's entries still win where they speak,
+`self.student` is the sandboxed submission, `self.credit` and `self.notes` the plugin's.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from autograder.feedback import describe_value, fail
+from gradescope_utils.autograder_utils.decorators import number, visibility, weight
+
+from autograder.api import StudentTestCase, describe_value, fail
 from reference.broadcasting.broadcasting import broadcast_shape as reference_broadcast_shape
 
 PAIRS = [((3, 1, 3), (2, 3, 3)), ((4, 1), (3, 1, 1, 5)), ((3,), (3, 1, 1, 5)), ((1, 4), (7, 1)),
@@ -38,13 +45,6 @@ def score_pairs(student: Any, pairs: list[tuple[tuple[int, ...], tuple[int, ...]
     return right, wrong
 
 
-def test_given_pairs(student, credit):
-    right, wrong = score_pairs(student, PAIRS)
-    credit.set(right / len(PAIRS), f"{right} of {len(PAIRS)} pairs right")
-    if wrong:
-        fail("\n".join(["Some of the handout's pairs are wrong:"] + [f"- {w}" for w in wrong]))
-
-
 def random_pairs(count: int, seed: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Pairs of which about half broadcast: b is derived from a, then perturbed."""
     rng = np.random.default_rng(seed)
@@ -59,23 +59,40 @@ def random_pairs(count: int, seed: int) -> list[tuple[tuple[int, ...], tuple[int
     return pairs
 
 
-def test_random_pairs(student, entry, credit):
-    pairs = random_pairs(int(entry["count"]), int(entry["seed"]))
-    right, wrong = score_pairs(student, pairs)
-    credit.set(right / len(pairs), f"{right} of {len(pairs)} pairs right")
-    if wrong:
-        fail(f"{len(wrong)} of {len(pairs)} pairs are wrong. The first ones:\n" + "\n".join(f"- {w}" for w in wrong[:5]))
+class TestBroadcasting(StudentTestCase):
+    @weight(4)
+    @number("2.1")
+    def test_given_pairs(self) -> None:
+        """broadcast_shape: the eight pairs of the handout"""
+        right, wrong = score_pairs(self.student, PAIRS)
+        self.credit.set(right / len(PAIRS), f"{right} of {len(PAIRS)} pairs right")
+        if wrong:
+            fail("\n".join(["Some of the handout's pairs are wrong:"] + [f"- {w}" for w in wrong]))
 
+    @weight(4)
+    @number("2.2")
+    @visibility("after_due_date")
+    def test_random_pairs(self) -> None:
+        """broadcast_shape: more pairs, checked against the rule"""
+        pairs = random_pairs(int(self.entry["count"]), int(self.entry["seed"]))
+        right, wrong = score_pairs(self.student, pairs)
+        self.credit.set(right / len(pairs), f"{right} of {len(pairs)} pairs right")
+        if wrong:
+            fail(f"{len(wrong)} of {len(pairs)} pairs are wrong. The first ones:\n"
+                 + "\n".join(f"- {w}" for w in wrong[:5]))
 
-def test_answers(student, credit):
-    answers = student.get("BROADCAST_ANSWERS")
-    if answers is None:
-        fail("`BROADCAST_ANSWERS` is None: fill in your eight answers (a tuple or None each).")
-    if not isinstance(answers, (list, tuple)) or len(answers) != len(PAIRS):
-        fail(f"`BROADCAST_ANSWERS` is {describe_value(answers)}; a list of {len(PAIRS)} answers was expected.")
-    wrong = [f"pair {i + 1}: {a} and {b}: you wrote {as_shape(ans)}"
-             for i, ((a, b), ans) in enumerate(zip(PAIRS, answers)) if as_shape(ans) != reference_broadcast_shape(a, b)]
-    right = len(PAIRS) - len(wrong)
-    credit.set(right / len(PAIRS), f"{right} of {len(PAIRS)} answers right")
-    if wrong:
-        fail("\n".join(["These answers are wrong (None means: not compatible):"] + [f"- {w}" for w in wrong]))
+    @weight(4)
+    @number("2.3")
+    def test_answers(self) -> None:
+        """BROADCAST_ANSWERS: your answers to the eight pairs"""
+        answers = self.student.get("BROADCAST_ANSWERS")
+        if answers is None:
+            fail("`BROADCAST_ANSWERS` is None: fill in your eight answers (a tuple or None each).")
+        if not isinstance(answers, (list, tuple)) or len(answers) != len(PAIRS):
+            fail(f"`BROADCAST_ANSWERS` is {describe_value(answers)}; a list of {len(PAIRS)} answers was expected.")
+        wrong = [f"pair {i + 1}: {a} and {b}: you wrote {as_shape(ans)}" for i, ((a, b), ans)
+                 in enumerate(zip(PAIRS, answers)) if as_shape(ans) != reference_broadcast_shape(a, b)]
+        right = len(PAIRS) - len(wrong)
+        self.credit.set(right / len(PAIRS), f"{right} of {len(PAIRS)} answers right")
+        if wrong:
+            fail("\n".join(["These answers are wrong (None means: not compatible):"] + [f"- {w}" for w in wrong]))

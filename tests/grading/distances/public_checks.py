@@ -13,8 +13,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from autograder.feedback import check_array
-from autograder.sandbox.wire import DeviceSpec
+from autograder.api import DeviceSpec, check_array
 
 
 def _small_pair(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:

@@ -7,9 +7,7 @@ import secrets
 import numpy as np
 import pytest
 
-from autograder.feedback import Feedback, check_array, fail
-from autograder.sandbox.wire import DeviceSpec
-from autograder.source_index import CannotJudge
+from autograder.api import CannotJudge, DeviceSpec, Feedback, check_array, fail
 
 # (N, P, D): N != P both ways, D != 300, degenerate sizes; the loops only see the small ones.
 SHAPES = [(7, 5, 3), (13, 40, 17), (64, 9, 300), (1, 6, 2), (120, 80, 31)]

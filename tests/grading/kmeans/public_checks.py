@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder.feedback import as_array, describe_value, fail, none_hint
+from autograder.api import as_array, describe_value, fail, none_hint
 
 
 def _kmeans_shapes(student: Any, files: Mapping[str, Path]) -> None:

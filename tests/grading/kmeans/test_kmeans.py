@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.feedback import as_array, describe_value, fail, none_hint, shape_hint
+from autograder.api import as_array, describe_value, fail, is_figure, none_hint, shape_hint
 from reference.kmeans import kmeans as ref
 
 MAX_ITER, TOL = 100, 1e-6   # the contract's defaults, passed explicitly
@@ -272,7 +272,7 @@ def test_plot(student, entry):
     figure = student.call("plot_kmeans", X, init_centres, centres, labels)
     if figure is None:
         fail(none_hint(what) + " Return the matplotlib Figure (for example `fig, ax = plt.subplots()` ... `return fig`).")
-    if not isinstance(figure, dict) or figure.get("__kind__") != "figure":
+    if not is_figure(figure):
         hint = " (an Axes: return `ax.figure`)" if "Axes" in describe_value(figure) else ""
         fail(f"`{what}` returned {describe_value(figure)}{hint}; a matplotlib Figure was expected.")
     atol = entry["atol"]

@@ -7,8 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def mnist():
-    from autograder import timing
-    from autograder.tasks import task
+    from autograder.api import task_module, timed
 
-    with timing.phase("MNIST data (within tests: mnist)"):
-        return task("mnist").module("mnist_data.py").load_mnist()
+    with timed("MNIST data (within tests: mnist)"):
+        return task_module("mnist", "mnist_data.py").load_mnist()

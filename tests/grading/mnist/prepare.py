@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def prepare() -> str:
-    from autograder.tasks import task
+    from autograder.api import task_module
 
-    data = task("mnist").module("mnist_data.py").load_mnist()
+    data = task_module("mnist", "mnist_data.py").load_mnist()
     return f"MNIST ready: {len(data.train_labels)} training and {len(data.test_labels)} test images"

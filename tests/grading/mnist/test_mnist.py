@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.feedback import check_scalar, describe_value, fail, none_hint
-from autograder.sandbox.wire import TensorData
+from autograder.api import TensorData, check_scalar, describe_value, fail, is_figure, none_hint
 
 LEADERBOARD = "MNIST test error (%)"
 
@@ -80,7 +79,7 @@ def weights_name(student) -> str:
 
 
 def test_weights_test_error(student, entry, credit, notes, leaderboard, mnist):
-    logits = student.probe("mnist_eval", mnist.test_images, weights_name(student), timeout=entry["timeout"],
+    logits = student.probe("mnist_eval", mnist.test_images, weights_name(student),
                            what="your model with your weights")
     if not isinstance(logits, np.ndarray) or logits.shape != (len(mnist.test_labels), 10):
         fail(f"Your model returned {describe_value(logits)} for the 10000 test images; (10000, 10) was expected.")
@@ -99,7 +98,7 @@ def test_loss_plot(student):
     figure = student.call("plot_losses", train, test)
     if figure is None:
         fail(none_hint("plot_losses"))
-    if not isinstance(figure, dict) or figure.get("__kind__") != "figure":
+    if not is_figure(figure):
         fail(f"`plot_losses` returned {describe_value(figure)}; a matplotlib Figure was expected.")
     curves = [line for ax in figure["axes"] for line in ax["lines"]]
     found = {name: any(len(c["y"]) == len(values) and np.allclose(c["y"], values) for c in curves)

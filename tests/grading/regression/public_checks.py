@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder.feedback import check_array, fail
+from autograder.api import check_array, fail
 
 CORN_FILE = "qn2_data.csv"
 CORN_FIT = np.array([31.98, 0.650, 1.110])  # published: corn = 31.98 + 0.650 x1 + 1.110 x2 (rounded)

@@ -12,9 +12,8 @@ import ast
 
 import numpy as np
 
-from autograder.diagnosis import missing_message
-from autograder.feedback import Feedback, as_array, check_array, describe_value, fail, none_hint
-from autograder.tasks import task
+from autograder.api import (Feedback, as_array, check_array, describe_value, fail, missing_message, none_hint,
+                            task_file)
 from reference.regression import regression as ref
 
 OTHER_OPTIMISERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "Adagrad", "Adadelta",
@@ -23,7 +22,7 @@ GIVEN_W, GIVEN_B = np.array([0.75, -1.5]), 2.5
 
 
 def corn() -> tuple[np.ndarray, np.ndarray]:
-    X, y = ref.load_data(task("regression").handout_dir / ref.DATA_FILE)
+    X, y = ref.load_data(task_file("regression", ref.DATA_FILE))
     return np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
 
@@ -111,9 +110,9 @@ def test_sgd_uses_optim_sgd(student):
              "Build the optimiser with `torch.optim.SGD(model.parameters(), lr=...)` and call its step().")
 
 
-def call_sgd(student, X: np.ndarray, y: np.ndarray, what: str, timeout: float, notes: list[str]):
+def call_sgd(student, X: np.ndarray, y: np.ndarray, what: str, notes: list[str]):
     """The student's (w (D,), b) from sgd_fit(X, y) with the student's own defaults."""
-    value = student.call("sgd_fit", X, y, timeout=timeout)
+    value = student.call("sgd_fit", X, y)
     if value is None:
         fail(none_hint(what))
     if not isinstance(value, (tuple, list)) or len(value) != 2:
@@ -145,10 +144,10 @@ def sgd_hidden_set(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_sgd_close_to_least_squares(student, entry, notes):
-    limit, timeout = entry["max_prediction_error"], entry["timeout"]
+    limit = entry["max_prediction_error"]
     for label, (X, y) in (("the corn data", corn()), ("a small data set of ours", sgd_hidden_set(int(entry["seed"])))):
         what = f"sgd_fit(X, y) on {label}"
-        w, b = call_sgd(student, X, y, what, timeout, notes)
+        w, b = call_sgd(student, X, y, what, notes)
         check_close(X @ w + b, least_squares_predictions(X, y, X), f"`{what}`", limit)
 
 
@@ -166,7 +165,7 @@ def check_given_weights(student, entry, notes) -> None:
 
 def check_sgd_predictions(student, entry, notes) -> None:
     X, y = corn()
-    w, b = call_sgd(student, X, y, "sgd_fit(X, y) on the corn data", entry["timeout"], notes)
+    w, b = call_sgd(student, X, y, "sgd_fit(X, y) on the corn data", notes)
     what = "predict(TEST_SET, w, b) with your SGD weights"
     value = student.call("predict", handout_test_set(), w, b)
     if value is None:

@@ -126,5 +126,5 @@ DETERMINED = [
             while True:
                 pass
         '''), "distances.", loses=("distances.numpy_agrees", "distances.numpy_float32_input") + NUMPY_SPEED,
-            says=("time limit of 8 s in test 1.2; it was not called again",), modes=BOTH_MODES),
+            says=("time limit of 8 s ([limits] call_timeout) in test 1.2; it was not called again",), modes=BOTH_MODES),
 ]
