@@ -25,7 +25,7 @@ INDEX_FILE = "autograder/handout_files.json"
 REQUIREMENTS_FILE = "requirements.txt"
 # Grader-side tools of pyproject.toml that a student's machine does not need (the self-check runs
 # without pytest; the rubric checks are the instructor's).
-GRADER_ONLY = {"pytest", "jsonschema", "tomli"}
+GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils"}
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 ENGINE_FOLDERS = {"autograder", "checks"}  # the self-check's folders, named as one each
 
