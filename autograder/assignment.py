@@ -125,15 +125,22 @@ class Merged:
     leaderboard: dict[str, Any] = field(default_factory=dict)
 
 
-def listed_tasks(data: dict[str, Any], path: Path, known: dict[str, Task]) -> tuple[str, ...]:
+def tasks_problem(data: dict[str, Any], known: dict[str, Task]) -> str | None:
+    """What is wrong with an assignment's `tasks` list (None: nothing)."""
     tasks = data.get("assignment", {}).get("tasks")
     if not isinstance(tasks, list) or not all(isinstance(t, str) for t in tasks):
-        raise RubricError(f"{path}: [assignment] tasks must be a list of task names")
+        return "tasks must be a list of task names"
     unknown = [t for t in tasks if t not in known]
     if unknown:
-        raise RubricError(f"{path}: [assignment] tasks: no task {', '.join(map(repr, unknown))} "
-                          f"(tasks: {', '.join(known) or 'none'})")
-    return tuple(tasks)
+        return f"tasks: no task {', '.join(map(repr, unknown))} (tasks: {', '.join(known) or 'none'})"
+    return None
+
+
+def listed_tasks(data: dict[str, Any], path: Path, known: dict[str, Task]) -> tuple[str, ...]:
+    problem = tasks_problem(data, known)
+    if problem:
+        raise RubricError(f"{path}: [assignment] {problem}")
+    return tuple(data["assignment"]["tasks"])
 
 
 def merge(path: Path, known: dict[str, Task] | None = None) -> Merged:

@@ -28,7 +28,7 @@ from typing import Any
 
 import jsonschema
 
-from autograder.assignment import TABLE, RubricError, default_assignment, listed_tasks, tomllib
+from autograder.assignment import TABLE, RubricError, default_assignment, listed_tasks, tasks_problem, tomllib
 from autograder.paths import GRADING_TESTS
 from autograder.rubric import VISIBILITIES, load_rubric
 from autograder.sandbox.policy import Limits
@@ -195,10 +195,10 @@ def _task_files(assignment: _File) -> tuple[list[str], dict[str, _File]]:
     """(problems, {task: its rubric file}) of the tasks the assignment lists; tasks without a
     rubric.toml have no file (their tests are then reported as having no entry)."""
     known = all_tasks()
-    try:
-        tasks = listed_tasks(assignment.data, assignment.path, known)
-    except RubricError as exc:
-        return [assignment.say("assignment", None, "tasks", str(exc).split(": ", 1)[1])], {}
+    problem = tasks_problem(assignment.data, known)
+    if problem:
+        return [assignment.say("assignment", None, "tasks", problem)], {}
+    tasks = listed_tasks(assignment.data, assignment.path, known)
     problems, files = [], {}
     for name in tasks:
         if known[name].rubric is None:
@@ -264,7 +264,8 @@ def check_rubric(path: Path | None = None, collected_ids: list[str] | None = Non
             found.append(f"{home}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
                          f'[tests."{unlisted.group(1)}"]')
             continue
-        entry = next((tid for tid in sorted(rubric.entries, key=len, reverse=True) if tid in problem), None)
+        named_ids = [tid for tid in rubric.entries if tid in problem]  # the first named, the longest of a prefix
+        entry = min(named_ids, key=lambda tid: (problem.index(tid), -len(tid)), default=None)
         if entry is None:
             found.append(assignment.say("assignment", None, "total_points", problem))
             continue
