@@ -46,7 +46,8 @@ def available(folder: Path = ASSIGNMENTS_DIR) -> dict[str, Path]:
     return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))} if Path(folder).is_dir() else {}
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
+    """A path as an instructor reads it: relative to the project when inside it."""
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
@@ -65,7 +66,7 @@ class Choice:
         return self.path.stem
 
     def describe(self) -> str:
-        return f"assignment: {self.name} ({_shown(self.path)}; {self.how})"
+        return f"assignment: {self.name} ({shown(self.path)}; {self.how})"
 
 
 def choose(name: str | None = None, path: Path | str | None = None, folder: Path = ASSIGNMENTS_DIR) -> Choice:
@@ -77,12 +78,12 @@ def choose(name: str | None = None, path: Path | str | None = None, folder: Path
             raise RubricError("give --assignment NAME or --rubric FILE, not both")
         return Choice(Path(path), "given file")
     found = available(folder)
-    listing = ", ".join(found) or f"none: {_shown(Path(folder))}/ holds no .toml file"
+    listing = ", ".join(found) or f"none: {shown(Path(folder))}/ holds no .toml file"
     if name is None and os.environ.get(ASSIGNMENT_ENV):
         name = os.environ[ASSIGNMENT_ENV]
     if name is not None:
         if name not in found:
-            raise RubricError(f"no assignment {name!r}: {_shown(Path(folder) / (name + '.toml'))} does not exist "
+            raise RubricError(f"no assignment {name!r}: {shown(Path(folder) / (name + '.toml'))} does not exist "
                               f"(assignments: {listing})")
         return Choice(found[name], "named")
     if len(found) == 1:

@@ -28,7 +28,7 @@ from typing import Any
 
 import jsonschema
 
-from autograder.assignment import TABLE, RubricError, default_assignment, listed_tasks, tasks_problem, tomllib
+from autograder.assignment import TABLE, RubricError, default_assignment, listed_tasks, shown, tasks_problem, tomllib
 from autograder.paths import GRADING_TESTS
 from autograder.rubric import VISIBILITIES, load_rubric
 from autograder.sandbox.policy import Limits
@@ -167,7 +167,7 @@ class _File:
     def say(self, table: str, entry: str | None, key: str | None, message: str) -> str:
         line = self.lines.of(table, entry, key)
         label = f'[{table}."{entry}"]' if entry else f"[{table}]" if table else "(top level)"
-        return f"{self.path}:{line or '?'}: {label} {message}"
+        return f"{shown(self.path)}:{line or '?'}: {label} {message}"
 
     def schema_problems(self, rules: dict[str, Any]) -> list[str]:
         found = []
@@ -188,7 +188,7 @@ def _open(path: Path) -> _File | str:
     try:
         return _File(path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return f"{path}: cannot read the rubric: {exc}"
+        return f"{shown(path)}: cannot read the rubric: {exc}"
 
 
 def _task_files(assignment: _File) -> tuple[list[str], dict[str, _File]]:
@@ -254,14 +254,14 @@ def check_rubric(path: Path | None = None, collected_ids: list[str] | None = Non
     try:
         rubric = load_rubric(assignment.path)
     except RubricError as exc:
-        return [f"{assignment.path}: {exc}"]
+        return [f"{shown(assignment.path)}: {exc}"]
     opened = {file.path: file for file in [assignment, *files.values()]}
     for problem in rubric.problems(collected_ids):
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
         if unlisted:
             task = unlisted.group(1).split(".", 1)[0]
             home = files[task].path if task in files else Path(tests_dir) / task / "rubric.toml"
-            found.append(f"{home}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
+            found.append(f"{shown(home)}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
                          f'[tests."{unlisted.group(1)}"]')
             continue
         named_ids = [tid for tid in rubric.entries if tid in problem]  # the first named, the longest of a prefix

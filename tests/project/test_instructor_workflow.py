@@ -83,17 +83,19 @@ def test_build_refuses_a_rubric_that_fails(project: Path, tmp_path: Path) -> Non
         rubric.write_text(good, encoding="utf-8")
     line = bad.splitlines().index("points = -5", bad.splitlines().index('number = "7"')) + 1
     assert built.returncode == 2 and not zip_path.exists()
-    assert f'{rubric}:{line}: [tests."distances.numpy_faster_than_loops"] points: -5' in built.stdout
+    shown = rubric.relative_to(project)  # as the instructor reads it: relative to the project
+    assert f'{shown}:{line}: [tests."distances.numpy_faster_than_loops"] points: -5' in built.stdout
     assert "build refused" in built.stderr
     for done in (graded, one):
-        assert done.returncode == 2 and f"{rubric}:{line}:" in done.stderr and "Traceback" not in done.stderr
+        assert done.returncode == 2 and f"{shown}:{line}:" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "r.json").exists()
 
 
 def test_build_refuses_a_reference_without_full_marks(project: Path, tmp_path: Path) -> None:
-    module = project / "reference" / f"{MISTAKES[0].module}.py"
+    folder = project / "reference" / MISTAKES[0].module
+    module = folder / f"{MISTAKES[0].module}.py"
     good = module.read_bytes()
-    build.replace_function(project / "reference", MISTAKES[0].module, MISTAKES[0].source)
+    build.replace_function(folder, MISTAKES[0].module, MISTAKES[0].source)
     try:
         zip_path = tmp_path / "autograder.zip"
         built = autograder("build", "--out", str(zip_path), cwd=project)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from autograder.assignment import choose
-from autograder.paths import ASSIGNMENTS_DIR
+from autograder.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
 from autograder.rubric import ENTRY_KEYS, RubricError, load_rubric, tomllib
 from tests.project.clirun import LEGACY_RUBRIC, fresh_copy
 
@@ -223,7 +223,7 @@ def test_each_task_file_problem_names_that_file_line_and_entry(project, hidden_i
         finally:
             path.write_text(good, encoding="utf-8")
         problems = json.loads(done.stdout) if done.returncode == 0 else [done.stderr]
-        located = [p for p in problems if p.startswith(f"{path}:{line}:")]
+        located = [p for p in problems if p.startswith(f"{path.relative_to(project)}:{line}:")]
         assert located and all(w in located[0] for w in words), (task, new, problems)
 
 
@@ -232,7 +232,7 @@ def test_a_test_with_no_entry_is_reported_in_its_task_file(hidden_ids):
     from autograder.tasks import task
 
     problems = check_rubric(FULL, collected_ids=hidden_ids + ["mnist.new_test"])
-    assert problems == [f"{task('mnist').rubric}: test mnist.new_test has no rubric entry (a test of "
+    assert problems == [f"{task('mnist').rubric.relative_to(PROJECT_ROOT)}: test mnist.new_test has no rubric entry (a test of "
                         'grading/mnist/test_mnist.py): add [tests."mnist.new_test"]']
 
 
