@@ -56,7 +56,7 @@ def shown(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Choice:
-    """The assignment a command works on, and why that one (said on stderr, so nobody guesses)."""
+    """The assignment a command works on, and why that one (said first on stdout, so nobody guesses)."""
 
     path: Path
     how: str  # "named", "given file", "the only one", "default"

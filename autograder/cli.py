@@ -20,11 +20,12 @@ def _selector(pattern: str | None):
 
 def _assignment(args: argparse.Namespace) -> Path:
     """The assignment file this command works on (`--assignment`, `--rubric`, or the default rule of
-    autograder/assignment.py), said on stderr so nobody wonders which one was used."""
+    autograder/assignment.py), said on stdout so nobody wonders which one was used (stderr stays the
+    one line of a usage error)."""
     from autograder.assignment import choose
 
     choice = choose(getattr(args, "assignment", None), getattr(args, "rubric", None))
-    print(choice.describe(), file=sys.stderr)
+    print(choice.describe())
     return choice.path
 
 

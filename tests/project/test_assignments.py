@@ -133,7 +133,7 @@ def test_a_new_task_needs_its_folders_and_an_assignment_only(tmp_path: Path) -> 
     validated = autograder("validate", "--assignment", "softmax_week", cwd=project)
     assert validated.returncode == 0, validated.stdout[-3000:] + validated.stderr[-2000:]
     assert "ok   reference: 17/17" in validated.stdout and "ok   template: 0/17" in validated.stdout
-    assert "assignment: softmax_week (assignments/softmax_week.toml; named)" in validated.stderr
+    assert validated.stdout.startswith("assignment: softmax_week (assignments/softmax_week.toml; named)\n")
 
     built = autograder("build", "--assignment", "softmax_week", "--out", str(tmp_path / "ag.zip"), cwd=project)
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-2000:]
