@@ -101,6 +101,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
     writer = ResultsWriter(results_path)
     try:
         rubric = load_rubric(rubric_path)
+        log(f"[grader] assignment: {rubric.name} (tasks: {', '.join(rubric.tasks)})")
         contract = required_names(rubric.tasks)
         protect_grader_files(log)
         with tempfile.TemporaryDirectory(prefix="ag-run-") as tmp:

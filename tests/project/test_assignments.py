@@ -209,6 +209,33 @@ def test_each_assignment_validates(name: str) -> None:
     assert f"ok   reference: {points}/{points}" in done.stdout and f"ok   template: 0/{points}" in done.stdout
 
 
+def test_grading_for_week2_shows_week2_only(tmp_path: Path) -> None:
+    """The sample notebook lacks k-means plots and every later task: for week 2, only week 2's
+    tests run and only week 2's missing names are listed."""
+    done = autograder("grade", str(PROJECT_ROOT / "examples" / "sample_submission"), "--assignment", "week2",
+                      "--out", str(tmp_path / "r.json"))
+    assert done.returncode == 0, done.stderr
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert {t["extra_data"]["id"].split(".")[0] for t in document["tests"]} == set(ZIPPED["week2"])
+    assert "`plot_kmeans` is not defined" in document["output"]
+    assert not re.search(r"expected in `(regression|mnist|autodiff)\.py`", document["output"])
+    assert done.stdout.startswith("assignment: week2 (assignments/week2.toml; named)\n")
+
+
+def test_grade_all_hands_its_assignment_to_every_grader(tmp_path: Path) -> None:
+    """The per-submission graders are subprocesses: they grade a1 (regression is task 1 there, 4 in full)."""
+    klass = tmp_path / "class"
+    (klass / "ref").mkdir(parents=True)
+    (klass / "ref" / "regression.py").write_bytes((PROJECT_ROOT / "reference" / "regression" / "regression.py").read_bytes())
+    done = autograder("grade-all", str(klass), "--out", str(tmp_path / "out"), "--assignment", "a1",
+                      "--tests", "regression.least_squares_*", "--jobs", "1")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    tests = json.loads((tmp_path / "out" / "ref" / "results.json").read_text())["tests"]
+    assert {t["extra_data"]["id"]: t["number"] for t in tests} == {"regression.least_squares_corn": "1.1",
+                                                                   "regression.least_squares_hidden": "1.2"}
+    assert "assignment: a1 (assignments/a1.toml; named)" in (tmp_path / "out" / "ref" / "output.txt").read_text()
+
+
 def test_the_engine_names_no_task_and_no_file_is_too_long() -> None:
     tasks = list(all_tasks())
     assert len(tasks) >= 6
