@@ -35,11 +35,12 @@ class Outcome:
     message: str
 
 
-def public_contract() -> dict[str, str]:
-    """{name: task module}: from the handout's contract.json, else from the project's template."""
+def public_contract(tasks: tuple[str, ...] | None = None) -> dict[str, str]:
+    """{name: task module}: from the handout's contract.json (already its assignment's), else from
+    the project's templates of `tasks` (an assignment's)."""
     if CONTRACT_JSON.is_file():
         return dict(json.loads(CONTRACT_JSON.read_text(encoding="utf-8")))
-    return dict(required_names())
+    return dict(required_names(tasks))
 
 
 def explain(exc: BaseException, what: str) -> str:
@@ -79,14 +80,14 @@ def run_checks(student: StudentProxy, files: dict[str, Path], checks: list[Publi
     return outcomes
 
 
-def self_check(path: Path, log: Callable[[str], None] = print,
-               checks: list[PublicCheck] | None = None) -> list[Outcome]:
+def self_check(path: Path, log: Callable[[str], None] = print, checks: list[PublicCheck] | None = None,
+               tasks: tuple[str, ...] | None = None) -> list[Outcome]:
     """Check one submission (folder, .py, .ipynb or .zip); the first outcome is the names step."""
     path = Path(path)
     if (path / "autograder" / "selfcheck.py").is_file() and (path / "homework").is_dir():
         log("(the handout folder itself holds the grader: checking its `homework/` folder instead)")
         path = path / "homework"  # never load the grader's own files as the student's code
-    contract = public_contract()
+    contract = public_contract(tasks)
     modules = list(dict.fromkeys(contract.values()))
     # a student checks their own code on their own machine: nothing of the grader's is secret there
     with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp, \

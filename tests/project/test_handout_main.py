@@ -29,7 +29,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 @pytest.fixture(scope="module")
 def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("handout")
-    with zipfile.ZipFile(build_handout_zip(folder / "handout.zip")) as zf:
+    with zipfile.ZipFile(build_handout_zip(folder / "handout.zip", TASKS)) as zf:
         zf.extractall(folder / "unpacked")
     return folder / "unpacked"
 
