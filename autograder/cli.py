@@ -11,11 +11,22 @@ from collections import Counter
 from pathlib import Path
 
 from autograder import inputs
-from autograder.paths import RUBRIC_FILE, gradescope_root
+from autograder.paths import gradescope_root
 
 
 def _selector(pattern: str | None):
     return None if not pattern else (lambda test_id: fnmatch.fnmatch(test_id, pattern) or pattern in test_id)
+
+
+def _assignment(args: argparse.Namespace) -> Path:
+    """The assignment file this command works on (`--assignment`, `--rubric`, or the default rule of
+    autograder/assignment.py), said on stdout so nobody wonders which one was used (stderr stays the
+    one line of a usage error)."""
+    from autograder.assignment import choose
+
+    choice = choose(getattr(args, "assignment", None), getattr(args, "rubric", None))
+    print(choice.describe())
+    return choice.path
 
 
 def _stop_on_sigterm() -> None:
@@ -35,7 +46,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     submission = inputs.existing_submission(Path(args.submission))
     out = inputs.out_file(Path(args.out))
-    rubric_path = Path(args.rubric) if args.rubric else RUBRIC_FILE
+    rubric_path = _assignment(args)
     inputs.rubric_problems(check_rubric(rubric_path))
     inputs.tests_pattern(args.tests, _selector(args.tests), list(rubric_with_decorators(rubric_path).entries))
     _stop_on_sigterm()
@@ -87,7 +98,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.validate import validate
 
-    return 0 if validate(print) else 1
+    return 0 if validate(print, _assignment(args)) else 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -97,22 +108,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     from autograder.validate import validate
 
     out = inputs.out_file(Path(args.out))
-    if not validate(print):
+    assignment = _assignment(args)
+    if not validate(print, assignment):
         print(f"build refused: {out} was not written; fix the problems above (`autograder validate` "
               "checks again)", file=sys.stderr)
         return 2
-    out = build_gradescope_zip(out)
+    out = build_gradescope_zip(out, assignment)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): upload it as the autograder of the assignment")
     return 0
 
 
-def _rubric_for_batch(tests: str | None) -> None:
-    from autograder.grading import collect_test_ids
-    from autograder.rubric_schema import check_rubric
+def _rubric_for_batch(args: argparse.Namespace) -> Path:
+    """Check the assignment once for the class (grade_all hands its name to every grader)."""
+    from autograder.validate import assignment_problems
 
-    ids = collect_test_ids()
-    inputs.rubric_problems(check_rubric(RUBRIC_FILE, collected_ids=ids))
-    inputs.tests_pattern(tests, _selector(tests), ids)
+    path = _assignment(args)
+    problems, ids = assignment_problems(path)
+    inputs.rubric_problems(problems)
+    inputs.tests_pattern(args.tests, _selector(args.tests), ids or [])
+    return path
 
 
 def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
@@ -138,6 +152,7 @@ def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch:
 
 def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
+    from autograder.assignment import exported
     from autograder.batch import discover, grade_all, private
     from autograder.class_report import write_class_report
     from autograder.rescore import change_line
@@ -149,7 +164,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")
-    _rubric_for_batch(args.tests)
+    rubric_path = _rubric_for_batch(args)
     try:
         entries = discover(folder, exclude=out)
     except ValueError as exc:
@@ -157,7 +172,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     inputs.only_name(args.only, entries)
     on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
     if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
-        problem = refusal(load_rubric().limits, args.unprotected)  # refuse before grading anyone
+        problem = refusal(load_rubric(rubric_path).limits, args.unprotected)  # refuse before grading anyone
         if problem:
             print(problem, file=sys.stderr)
             return 2
@@ -166,15 +181,17 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     private(out)
     batch = dict(force=args.force, only=args.only, tests=args.tests, timeout=args.timeout)
-    if on_cluster:
-        outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
-    else:
-        outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, **batch)
+    with exported(rubric_path.stem):  # every grader (subprocess, Dask task) grades this assignment
+        if on_cluster:
+            outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
+        else:
+            outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, **batch)
     changes = [line for o in outcomes if o.previous is not None and not o.skipped
                for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
     for line in changes:
         print(f"changed {line}")
-    csv_path, html_path = write_class_report(out, [e.name for e in entries if e.name in {o.name for o in outcomes}])
+    csv_path, html_path = write_class_report(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
+                                             load_rubric(rubric_path))
     fresh = sum(not o.skipped for o in outcomes)
     counts = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
     regraded = sum(o.previous is not None and not o.skipped for o in outcomes)
@@ -197,7 +214,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from autograder.rubric_schema import check_rubric
 
     out = inputs.out_folder(Path(args.out), must_exist=True)
-    rubric_path = Path(args.rubric) if args.rubric else RUBRIC_FILE
+    rubric_path = _assignment(args)
     inputs.rubric_problems(check_rubric(rubric_path))
     names = [r.name for r in load_rows(out)]
     if not names:
@@ -227,19 +244,23 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """The student's self-check: 0 when every public check passed, 1 otherwise."""
     from autograder.packing import SUBMISSION_ZIP
-    from autograder.selfcheck import format_outcomes, self_check
+    from autograder.rubric import load_rubric
+    from autograder.selfcheck import CONTRACT_JSON, format_outcomes, self_check
 
+    tasks = None if CONTRACT_JSON.is_file() else load_rubric(_assignment(args)).tasks  # a handout is one assignment
     path = Path(args.path)
     zip_to = ((path if path.is_dir() else path.parent) / SUBMISSION_ZIP) if args.zip else None
-    outcomes = self_check(path, zip_to=zip_to)
+    outcomes = self_check(path, tasks=tasks, zip_to=zip_to)
     print(format_outcomes(outcomes))
     return 0 if all(o.passed for o in outcomes) else 1
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
     from autograder.handout import build_handout_zip
+    from autograder.rubric import load_rubric
 
-    out = build_handout_zip(Path(args.out))
+    rubric = load_rubric(_assignment(args))
+    out = build_handout_zip(Path(args.out), list(rubric.tasks), rubric.title)
     print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB): give it to the students")
     return 0
 
@@ -252,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", default="results.json", help="where to write results.json")
     grade.add_argument("--tests", help="only tests whose id matches this pattern (e.g. '<task>.*')")
     grade.add_argument("-v", "--verbose", action="store_true", help="show the instructor log")
-    grade.add_argument("--rubric", help="grade with this rubric file instead of the project's rubric.toml")
+    grade.add_argument("--rubric", help="grade with this assignment file (e.g. a changed copy) instead of the default")
     grade.add_argument("--unprotected", action="store_true",
                        help="grade even where the submission's code could read the hidden tests (at your own risk)")
     grade.set_defaults(func=cmd_grade)
@@ -283,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "a graded class (OUT of grade-all) without running student code")
     rescore.add_argument("out", help="the --out folder of an earlier grade-all")
     rescore.add_argument("--dry-run", action="store_true", help="say who would change; write nothing")
-    rescore.add_argument("--rubric", help="rescore with this rubric file instead of the project's rubric.toml")
+    rescore.add_argument("--rubric", help="rescore with this assignment file (e.g. a changed copy) instead of the default")
     rescore.set_defaults(func=cmd_rescore)
     check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
     check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")
@@ -293,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     handout = sub.add_parser("handout", help="write the student handout zip (template, notebook, data, self-check)")
     handout.add_argument("--out", default="handout.zip")
     handout.set_defaults(func=cmd_handout)
+    for command in (grade, batch, validate, build, rescore, check, handout):
+        command.add_argument("--assignment", metavar="NAME", help="the assignment (assignments/NAME.toml); default: the "
+                             "only one, else the one marked `default = true`")
     return parser
 
 

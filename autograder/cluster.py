@@ -24,9 +24,10 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from autograder.assignment import ASSIGNMENT_ENV
 from autograder.batch import (OUTPUT, Entry, Graded, Interrupted, Job, Outcome, Refused, Result, Running,
                               plan, record, run_grader)
-from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
+from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT
 
 INSTALL_HINT = ("grade-all on a cluster needs the Dask extra: run `bash setup.sh --cluster` "
                 "(or `AUTOGRADER_EXTRAS=cluster bash setup.sh`)")
@@ -83,10 +84,11 @@ def unpack(blob: bytes, dest: Path) -> Path:
 # ---------------------------------------------------------------- on the worker
 
 def fingerprint() -> str:
-    """sha256 of what decides a grade (rubric.toml, the hidden tests, the grader's code): a worker
+    """sha256 of what decides a grade (the assignments, the tasks' rubric.toml and hidden tests, the grader's code): a worker
     with another version of the project would grade differently, so it refuses."""
     digest = hashlib.sha256()
-    files = [RUBRIC_FILE, *sorted(GRADING_TESTS.rglob("*.py")), *sorted((PROJECT_ROOT / "autograder").rglob("*.py"))]
+    files = [*sorted(ASSIGNMENTS_DIR.glob("*.toml")), *sorted(GRADING_TESTS.rglob("rubric.toml")),
+             *sorted(GRADING_TESTS.rglob("*.py")), *sorted((PROJECT_ROOT / "autograder").rglob("*.py"))]
     for file in files:
         digest.update(file.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + file.read_bytes())
     return digest.hexdigest()
@@ -109,7 +111,7 @@ def sandbox_problem(unprotected: bool) -> str | None:
 def worker_problem(unprotected: bool, expected: str) -> str | None:
     """Why this worker refuses to grade, if it does."""
     if fingerprint() != expected:
-        return ("its project differs from the client's (rubric.toml, hidden tests or grader code): install "
+        return ("its project differs from the client's (assignments, rubrics, hidden tests or grader code): install "
                 "the same version of the project on every worker")
     return sandbox_problem(unprotected)
 
@@ -129,7 +131,7 @@ def stop_graders(batch: str) -> int:
 
 
 def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unprotected: bool,
-                 expected: str, batch: str) -> Graded:
+                 expected: str, batch: str, assignment: str | None = None) -> Graded:
     """The Dask task: unpack into a private temporary folder, grade as locally, send back the result."""
     from distributed import get_worker
 
@@ -146,7 +148,8 @@ def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unpr
             inbox, work = Path(tmp) / "submission", Path(tmp) / "out"
             inbox.mkdir()
             work.mkdir()
-            env = {**os.environ, UNPROTECTED_ENV: "1"} if unprotected else None
+            env = {**os.environ, **({UNPROTECTED_ENV: "1"} if unprotected else {}),
+                   **({ASSIGNMENT_ENV: assignment} if assignment else {})}
             graded = run_grader(unpack(blob, inbox), work, tests, timeout, running, env)
             log = work / OUTPUT
             graded.output = log.read_bytes() if log.exists() else b""
@@ -170,6 +173,7 @@ class DaskRunner:
         self.batch = f"batch-{uuid.uuid4().hex}"
         self.expected = fingerprint()
         self.lost = ""  # why the batch stopped early, when the scheduler went away
+        self.assignment = os.environ.get(ASSIGNMENT_ENV)  # grade-all's, for the workers' graders
 
     def start(self, todo: list[Entry], out: Path, tests: str | None, timeout: float) -> None:
         from distributed import as_completed
@@ -188,7 +192,7 @@ class DaskRunner:
             return
         job = plan(entry, self.out, self.tests)
         future = self.client.submit(grade_remote, entry.name, pack(entry.path), job.tests, self.timeout,
-                                    self.unprotected, self.expected, self.batch,
+                                    self.unprotected, self.expected, self.batch, self.assignment,
                                     key=f"grade-{uuid.uuid4().hex[:12]}", pure=False)
         self.jobs[future.key] = (job, future)
         self.completed.add(future)

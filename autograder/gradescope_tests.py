@@ -76,12 +76,11 @@ def disagreements(tests: dict[str, Any], found: dict[str, dict[str, Any]]) -> li
 
 
 def rubric_notes(rubric_path: Path, tests_dir: Path | None = None) -> list[str]:
-    """`disagreements` between the rubric file and the hidden tests' decorators (for validate)."""
+    """`disagreements` between the assignment's rubric files and the hidden tests' decorators (for validate)."""
+    from autograder.assignment import merge
     from autograder.paths import GRADING_TESTS
-    from autograder.rubric import tomllib
 
-    tests = tomllib.loads(Path(rubric_path).read_text(encoding="utf-8")).get("tests", {})
-    return disagreements(tests, collected_decorations(Path(tests_dir or GRADING_TESTS)))
+    return disagreements(merge(Path(rubric_path)).stated, collected_decorations(Path(tests_dir or GRADING_TESTS)))
 
 
 def decorated_items(items: list[Any], test_id: Callable[[Any], str]) -> dict[str, dict[str, Any]]:
@@ -109,7 +108,7 @@ def collected_decorations(tests_dir: Path) -> dict[str, dict[str, Any]]:
     return Collector.found
 
 
-def rubric_with_decorators(rubric_path: Path, tests_dir: Path | None = None) -> Any:
+def rubric_with_decorators(rubric_path: Path | None, tests_dir: Path | None = None) -> Any:
     """The rubric as grading sees it (decorator values where it is silent), for the commands that
     read it outside a grading run (validate, rescore, --tests): a decorated test has its points there too."""
     from autograder.paths import GRADING_TESTS

@@ -19,7 +19,7 @@ import pytest
 from autograder import timing
 from autograder.choice import apply_choice
 from autograder.contract import required_names, task_modules
-from autograder.paths import GRADING_TESTS, PROJECT_ROOT, RUBRIC_FILE
+from autograder.paths import GRADING_TESTS, PROJECT_ROOT
 from autograder.plugin import GradingPlugin, rubric_id
 from autograder.report import submission_summary
 from autograder.results import ResultsWriter
@@ -40,10 +40,12 @@ def protect_grader_files(log: Callable[[str], None]) -> None:
     log(f"[grader] made unreadable to other users: {', '.join(protected)}")
 
 
-def _pytest_args(tests_dir: Path) -> list[str]:
+def _pytest_args(tests_dir: Path, tasks: tuple[str, ...]) -> list[str]:
+    """pytest on the hidden tests of the given tasks only (an assignment's): their folders."""
     if str(PROJECT_ROOT) not in sys.path:  # the hidden tests import `reference`
         sys.path.insert(0, str(PROJECT_ROOT))
-    return [str(tests_dir), "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
+    folders = [str(tests_dir / task) for task in tasks if (tests_dir / task).is_dir()]
+    return [*folders, "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
             "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
             "--continue-on-collection-errors", "--import-mode=importlib"]
 
@@ -51,7 +53,7 @@ def _pytest_args(tests_dir: Path) -> list[str]:
 def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path, pytest_output: bool) -> int:
     # pytest's own report quotes hidden test source: only for the instructor's verbose runs
     quiet = ["-q", "--no-header"] if pytest_output else ["-p", "no:terminal"]
-    return int(pytest.main(_pytest_args(tests_dir) + quiet, plugins=[plugin]))
+    return int(pytest.main(_pytest_args(tests_dir, plugin.rubric.tasks) + quiet, plugins=[plugin]))
 
 
 class _Collector:
@@ -62,31 +64,35 @@ class _Collector:
         self.ids = [rubric_id(i) for i in items]
 
 
-def collect_test_ids(tests_dir: Path = GRADING_TESTS) -> list[str]:
-    """The ids of every hidden test, without grading anything (for rubric checks)."""
+def collect_test_ids(tasks: tuple[str, ...] | None = None, tests_dir: Path = GRADING_TESTS) -> list[str]:
+    """The ids of the hidden tests of `tasks` (default: the default assignment's), without grading
+    anything (for rubric checks)."""
     collector = _Collector()
-    pytest.main(_pytest_args(tests_dir) + ["--collect-only", "-p", "no:terminal"], plugins=[collector])
+    tasks = load_rubric().tasks if tasks is None else tasks
+    pytest.main(_pytest_args(tests_dir, tuple(tasks)) + ["--collect-only", "-p", "no:terminal"], plugins=[collector])
     return collector.ids
 
 
-def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path = RUBRIC_FILE,
+def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path | None = None,
                      tests_dir: Path = GRADING_TESTS, select: Callable[[str], bool] | None = None,
                      log: Callable[[str], None] = print, pytest_output: bool = False,
                      allow_unprotected: bool = False) -> dict[str, Any]:
     """Grade and return the results document (also written to `results_path`). Where the worker
-    could read the grader's files, nothing is graded unless `allow_unprotected` (a safe failure)."""
+    could read the grader's files, nothing is graded unless `allow_unprotected` (a safe failure).
+    Only the tests of the assignment's tasks run (`rubric_path`, default: the default assignment)."""
     timing.reset()
     started = time.monotonic()
     writer = ResultsWriter(results_path)
     try:
         rubric = load_rubric(rubric_path)
-        contract = required_names()
+        log(f"[grader] assignment: {rubric.name} (tasks: {', '.join(rubric.tasks)})")
+        contract = required_names(rubric.tasks)
         protect_grader_files(log)
         with tempfile.TemporaryDirectory(prefix="ag-run-") as tmp, \
                 GradingSession(rubric.limits, allow_unprotected=allow_unprotected) as session:
             run_dir = Path(tmp)
             with timing.phase("reading the submission"):
-                submission = load_submission(Path(submission_path), run_dir / "staging", task_modules())
+                submission = load_submission(Path(submission_path), run_dir / "staging", task_modules(rubric.tasks))
                 homes = apply_choice(submission, contract)  # several forms of a task: the implemented one
             for line in session.protections.report():
                 log(f"[grader] protection: {line}")

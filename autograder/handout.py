@@ -5,14 +5,14 @@ markdown, one code cell per function), so the .py and notebook forms can never d
 a filled-in notebook grades exactly like the filled-in files. The zip holds only what the student
 may see of the given tasks: each task's files (template, data, helpers), the notebook, each task's
 public checks and probes, and the grader parts that the self-check needs. Task text (what to run,
-what to hand in) comes from each task's own `student_template/<task>/README.md`.
+what to hand in) comes from each task's own `student_template/<task>/README.md`; the tasks, their
+order and the title are the assignment's (`autograder handout --assignment NAME`).
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import re
 from pathlib import Path
 
 import nbformat
@@ -29,7 +29,8 @@ NOTEBOOK_NAME = "homework.ipynb"
 WORK_FOLDER = "homework"  # the student's .py files live here, apart from the notebook and the grader
 CONTRACT_FILE = "contract.json"  # required names, for the self-check (the handout has no student_template/)
 ENGINE_PARTS = ("autograder/*.py", "autograder/sandbox/*.py", "autograder/results_schema.json")
-NOTEBOOK_INTRO = """# Homework: first numpy and PyTorch exercises
+DEFAULT_TITLE = "Homework"
+NOTEBOOK_INTRO = """# {title}
 
 Fill in every function below (keep the names and signatures), then check your work locally:
 `python check.py homework.ipynb` from the handout folder. Submit this notebook (or the .py files of
@@ -99,39 +100,28 @@ def task_cells(path: Path) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def _numbered(name: str) -> tuple[int, str]:
-    """Tasks in the order of their "Task N:" titles when no assignment gives an order."""
-    found = re.match(r"\s*Task\s+(\d+)", task_title(all_tasks()[name].template))
-    return (int(found.group(1)) if found else 1 << 30, name)
-
-
-def default_tasks() -> list[str]:
-    return sorted(all_tasks(), key=_numbered)
-
-
-def task_files(folder: Path | None = None, tasks: list[str] | None = None) -> list[Path]:
-    """The task files in the given order: the templates, or `<task>.py` of a filled-in flat folder."""
-    names = default_tasks() if tasks is None else tasks
+def task_files(folder: Path | None, tasks: list[str]) -> list[Path]:
+    """The task files in the assignment's order: the templates, or `<task>.py` of a filled-in flat folder."""
     if folder is None:
-        return [all_tasks()[name].template for name in names]
-    return [Path(folder) / f"{name}.py" for name in names if (Path(folder) / f"{name}.py").is_file()]
+        return [all_tasks()[name].template for name in tasks]
+    return [Path(folder) / f"{name}.py" for name in tasks if (Path(folder) / f"{name}.py").is_file()]
 
 
-def build_notebook(files: list[Path] | None = None) -> nbformat.NotebookNode:
-    """One notebook from task files, in their order (default: every task's template)."""
+def build_notebook(files: list[Path], title: str = DEFAULT_TITLE) -> nbformat.NotebookNode:
+    """One notebook from task files, in their order (an assignment's)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells.append(nbformat.v4.new_markdown_cell(NOTEBOOK_INTRO))
-    for path in task_files() if files is None else files:
+    nb.cells.append(nbformat.v4.new_markdown_cell(NOTEBOOK_INTRO.replace("{title}", title)))
+    for path in files:
         nb.cells += task_cells(path)
     return nb
 
 
-def write_notebook(task_dir: Path, out: Path, tasks: list[str] | None = None) -> Path:
+def write_notebook(task_dir: Path, out: Path, tasks: list[str], title: str = DEFAULT_TITLE) -> Path:
     """The notebook form of a filled-in flat folder of task files."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(build_notebook(task_files(task_dir, tasks)), str(out))
+    nbformat.write(build_notebook(task_files(task_dir, tasks), title), str(out))
     return out
 
 
@@ -152,7 +142,7 @@ if not [a for a in args if not a.startswith("-")]:
 sys.exit(main(["check"] + args))
 '''
 
-README = """# Homework handout
+README = """# {title}: handout
 
 ## What is here
 - `homework/`: one .py file per task, with the data and helper files of its task. Fill in every
@@ -206,11 +196,11 @@ def task_title(path: Path) -> str:
     return (ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or path.stem).splitlines()[0].strip()
 
 
-def students_readme(tasks: list[str]) -> str:
+def students_readme(tasks: list[str], title: str = DEFAULT_TITLE) -> str:
     known = all_tasks()
     sections = [f"### {task_title(known[name].template)} (`homework/{name}.py`)\n\n{known[name].handout_text()}".rstrip()
                 for name in tasks]
-    return README.replace("{tasks}", "\n\n".join(sections)).replace("{torch}", pinned("torch"))
+    return README.replace("{title}", title).replace("{tasks}", "\n\n".join(sections)).replace("{torch}", pinned("torch"))
 
 
 def _engine_files(root: Path) -> list[Path]:
@@ -220,10 +210,10 @@ def _engine_files(root: Path) -> list[Path]:
     return found
 
 
-def handout_members(tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -> tuple[dict[str, bytes], set[str]]:
-    """({zip path: content} of the student's handout, the task data paths among them); everything in
-    it is listed here, nothing is copied by folder."""
-    tasks = default_tasks() if tasks is None else list(tasks)
+def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT) -> tuple[dict[str, bytes], set[str]]:
+    """({zip path: content} of the student's handout of the given tasks (an assignment's), the task
+    data paths among them); everything in it is listed here, nothing is copied by folder."""
+    tasks = list(tasks)
     members: dict[str, bytes] = {}
     data: set[str] = set()
     for name in tasks:
@@ -232,7 +222,7 @@ def handout_members(tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -
             if path.suffix != ".py":
                 members[path.name] = path.read_bytes()  # data next to the notebook too
                 data |= {path.name, f"{WORK_FOLDER}/{path.name}"}
-    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks))).encode("utf-8")
+    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks), title)).encode("utf-8")
     for path in _engine_files(root):
         members[path.relative_to(root).as_posix()] = path.read_bytes()
     for name, path in check_files(tasks).items():
@@ -243,7 +233,7 @@ def handout_members(tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -
     members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(tuple(tasks)), indent=1).encode()
     members[f"autograder/{TEMPLATES_FILE}"] = json.dumps(template_fingerprints(tuple(tasks)), indent=0).encode()
     members["check.py"] = CHECK_SCRIPT.encode()
-    members["README_students.md"] = students_readme(tasks).encode()
+    members["README_students.md"] = students_readme(tasks, title).encode()
     members[REQUIREMENTS_FILE] = requirements_text().encode()
     return members, data
 
@@ -255,11 +245,10 @@ def own_files_index(members: dict[str, bytes], data: set[str], tasks: list[str])
     return index_json({k: v for k, v in members.items() if k not in work}, data)
 
 
-def build_handout_zip(out: Path, tasks: list[str] | None = None, root: Path = PROJECT_ROOT) -> Path:
-    """Write the student's zip of the given tasks (default: every task), in their order, with the
-    index of its own files (handout_index.py). The templates and the notebook are not in the
-    index: they are the student's work, judged by the stub rule (choice.py)."""
-    tasks = default_tasks() if tasks is None else list(tasks)
-    members, data = handout_members(tasks, root)
-    members[INDEX_FILE] = own_files_index(members, data, tasks)
+def build_handout_zip(out: Path, tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT) -> Path:
+    """Write the student's zip of the given tasks (an assignment's), in their order, with the index
+    of its own files (handout_index.py). The templates and the notebook are not in the index: they
+    are the student's work, judged by the stub rule (choice.py)."""
+    members, data = handout_members(tasks, title, root)
+    members[INDEX_FILE] = own_files_index(members, data, list(tasks))
     return write_zip(Path(out), members)

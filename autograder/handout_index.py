@@ -75,10 +75,12 @@ def project_index() -> HandoutIndex:
     shipped = PROJECT_ROOT / INDEX_FILE
     if shipped.is_file():
         return parse_index(shipped.read_bytes()) or HandoutIndex({}, frozenset())
-    from autograder.handout import default_tasks, handout_members, own_files_index  # what the zip would hold
+    from autograder.handout import handout_members, own_files_index  # what a zip of every task would hold
+    from autograder.tasks import all_tasks
 
-    members, data = handout_members()
-    return parse_index(own_files_index(members, data, default_tasks())) or HandoutIndex({}, frozenset())
+    tasks = list(all_tasks())
+    members, data = handout_members(tasks)
+    return parse_index(own_files_index(members, data, tasks)) or HandoutIndex({}, frozenset())
 
 
 def known_content(name: str, read: Callable[[], bytes]) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 GRADING_TESTS = PROJECT_ROOT / "tests" / "grading"
-RUBRIC_FILE = PROJECT_ROOT / "rubric.toml"
+ASSIGNMENTS_DIR = PROJECT_ROOT / "assignments"  # one <name>.toml per assignment (autograder/assignment.py)
 TEMPLATE_DIR = PROJECT_ROOT / "student_template"
 REFERENCE_DIR = PROJECT_ROOT / "reference"
 

@@ -1,32 +1,23 @@
-"""The rubric: one TOML file that gives every hidden test its points, visibility and parameters.
+"""The rubric of one assignment: every hidden test of its tasks with points, visibility and parameters.
 
 Tests refer to their entry by id (`<task>.<test function without test_>`, plus `[param]` for a
-parametrised case), so an instructor changes points, visibility, tolerances or time thresholds
-in one place and `autograder validate` checks that ids, points and the total still agree.
+parametrised case). The entries come from each task's `tests/grading/<task>/rubric.toml`, merged
+with the assignment file (autograder/assignment.py), so an instructor changes points, visibility,
+tolerances or time thresholds in one place and `autograder validate` checks that ids, points and
+the total still agree.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Gradescope's Python 3.10
-    import tomli as tomllib
-
-from autograder.gradescope_tests import with_decorators
-from autograder.paths import RUBRIC_FILE
+from autograder.assignment import RubricError, default_assignment, merge, tomllib  # noqa: F401 (re-exported)
 from autograder.sandbox.policy import Limits
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 ENTRY_KEYS = {"name", "points", "number", "visibility", "tags"}
-
-
-class RubricError(ValueError):
-    """The rubric file is inconsistent; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +55,12 @@ class Rubric:
     leaderboard: dict[str, Any]
     path: Path
     grading: dict[str, Any] = field(default_factory=dict)  # [grading]: course-wide rules
+    tasks: tuple[str, ...] = ()  # the assignment's tasks, in its order
+    origins: dict[str, dict[str, Path]] = field(default_factory=dict)  # {test id: {key: file that set it}}
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
 
     @property
     def salvage_earns_points(self) -> bool:
@@ -95,27 +92,24 @@ class Rubric:
         return found
 
 
-def load_rubric(path: Path = RUBRIC_FILE, decorated: dict[str, dict[str, Any]] | None = None) -> Rubric:
-    """The rubric at `path`; `decorated` ({test id: values}) gives the gradescope-utils decorators'
-    points, number, visibility and tags where an entry is silent (autograder/gradescope_tests.py)."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RubricError(f"cannot read the rubric {path}: {exc}") from None
+def load_rubric(path: Path | None = None, decorated: dict[str, dict[str, Any]] | None = None) -> Rubric:
+    """The rubric of the assignment file at `path` (default: the default assignment); `decorated`
+    ({test id: values}) gives the gradescope-utils decorators' points, number, visibility and tags
+    where the rubric files are silent (autograder/gradescope_tests.py)."""
+    merged = merge(Path(path) if path is not None else default_assignment(), decorated=decorated)
+    data = merged.data
     assignment = data.get("assignment", {})
-    defaults = data.get("defaults", {})
     entries: dict[str, Entry] = {}
-    for index, (test_id, raw) in enumerate(with_decorators(data.get("tests", {}), decorated or {}).items(), start=1):
-        merged = {**defaults, **raw}
-        visibility = merged.get("visibility", "visible")
+    for index, (test_id, raw) in enumerate(merged.entries.items(), start=1):
+        visibility = raw.get("visibility", "visible")
         if visibility not in VISIBILITIES:
             raise RubricError(f"{test_id}: visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-        points = merged.get("points", 0)  # missing: check_rubric says so, unless a decorator gives them
+        points = raw.get("points")
         if not isinstance(points, (int, float)) or points < 0:
             raise RubricError(f"{test_id}: points must be a number >= 0")
-        params = {k: v for k, v in merged.items() if k not in ENTRY_KEYS}
-        entries[test_id] = Entry(test_id, str(merged.get("name", test_id)), float(points),
-                                 str(merged.get("number", index)), visibility, params, tuple(merged.get("tags", ())))
+        params = {k: v for k, v in raw.items() if k not in ENTRY_KEYS}
+        entries[test_id] = Entry(test_id, str(raw.get("name", test_id)), float(points),
+                                 str(raw.get("number", index)), visibility, params, tuple(raw.get("tags", ())))
     limit_fields = set(Limits.__dataclass_fields__)
     unknown = set(data.get("limits", {})) - limit_fields
     if unknown:
@@ -125,5 +119,5 @@ def load_rubric(path: Path = RUBRIC_FILE, decorated: dict[str, dict[str, Any]] |
         raise RubricError("[grading] salvage_earns_points must be true or false")
     return Rubric(title=str(assignment.get("title", "Assignment")),
                   total_points=float(assignment.get("total_points", 0)),
-                  entries=entries, limits=Limits(**data.get("limits", {})),
-                  leaderboard=data.get("leaderboard", {}), path=Path(path), grading=grading)
+                  entries=entries, limits=Limits(**data.get("limits", {})), leaderboard=merged.leaderboard,
+                  path=merged.path, grading=grading, tasks=merged.tasks, origins=merged.origins)

@@ -1,17 +1,19 @@
-"""The rubric's schema: every mistake an instructor can make in rubric.toml, found before grading.
+"""The rubric's schema: every mistake an instructor can make in an assignment, found before grading.
 
-Checked alike by `validate`, `build`, `grade` and `grade-all`, so a rubric that would give every
-student 0/0 (or silently cost the reference points) never reaches a student. Each problem names
-the file, the line and the entry.
+An assignment's rubric is its file (assignments/<name>.toml) merged with each of its tasks' default
+entries (tests/grading/<task>/rubric.toml). Checked alike by `validate`, `build`, `grade` and
+`grade-all`, so a rubric that would give every student 0/0 (or silently cost the reference points)
+never reaches a student. Each problem names the file it lies in (the assignment or the task's own
+rubric.toml), the line and the entry.
 
 Where the types come from (data-driven, nothing to keep in sync by hand):
-- the fixed keys of a test entry, [assignment] and [grading]: the JSON schema below;
+- the fixed keys of a test entry, [assignment] and [grading]: the JSON schemas below;
 - [limits]: the fields and types of `Limits` (autograder/sandbox/policy.py);
 - a test's own parameters (rtol, min_speedup, ...): their NAMES are the ones the hidden tests read
-  (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/; the plugin itself reads `timeout`), so a
-  misspelled `rtoll` that no test reads is an error with the closest known name; their TYPES are the
-  ones the same parameter has in the other entries and in the project's rubric.toml, so
-  `rtol = "1e-9"` where rtol is a number everywhere else is an error.
+  (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/; the plugin itself reads `timeout`), so a misspelled `rtoll` that no test
+  reads is an error with the closest known name; their TYPES are the ones the same parameter has
+  in the other entries (every task's rubric.toml and the assignment's overrides), so `rtol = "1e-9"`
+  where rtol is a number everywhere else is an error.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from typing import Any
 
 import jsonschema
 
-from autograder.gradescope_tests import collected_decorations, with_decorators
-from autograder.paths import GRADING_TESTS, RUBRIC_FILE
-from autograder.rubric import VISIBILITIES, load_rubric, tomllib
+from autograder.assignment import TABLE, RubricError, default_assignment, listed_tasks, shown, tasks_problem, tomllib
+from autograder.paths import GRADING_TESTS
+from autograder.rubric import VISIBILITIES, load_rubric
+from autograder.gradescope_tests import collected_decorations
 from autograder.sandbox.policy import Limits
+from autograder.tasks import all_tasks
 from autograder.timeouts import PLUGIN_PARAMETERS
 
 ENTRY = {"name": {"type": "string"}, "points": {"type": "number", "minimum": 0},
@@ -48,16 +52,30 @@ def _limits_schema() -> dict[str, Any]:
 
 
 def schema() -> dict[str, Any]:
+    """An assignment file: its tables, and [tests] overrides that may change any key of an entry."""
     table = {"type": "object"}
-    return {"type": "object", "additionalProperties": False, "properties": {
-        "assignment": {**table, "additionalProperties": False, "required": ["total_points"], "properties": {
-            "title": {"type": "string"}, "total_points": {"type": "number", "minimum": 0}}},
+    return {"type": "object", "additionalProperties": False, "required": ["assignment"], "properties": {
+        "assignment": {**table, "additionalProperties": False, "required": ["tasks", "total_points"],
+                       "properties": {"title": {"type": "string"}, "total_points": {"type": "number", "minimum": 0},
+                                      "tasks": {"type": "array", "items": {"type": "string"}, "minItems": 1,
+                                                "uniqueItems": True},
+                                      "default": {"type": "boolean"}}},
         "limits": _limits_schema(),
         "grading": {**table, "additionalProperties": False,
                     "properties": {"salvage_earns_points": {"type": "boolean"}}},
         "leaderboard": {**table, "additionalProperties": {"type": "string"}},
         "defaults": {**table, "properties": ENTRY},
-        "tests": {**table, "additionalProperties": {**table, "required": ["points"], "properties": ENTRY}},
+        "tests": {**table, "additionalProperties": {**table, "properties": ENTRY}},
+    }}
+
+
+def task_schema() -> dict[str, Any]:
+    """A task's own rubric.toml: its tests' default entries (each with points) and leaderboard names."""
+    table = {"type": "object"}
+    return {"type": "object", "additionalProperties": False, "properties": {
+        "leaderboard": {**table, "additionalProperties": {"type": "string"}},
+        # points may come from a gradescope-utils @weight instead: load_rubric says when neither gives them
+        "tests": {**table, "additionalProperties": {**table, "properties": ENTRY}},
     }}
 
 
@@ -117,23 +135,19 @@ def _entry_params(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
             if isinstance(raw, dict) for key, value in raw.items() if key not in ENTRY]
 
 
-def _parameter_problems(data: dict[str, Any], shipped: dict[str, Any], known: set[str],
-                        where: Any) -> list[str]:
+def _parameter_problems(data: dict[str, Any], kinds: dict[str, Counter], known: set[str],
+                        where: "_File") -> list[str]:
     found = []
-    params = _entry_params(data)
-    kinds: dict[str, Counter] = {}
-    for _tid, key, value in params + _entry_params(shipped):
-        kinds.setdefault(key, Counter())[_kind(value)] += 1
-    for tid, key, value in params:
+    for tid, key, value in _entry_params(data):
         if key not in known:
-            found.append(where("tests", tid, key, f"unknown key {key!r}: no hidden test reads it"
-                               + _closest(key, known | set(ENTRY))))
+            found.append(where.say("tests", tid, key, f"unknown key {key!r}: no hidden test reads it"
+                                   + _closest(key, known | set(ENTRY))))
             continue
         others = kinds[key] - Counter({_kind(value): 1})
         usual = others.most_common(1)[0][0] if others else "number" if _numeric(value) else _kind(value)
         if _kind(value) != usual:
-            found.append(where("tests", tid, key, f"{key} = {value!r} is a {_kind(value)}, but {key} is a "
-                               f"{usual} in the other entries"))
+            found.append(where.say("tests", tid, key, f"{key} = {value!r} is a {_kind(value)}, but {key} is a "
+                                   f"{usual} in the other entries"))
     return found
 
 
@@ -144,57 +158,123 @@ def _path_of(error: jsonschema.ValidationError) -> tuple[str, str | None, str | 
     return (path[0] if path else ""), None, (path[1] if len(path) > 1 else None)
 
 
-def check_rubric(path: Path = RUBRIC_FILE, collected_ids: list[str] | None = None,
-                 tests_dir: Path = GRADING_TESTS) -> list[str]:
-    """Every problem of the rubric at `path`, one line each (`file:line: [entry] what`); [] when
-    it is sound. With `collected_ids` (the hidden tests' ids) ids and tests are matched too."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return [f"{path}: cannot read the rubric: {exc}"]
-    lines = _Lines(text)
-    decorated = collected_decorations(Path(tests_dir))  # gradescope-utils decorators fill what entries omit
-    if isinstance(data.get("tests"), dict):
-        data["tests"] = with_decorators(data["tests"], decorated)
+class _File:
+    """One rubric file (the assignment or a task's rubric.toml): its data and `file:line: [entry]` labels."""
 
-    def where(table: str, entry: str | None, key: str | None, message: str) -> str:
-        line = lines.of(table, entry, key)
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.text = self.path.read_text(encoding="utf-8")
+        self.data = tomllib.loads(self.text)
+        self.lines = _Lines(self.text)
+
+    def say(self, table: str, entry: str | None, key: str | None, message: str) -> str:
+        line = self.lines.of(table, entry, key)
         label = f'[{table}."{entry}"]' if entry else f"[{table}]" if table else "(top level)"
-        return f"{path}:{line or '?'}: {label} {message}"
+        return f"{shown(self.path)}:{line or '?'}: {label} {message}"
 
+    def schema_problems(self, rules: dict[str, Any]) -> list[str]:
+        found = []
+        for error in sorted(jsonschema.Draft202012Validator(rules).iter_errors(self.data), key=lambda e: list(e.path)):
+            table, entry, key = _path_of(error)
+            if error.validator == "additionalProperties":
+                known = set(error.schema.get("properties", {}))
+                for extra in sorted(set(error.instance) - known):
+                    where_table, where_entry = (extra, None) if not table else (table, entry)
+                    found.append(self.say(where_table, where_entry, None if not table else extra,
+                                          f"unknown key {extra!r}" + _closest(extra, known)))
+            else:
+                found.append(self.say(table, entry, key, f"{key + ': ' if key else ''}{error.message}"))
+        return found
+
+
+def _open(path: Path) -> _File | str:
+    try:
+        return _File(path)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return f"{shown(path)}: cannot read the rubric: {exc}"
+
+
+def _task_files(assignment: _File) -> tuple[list[str], dict[str, _File]]:
+    """(problems, {task: its rubric file}) of the tasks the assignment lists; tasks without a
+    rubric.toml have no file (their tests are then reported as having no entry)."""
+    known = all_tasks()
+    problem = tasks_problem(assignment.data, known)
+    if problem:
+        return [assignment.say("assignment", None, "tasks", problem)], {}
+    tasks = listed_tasks(assignment.data, assignment.path, known)
+    problems, files = [], {}
+    for name in tasks:
+        if known[name].rubric is None:
+            continue
+        opened = _open(known[name].rubric)
+        if isinstance(opened, str):
+            problems.append(opened)
+            continue
+        files[name] = opened
+        problems += opened.schema_problems(task_schema())
+        problems += [opened.say("tests", tid, None, f"is not a test of task {name!r} (ids start with `{name}.`)")
+                     for tid in opened.data.get("tests", {}) if not str(tid).startswith(name + ".")]
+    problems += [assignment.say("tests", tid, None, f"overrides a test of task {tid.split('.', 1)[0]!r}, which "
+                                f"[assignment] tasks does not list") for tid in assignment.data.get("tests", {})
+                 if isinstance(assignment.data["tests"], dict) and tid.split(".", 1)[0] not in tasks]
+    return problems, files
+
+
+def _all_task_data() -> list[dict[str, Any]]:
+    """Every task's rubric data in the repository: the types a parameter usually has."""
     found = []
-    for error in sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.path)):
-        table, entry, key = _path_of(error)
-        if error.validator == "additionalProperties":
-            known = set(error.schema.get("properties", {}))
-            for extra in sorted(set(error.instance) - known):
-                where_table, where_entry = (extra, None) if not table else (table, entry)
-                found.append(where(where_table, where_entry, None if not table else extra,
-                                   f"unknown key {extra!r}" + _closest(extra, known)))
-        else:
-            found.append(where(table, entry, key, f"{key + ': ' if key else ''}{error.message}"))
-    shipped = {} if path.resolve() == RUBRIC_FILE.resolve() else _load_quietly(RUBRIC_FILE)
-    found += _parameter_problems(data, shipped, parameters_read(tests_dir), where)
+    for task in all_tasks().values():
+        if task.rubric is not None:
+            try:
+                found.append(tomllib.loads(task.rubric.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue
+    return found
+
+
+def check_rubric(path: Path | None = None, collected_ids: list[str] | None = None,
+                 tests_dir: Path = GRADING_TESTS) -> list[str]:
+    """Every problem of the assignment at `path` (default: the default assignment) and of its tasks'
+    rubric files, one line each (`file:line: [entry] what`); [] when they are sound. With
+    `collected_ids` (the hidden tests' ids) ids and tests are matched too."""
+    assignment = _open(Path(path) if path is not None else default_assignment())
+    if isinstance(assignment, str):
+        return [assignment]
+    found = assignment.schema_problems(schema())
     if found:
-        return found  # totals and ids need a well-typed file
-    rubric = load_rubric(path, decorated)
+        return found  # the task list and the tables must be well-typed first
+    task_problems, files = _task_files(assignment)
+    found += task_problems
+    kinds: dict[str, Counter] = {}
+    for data in _all_task_data() + [assignment.data]:
+        for _tid, key, value in _entry_params(data):
+            kinds.setdefault(key, Counter())[_kind(value)] += 1
+    known = parameters_read(tests_dir)
+    for file in [assignment, *files.values()]:
+        found += _parameter_problems(file.data, kinds, known, file)
+    if found:
+        return found  # totals and ids need well-typed files
+    try:
+        rubric = load_rubric(assignment.path, collected_decorations(Path(tests_dir)))  # decorators fill silences
+    except RubricError as exc:
+        return [f"{shown(assignment.path)}: {exc}"]
+    opened = {file.path: file for file in [assignment, *files.values()]}
     for problem in rubric.problems(collected_ids):
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
         if unlisted:
             task = unlisted.group(1).split(".", 1)[0]
-            found.append(f"{path}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
+            home = files[task].path if task in files else Path(tests_dir) / task / "rubric.toml"
+            found.append(f"{shown(home)}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
                          f'[tests."{unlisted.group(1)}"]')
             continue
-        entry = next((tid for tid in sorted(rubric.entries, key=len, reverse=True) if tid in problem), None)
-        table = "tests" if entry else "assignment"
-        found.append(where(table, entry, None if entry else "total_points", problem))
+        named_ids = [tid for tid in rubric.entries if tid in problem]  # the first named, the longest of a prefix
+        entry = min(named_ids, key=lambda tid: (problem.index(tid), -len(tid)), default=None)
+        if entry is None:
+            found.append(assignment.say("assignment", None, "total_points", problem))
+            continue
+        origins = rubric.origins.get(entry, {})
+        named = re.search(r": (\w+) = ", problem)
+        key = "number" if "share the number" in problem else named.group(1) if named else None
+        file = opened.get(origins.get(key or TABLE, origins.get(TABLE, assignment.path)), assignment)
+        found.append(file.say("tests", entry, key, problem))
     return found
-
-
-def _load_quietly(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}

@@ -37,11 +37,12 @@ class Outcome:
     message: str
 
 
-def public_contract() -> dict[str, str]:
-    """{name: task module}: from the handout's contract.json, else from the project's template."""
+def public_contract(tasks: tuple[str, ...] | None = None) -> dict[str, str]:
+    """{name: task module}: from the handout's contract.json (already its assignment's), else from
+    the project's templates of `tasks` (an assignment's)."""
     if CONTRACT_JSON.is_file():
         return dict(json.loads(CONTRACT_JSON.read_text(encoding="utf-8")))
-    return dict(required_names())
+    return dict(required_names(tasks))
 
 
 def explain(exc: BaseException, what: str) -> str:
@@ -83,13 +84,13 @@ def run_checks(student: StudentProxy, files: dict[str, Path], checks: list[Publi
 
 
 def self_check(path: Path, log: Callable[[str], None] = print, checks: list[PublicCheck] | None = None,
-               zip_to: Path | None = None) -> list[Outcome]:
+               tasks: tuple[str, ...] | None = None, zip_to: Path | None = None) -> list[Outcome]:
     """Check one submission (folder, .py, .ipynb or .zip; the handout folder itself is fine: its own
     files are left out as the grader leaves them out); the first outcome is the names step. With
     `zip_to`, also write the zip to hand in (packing.py)."""
     path = Path(path)
     leave_out = {Path(zip_to)} if zip_to is not None else set()
-    contract = public_contract()
+    contract = public_contract(tasks)
     modules = list(dict.fromkeys(contract.values()))
     # a student checks their own code on their own machine: nothing of the grader's is secret there
     with tempfile.TemporaryDirectory(prefix="ag-check-") as tmp, \

@@ -13,6 +13,7 @@ limit it was.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 ENTRY_KEY = "timeout"
@@ -37,7 +38,8 @@ def marker_seconds(item: Any) -> float | None:
 def call_timeout(item: Any, entry: Any, rubric: Any) -> tuple[float, str]:
     """(seconds, where they come from) for the student calls of one test, below an explicit argument."""
     if entry is not None and entry.get(ENTRY_KEY) is not None:
-        return float(entry[ENTRY_KEY]), f'{rubric.path.name} [tests."{entry.id}"] {ENTRY_KEY}'
+        origin = getattr(rubric, "origins", {}).get(entry.id, {}).get(ENTRY_KEY, rubric.path)  # the file that set it
+        return float(entry[ENTRY_KEY]), f'{Path(origin).name} [tests."{entry.id}"] {ENTRY_KEY}'
     seconds = marker_seconds(item)
     if seconds is not None:
         return seconds, f"@pytest.mark.{MARKER} on the test"

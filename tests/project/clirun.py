@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,15 +22,31 @@ def autograder(*args: str, cwd: Path = PROJECT_ROOT, timeout: float = 600) -> su
                           timeout=timeout)
 
 
-def rubric_tests(path: Path = PROJECT_ROOT / "rubric.toml") -> dict[str, dict]:
-    """The [tests] table of a rubric file, read with tomllib: the oracle for points and names."""
+LEGACY_RUBRIC = Path(__file__).resolve().parent / "data" / "legacy_rubric.toml"  # the one file before assignments
+
+
+def rubric_tests(path: Path = LEGACY_RUBRIC) -> dict[str, dict]:
+    """The [tests] table of the pre-assignment rubric file, read with tomllib: the oracle for the
+    full assignment's points and names (test_rubric.py proves the two equal)."""
     return tomllib.loads(Path(path).read_text(encoding="utf-8"))["tests"]
 
 
-def column(test_id: str, path: Path = PROJECT_ROOT / "rubric.toml") -> str:
+def column(test_id: str, path: Path = LEGACY_RUBRIC) -> str:
     """A test's grades.csv column, "<number> <name>", from the rubric file itself."""
     raw = rubric_tests(path)[test_id]
     return f"{raw['number']} {raw['name']}"
+
+
+def fresh_copy(dest: Path) -> Path:
+    """The files a fresh clone holds (tracked, plus new files not ignored), copied to `dest`."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    for name in listed:
+        source = PROJECT_ROOT / name
+        if source.is_file() and not name.startswith("tests/project/"):
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
 
 
 def csv_rows(path: Path, key: str = "submission") -> dict[str, dict[str, str]]:

@@ -1,7 +1,7 @@
 """What a student must never see, and a search of everything a student can see of a result.
 
 Secrets are read from the grader's own files, so the search grows with them: every distinctive line
-of the hidden tests (their code, their inputs), every parameter line of the rubric's tests, and the
+of the hidden tests (their code, their inputs), every parameter line of the rubrics' tests (tasks' and assignments'), and the
 body of every reference function (unless the submission itself holds it: a student may see their
 own code quoted back).
 """
@@ -12,7 +12,7 @@ import ast
 import textwrap
 from pathlib import Path
 
-from autograder.paths import GRADING_TESTS, REFERENCE_DIR, RUBRIC_FILE
+from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, REFERENCE_DIR
 from autograder.rubric import ENTRY_KEYS
 
 MIN_LINE = 30  # shorter lines (`return out`, `import numpy as np`) are not distinctive
@@ -37,7 +37,8 @@ def rubric_parameter_lines() -> list[tuple[str, str]]:
     """(`key = value` as in the rubric, `key=value` as in code) for the [tests.*] tables' parameters
     (everything but name/points/number/visibility/tags)."""
     found, in_tests = [], False
-    for raw in RUBRIC_FILE.read_text(encoding="utf-8").splitlines():
+    rubric_files = [*sorted(ASSIGNMENTS_DIR.glob("*.toml")), *sorted(GRADING_TESTS.glob("*/rubric.toml"))]
+    for raw in (line for path in rubric_files for line in path.read_text(encoding="utf-8").splitlines()):
         line = raw.split("#", 1)[0].strip()
         if line.startswith("["):
             in_tests = line.startswith("[tests.")

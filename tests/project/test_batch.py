@@ -17,11 +17,11 @@ from autograder import batch
 from autograder.cli import _selector
 from autograder.grading import grade_submission
 from autograder.rubric import load_rubric
+from autograder.tasks import task
 from tests.project.clirun import autograder, column, csv_rows
 from tests.project.corpus import build
-from autograder.tasks import task
 
-MISTAKES = task("broadcasting").module("corpus.py").MISTAKES
+MISTAKES = task("broadcasting").module("corpus.py").MISTAKES  # the seeded mistakes of one task
 
 PATTERN = "broadcasting.*"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from autograder.assignment import default_assignment
 from autograder.build import build_gradescope_zip
-from autograder.paths import RUBRIC_FILE
 from autograder.results import schema
 from autograder.validate import validate
 from tests.project.corpus.build import reference_submission
@@ -23,11 +23,13 @@ from tests.project.corpus.build import reference_submission
 
 def test_zip_holds_what_the_grader_needs_and_nothing_else(tmp_path):
     names = zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip")).namelist()
-    assert {"setup.sh", "run_autograder", "rubric.toml", "pyproject.toml", "reference/mnist/mnist_weights.pt",
+    assert {"setup.sh", "run_autograder", "assignments/full.toml", "pyproject.toml", "reference/mnist/mnist_weights.pt",
+            "tests/grading/pytest.ini", "tests/grading/mnist/rubric.toml",
             "tests/grading/kmeans/test_kmeans.py", "tests/grading/mnist/probes.py", "autograder/grading.py",
             "student_template/regression/qn2_data.csv"} <= set(names)
     assert not [n for n in names if n.startswith(("tests/project", ".git", ".venv", "benchmarks", "docs"))
                 or "__pycache__" in n or n.endswith("/corpus.py")]
+    assert [n for n in names if n.startswith("assignments/")] == ["assignments/full.toml"]  # the default there
     info = zipfile.ZipFile(tmp_path / "ag.zip").getinfo("run_autograder")
     assert (info.external_attr >> 16) & 0o111
 
@@ -68,8 +70,8 @@ def test_validate_passes_on_the_project_and_fails_on_a_broken_rubric(tmp_path):
     lines: list[str] = []
     assert validate(lines.append) is True
     assert lines[-1] == "VERDICT: ready to build and upload."
-    broken = tmp_path / "rubric.toml"
-    broken.write_text(RUBRIC_FILE.read_text().replace("total_points = 100", "total_points = 90"))
+    broken = tmp_path / "full.toml"
+    broken.write_text(default_assignment().read_text().replace("total_points = 100", "total_points = 90"))
     lines.clear()
     assert validate(lines.append, rubric_path=broken) is False
     assert any("points add up to 100, but [assignment] total_points is 90" in line for line in lines)

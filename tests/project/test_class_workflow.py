@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from autograder.paths import PROJECT_ROOT
+from autograder.tasks import task
 from tests.project.clirun import autograder, column, csv_rows, rubric_tests
 from tests.project.corpus import build
-from autograder.tasks import task
 
-MISTAKES = task("broadcasting").module("corpus.py").MISTAKES
+MISTAKES = task("broadcasting").module("corpus.py").MISTAKES  # the seeded mistakes of one task
 
 FORMULA = "=1+1"  # a submission folder named like a spreadsheet formula (issue #16)
 EVIL_NAME = '=HYPERLINK("http://evil.example","click")'
@@ -154,15 +154,14 @@ def test_resume_regrades_a_changed_submission_only(klass: Path, graded, tmp_path
 
 def _edited_rubric(tmp_path: Path) -> Path:
     """The README's worked example (k-means plot worth 5, after the due date, total 102), a renamed
-    test and a changed tolerance."""
-    text = (PROJECT_ROOT / "rubric.toml").read_text(encoding="utf-8")
-    plot = '[tests."kmeans.plot"]\nname = "plot_kmeans shows the data, the initial and the final centres"\nnumber = "3.6"\n'
-    assert plot + "points = 3\n" in text
-    text = text.replace(plot + "points = 3\n", plot + 'points = 5\nvisibility = "after_due_date"\n')
-    text = text.replace("total_points = 100", "total_points = 102")
-    text = text.replace('name = "kmeans stops after max_iter rounds"', 'name = "kmeans: max_iter"')
-    text = text.replace('number = "3.5"\npoints = 3\natol = 1e-5', 'number = "3.5"\npoints = 3\natol = 1e-3')
-    path = tmp_path / "rubric.toml"
+    test and a changed tolerance: overrides in a copy of the full assignment."""
+    text = (PROJECT_ROOT / "assignments" / "full.toml").read_text(encoding="utf-8")
+    assert "total_points = 100\n" in text
+    text = text.replace("total_points = 100\n", "total_points = 102\n")
+    text += ('\n[tests."kmeans.plot"]\npoints = 5\nvisibility = "after_due_date"\n'
+             '\n[tests."kmeans.max_iter"]\nname = "kmeans: max_iter"\n'
+             '\n[tests."kmeans.tol"]\natol = 1e-3\n')
+    path = tmp_path / "full.toml"
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -1,8 +1,10 @@
 """Seeded mistakes lose exactly the tests that name them; correct variants keep full marks.
 
 Cases live as data with their task, in tests/grading/<task>/corpus.py. Each is graded on the reference with
-only its definitions replaced, with the hidden tests of its own task selected (the other tasks'
-tests cannot be affected by a change confined to this task's module, and skipping them keeps CI fast).
+only its definitions replaced, under an assignment that holds its task (the default one when it does,
+so a task that only one assignment lists still works), with the hidden tests of its own task selected
+(the other tasks' tests cannot be affected by a change confined to this task's module, and skipping
+them keeps CI fast).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from autograder.assignment import available, default_assignment
 from autograder.grading import grade_submission
+from autograder.rubric import load_rubric
 from autograder.tasks import all_tasks
 from tests.project.corpus import build
 from tests.project.corpus.cases import Mistake, Variant
@@ -24,6 +28,12 @@ def all_cases(kind: type) -> list:
         if task.corpus is not None:
             found += getattr(task.module("corpus.py"), "MISTAKES" if kind is Mistake else "VARIANTS", [])
     return found
+
+
+def assignment_with(task: str) -> Path:
+    """The default assignment if it lists `task`, else the first (by name) that does."""
+    candidates = [default_assignment(), *available().values()]
+    return next(path for path in candidates if task in load_rubric(path).tasks)
 
 
 MISTAKES = all_cases(Mistake)
@@ -48,6 +58,7 @@ def grade_case(reference: Path, tmp_path: Path, case) -> tuple[dict[str, dict], 
     for name, content in getattr(case, "files", {}).items():
         (folder / name).write_text(content, encoding="utf-8")
     document = grade_submission(folder, tmp_path / "results.json", log=lambda line: None,
+                                rubric_path=assignment_with(case.module),
                                 select=lambda test_id: test_id.startswith(case.module + "."))
     said = "\n".join([document["output"]] + [t["output"] for t in document["tests"]])
     return {t["extra_data"]["id"]: t for t in document["tests"]}, said

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 
 from autograder.grading import grade_submission
-from autograder.handout import NOTEBOOK_NAME, build_handout_zip, build_notebook, write_notebook
+from autograder.handout import NOTEBOOK_NAME, build_handout_zip, build_notebook, task_files, write_notebook
 from autograder.paths import GRADING_TESTS, REFERENCE_DIR
 from autograder.public_checks import load_checks
 from autograder.tasks import all_tasks
@@ -26,15 +26,17 @@ from tests.project.leaks import function_body, normalised, rubric_parameter_line
 # reference helpers whose body is, on purpose, the same one-liner as shipped engine code: mnist.to_batch
 # turns uint8 images into the model's input exactly as the worker's probe does (not a task answer)
 SHARED_WITH_ENGINE = {"to_batch"}
-TASK_FILES = [task.template for task in all_tasks().values()]
-CHECKS = load_checks(list(all_tasks()))
+ASSIGNMENT = load_rubric()  # the default (full) assignment: every task, in the course's order
+TASKS = list(ASSIGNMENT.tasks)
+TASK_FILES = task_files(None, TASKS)
+CHECKS = load_checks(TASKS)
 
 
 @pytest.fixture(scope="module")
 def handout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The zip, built once and unpacked into a folder that shares nothing with the project."""
     folder = tmp_path_factory.mktemp("handout")
-    archive = build_handout_zip(folder / "handout.zip")
+    archive = build_handout_zip(folder / "handout.zip", TASKS, ASSIGNMENT.title)
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(folder / "unpacked")
     return folder
@@ -50,8 +52,11 @@ def run_check(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 # ---------------------------------------------------------------- the notebook
 def test_notebook_has_task_text_and_one_cell_per_function() -> None:
-    nb = build_notebook()
+    nb = build_notebook(TASK_FILES, ASSIGNMENT.title)
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert markdown.startswith(f"# {ASSIGNMENT.title}\n")
+    titles = [ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))).splitlines()[0].strip() for p in TASK_FILES]
+    assert [markdown.index(t) for t in titles] == sorted(markdown.index(t) for t in titles)  # the assignment's order
     code_cells = [c.source for c in nb.cells if c.cell_type == "code"]
     cell_defs = [top_level_defs(c) for c in code_cells if not c.lstrip().startswith("# Try it")]
     for path in TASK_FILES:
@@ -68,7 +73,7 @@ def test_notebook_has_task_text_and_one_cell_per_function() -> None:
 
 def test_notebook_code_defines_what_the_files_define() -> None:
     """The code cells of the notebook, run in one namespace, define every public name of the files."""
-    nb = build_notebook()
+    nb = build_notebook(TASK_FILES)
     namespace: dict[str, object] = {"__name__": "homework"}
     for cell in nb.cells:
         if cell.cell_type == "code":
@@ -83,7 +88,7 @@ def test_notebook_code_defines_what_the_files_define() -> None:
 def test_filled_in_notebook_grades_like_the_py_files(tmp_path: Path) -> None:
     py_folder = reference_submission(tmp_path / "py")
     nb_folder = tmp_path / "nb"
-    write_notebook(py_folder, nb_folder / NOTEBOOK_NAME)
+    write_notebook(py_folder, nb_folder / NOTEBOOK_NAME, TASKS)
     for extra in py_folder.glob("*.pt"):
         shutil.copy(extra, nb_folder / extra.name)
     as_py = grade_submission(py_folder, tmp_path / "py.json", log=lambda line: None)
@@ -157,7 +162,7 @@ def test_handout_contents(handout: Path) -> None:
             "autograder/public_checks.py", "autograder/sandbox/worker_main.py", "checks/kmeans/public_checks.py",
             "checks/mnist/probes.py", "homework/mnist_data.py",
             "autograder/results_schema.json"} <= names
-    assert not [n for n in names if n.split("/")[0] in ("reference", "tests", "benchmarks", "rubric.toml")]
+    assert not [n for n in names if n.split("/")[0] in ("reference", "tests", "benchmarks", "assignments")]
     readme = (handout / "unpacked" / "README_students.md").read_text(encoding="utf-8")
     assert "check.py" in readme and 'torch.save(model.state_dict(), "mnist_weights.pt")' in readme
 

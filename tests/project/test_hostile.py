@@ -27,8 +27,9 @@ import jsonschema
 import numpy
 import pytest
 
+from autograder.assignment import default_assignment
 from autograder.grading import grade_submission
-from autograder.paths import PROJECT_ROOT, RUBRIC_FILE
+from autograder.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
 from autograder.results import schema
 from autograder.sandbox import bubblewrap, processes
 from autograder.sandbox.policy import SHARED_TMP
@@ -41,7 +42,7 @@ CASES: list[Hostile] = (broken.CASES + abuse.WRONG_ANSWERS + abuse.RESOURCE_ABUS
                         + determined.DETERMINED + escape.CASES)
 CALL_TIMEOUT = 8  # seconds per call in this corpus (the rubric says 60): infinite loops end sooner
 GUARDED = [PROJECT_ROOT / "autograder", PROJECT_ROOT / "tests" / "grading", PROJECT_ROOT / "reference",
-           RUBRIC_FILE, Path(numpy.__file__)]
+           ASSIGNMENTS_DIR, Path(numpy.__file__)]
 
 
 def tree_digest(paths: list[Path]) -> str:
@@ -89,8 +90,8 @@ def leftovers() -> list[str]:
 
 @pytest.fixture(scope="module")
 def rubric(tmp_path_factory) -> Path:
-    text = RUBRIC_FILE.read_text(encoding="utf-8")
-    path = tmp_path_factory.mktemp("rubric") / "rubric.toml"
+    text = default_assignment().read_text(encoding="utf-8")
+    path = tmp_path_factory.mktemp("rubric") / "assignment.toml"
     path.write_text(re.sub(r"(?m)^call_timeout = .*$", f"call_timeout = {CALL_TIMEOUT}", text), encoding="utf-8")
     return path
 

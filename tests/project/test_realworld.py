@@ -13,7 +13,7 @@ import nbformat
 import pytest
 
 from autograder.grading import grade_submission
-from autograder.paths import RUBRIC_FILE
+from autograder.assignment import default_assignment
 from tests.project.corpus import build
 from tests.project.corpus.realworld import CELL, SUBMISSIONS, UNCOMPILABLE_LOOP, Submitted
 from tests.project.corpus.realworld_parts import distances
@@ -33,7 +33,7 @@ def write_submission(case: Submitted, folder: Path) -> Path:
     return build.as_zip(folder, folder.parent / "submission.zip", top="homework")
 
 
-def grade(case: Submitted, tmp_path: Path, rubric: Path = RUBRIC_FILE) -> dict:
+def grade(case: Submitted, tmp_path: Path, rubric: Path | None = None) -> dict:
     path = write_submission(case, tmp_path / "submission")
     return grade_submission(path, tmp_path / "results.json", rubric_path=rubric, log=lambda line: None,
                             select=lambda test_id: test_id.startswith(case.tests))
@@ -67,8 +67,8 @@ def test_real_world_submission_gets_the_tas_verdict(tmp_path, case):
 
 def test_salvaged_parts_earn_points_when_the_rubric_says_so(tmp_path):
     """[grading] salvage_earns_points = true: only the broken function's tests are lost."""
-    rubric = tmp_path / "rubric.toml"
-    rubric.write_text(RUBRIC_FILE.read_text(encoding="utf-8").replace(
+    rubric = tmp_path / "assignment.toml"
+    rubric.write_text(default_assignment().read_text(encoding="utf-8").replace(
         "salvage_earns_points = false", "salvage_earns_points = true"), encoding="utf-8")
     case = Submitted("broken loops", {"distances.py": distances(UNCOMPILABLE_LOOP)}, "distances.")
     document = grade(case, tmp_path, rubric)

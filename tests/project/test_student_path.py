@@ -21,10 +21,10 @@ from autograder.handout import NOTEBOOK_NAME, WORK_FOLDER, write_notebook
 from autograder.handout_index import REQUIREMENTS_FILE
 from autograder.packing import SUBMISSION_ZIP
 from autograder.submission import load_submission
-from autograder.tasks import all_tasks
+from autograder.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
 
-TASKS = list(all_tasks())
+TASKS = list(load_rubric().tasks)  # the default assignment's, as in the handout of conftest.py
 WEIGHTS = "mnist_weights.pt"
 HANDOUT_TOOLS = re.compile(r"autograder/|checks/|check\.py|mnist_data\.py")
 
@@ -55,7 +55,7 @@ def fill_in_py(handout: Path, answers: Path) -> None:
 
 
 def fill_in_notebook(handout: Path, answers: Path) -> None:
-    write_notebook(answers, handout / NOTEBOOK_NAME)
+    write_notebook(answers, handout / NOTEBOOK_NAME, TASKS)
     shutil.copy(answers / WEIGHTS, handout / WEIGHTS)  # run in Jupyter: next to the notebook
 
 

@@ -176,11 +176,11 @@ def test_runs_unprivileged_without_network_and_cannot_read_private_files(worker,
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
 def test_worker_cannot_read_hidden_tests_reference_or_rubric(worker):
     from autograder.grading import protect_grader_files
-    from autograder.paths import GRADING_TESTS, REFERENCE_DIR, RUBRIC_FILE
+    from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, REFERENCE_DIR
 
     w, _ = worker
     protect_grader_files(lambda line: None)
-    for path in (RUBRIC_FILE, REFERENCE_DIR / "distances" / "distances.py", GRADING_TESTS / "distances" / "test_distances.py"):
+    for path in (ASSIGNMENTS_DIR / "full.toml", GRADING_TESTS / "distances" / "rubric.toml", REFERENCE_DIR / "distances" / "distances.py", GRADING_TESTS / "distances" / "test_distances.py"):
         assert path.is_file()
         with pytest.raises(StudentCodeError, match="PermissionError|FileNotFoundError"):
             w.request({"op": "call", "name": "read", "args": [str(path)]})

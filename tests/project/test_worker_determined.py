@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.grading import grade_submission
-from autograder.paths import RUBRIC_FILE
+from autograder.assignment import default_assignment
 from autograder.results import schema
 from autograder.rubric import load_rubric
 from autograder.sandbox.client import BudgetExhausted, Worker, WorkerDied, WorkerTimeout, new_sandbox_dir
@@ -193,8 +193,8 @@ def test_a_grading_run_keeps_inside_its_time_budget(tmp_path):
     hanging = ("forloopdists", "numpydists", "pytorchdists")
     replace_function(submission, "distances", "".join(f"def {name}(*args):\n    while True:\n        pass\n\n\n"
                                                       for name in hanging))
-    rubric = tmp_path / "rubric.toml"
-    text = re.sub(r"(?m)^call_timeout = .*$", "call_timeout = 4", RUBRIC_FILE.read_text(encoding="utf-8"))
+    rubric = tmp_path / "assignment.toml"
+    text = re.sub(r"(?m)^call_timeout = .*$", "call_timeout = 4", default_assignment().read_text(encoding="utf-8"))
     rubric.write_text(re.sub(r"(?m)^grading_budget = .*$", "grading_budget = 12", text), encoding="utf-8")
     started = time.monotonic()
     document = grade_submission(submission, tmp_path / "results.json", rubric_path=rubric,

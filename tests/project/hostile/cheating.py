@@ -55,9 +55,11 @@ CHEATING = [
     Hostile("reads the hidden tests, the reference and the rubric", replacing("broadcasting", '''
         def broadcast_shape(a, b):
             found, last = [], None
-            for path in ("{PROJECT}/tests/grading/test_broadcasting.py", "{PROJECT}/reference/broadcasting.py",
-                         "{PROJECT}/rubric.toml", "{PROJECT}/tests/grading/test_distances.py",
-                         "/autograder/source/rubric.toml", "/autograder/source/tests/grading/test_kmeans.py"):
+            for path in ("{PROJECT}/tests/grading/broadcasting/test_broadcasting.py",
+                         "{PROJECT}/reference/broadcasting/broadcasting.py", "{PROJECT}/assignments/full.toml",
+                         "{PROJECT}/tests/grading/distances/rubric.toml",
+                         "{PROJECT}/tests/grading/distances/test_distances.py", "/autograder/source/assignments/full.toml",
+                         "/autograder/source/tests/grading/kmeans/test_kmeans.py"):
                 try:
                     with open(path) as fh:
                         found.append(fh.read())
@@ -153,9 +155,10 @@ CHEATING = [
     Hostile("edits the grader's files", replacing("broadcasting", '''
         def broadcast_shape(a, b):
             import numpy
-            for path in ("{PROJECT}/autograder/feedback.py", "{PROJECT}/rubric.toml",
-                         "{PROJECT}/tests/grading/test_broadcasting.py", "{PROJECT}/autograder/plugin.py",
-                         numpy.__file__, "/autograder/source/rubric.toml"):
+            for path in ("{PROJECT}/autograder/feedback.py", "{PROJECT}/assignments/full.toml",
+                         "{PROJECT}/tests/grading/broadcasting/test_broadcasting.py", "{PROJECT}/autograder/plugin.py",
+                         "{PROJECT}/tests/grading/broadcasting/rubric.toml", numpy.__file__,
+                         "/autograder/source/assignments/full.toml"):
                 try:
                     with open(path, "a") as fh:
                         fh.write("\\nraise SystemExit  # tampered\\n")
