@@ -158,3 +158,31 @@ def test_a_students_own_check_py_is_still_their_code(unpacked: Path, tmp_path: P
     paths = {unit.path for unit in submission.units}
     assert "check.py" in paths and not [p for p in paths if p.startswith(("autograder/", "checks/"))]
     assert f"{WORK_FOLDER}/mnist_data.py" not in paths
+
+
+def test_feedback_speaks_of_the_notebook_as_the_student_sees_it(tmp_path: Path) -> None:
+    """Issue 14 (f): code cells numbered as Jupyter's In [ ] order with their first line, "your
+    notebook" rather than a module the student never had, and the places sorted by file then line."""
+    import nbformat
+
+    from autograder.contract import required_names
+    from autograder.diagnosis import missing_message
+    from autograder.report import submission_summary
+    from autograder.sandbox.replies import LoadReport
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# k-means"), nbformat.v4.new_code_cell("import numpy as np"),
+                nbformat.v4.new_markdown_cell("text"), nbformat.v4.new_code_cell("def plot_kmeans(X, a, c, l):\n    return 1"),
+                nbformat.v4.new_code_cell("def kmeans(X, init_indices, max_iter=100, tol=1e-6):\n    return 2")]
+    nbformat.write(nb, str(tmp_path / NOTEBOOK_NAME))
+    submission = load_submission(tmp_path / NOTEBOOK_NAME, tmp_path / "staging", TASKS)
+    labels = [unit.label for unit in submission.units]
+    assert labels == [f"{NOTEBOOK_NAME}, code cell 1 (import numpy as np)",
+                      f"{NOTEBOOK_NAME}, code cell 2 (def plot_kmeans(X, a, c, l):)",
+                      f"{NOTEBOOK_NAME}, code cell 3 (def kmeans(X, init_indices, max_iter=...)"]
+    contract = {name: task for name, task in required_names().items() if task == "kmeans"}
+    assert "(expected in your notebook)" in missing_message(submission.index, "make_blobs", contract)
+    found = {name: {"module": "homework"} for name in ("kmeans", "plot_kmeans")}
+    summary = submission_summary(submission, LoadReport(found=found), {n: contract[n] for n in ("kmeans", "plot_kmeans")})
+    places = summary.split("Where they were found:\n", 1)[1].splitlines()
+    assert places == [f"- {labels[1]}: `plot_kmeans`", f"- {labels[2]}: `kmeans`"]  # by cell, not contract order
