@@ -188,7 +188,7 @@ def test_percent_misclassified(student, entry):
                      round(expected, 2): "rounded: give the exact percentage"}
             for value, hint in hints.items():
                 if expected not in (0.0, 100.0) and isinstance(got, (int, float)) and got != expected \
-                        and abs(got - value) < 1e-9:
+                        and abs(got - value) < entry["atol"]:
                     fail(f"`{what}` returned {got!r}, {hint} ({expected!r}).")
             check_scalar(got, expected, what, rtol=0, atol=entry["atol"])
 
