@@ -24,11 +24,12 @@ from tqdm import tqdm
 
 # Your three configurations. Every key is a keyword argument of the optimiser (torch.optim.SGD,
 # torch.optim.Adagrad, torch.optim.LBFGS), except "batch_size": the mini-batch size of train.
-# Numbers, not strings: 0.01, not "0.01". The SGD values are a starting point, not a good choice.
+# Numbers, not strings: 0.01, not "0.01". Replace every `...`; the SGD values are a starting point,
+# not a good choice. Add any other setting the optimiser takes (momentum, max_iter, ...).
 CONFIGS = {
     "sgd": {"lr": 0.01, "momentum": 0.0, "batch_size": 64},
-    "adagrad": {"batch_size": 64},
-    "lbfgs": {"batch_size": 64},
+    "adagrad": {"lr": ..., "batch_size": ...},
+    "lbfgs": {"lr": ..., "batch_size": ...},
 }
 
 
@@ -88,8 +89,11 @@ def _mnist_subsets(train_size, test_size=10000):
         from mnist_data import load_mnist
         mnist = load_mnist()
         splits = [(mnist.train_images, mnist.train_labels), (mnist.test_images, mnist.test_labels)]
-    except ImportError:  # this task alone: torchvision downloads MNIST into data/
-        from torchvision.datasets import MNIST
+    except (ImportError, RuntimeError):  # this task alone, or no MNIST for it: torchvision downloads it
+        try:
+            from torchvision.datasets import MNIST
+        except ImportError:
+            sys.exit("No MNIST reader: pip install torchvision, or put Task 5's mnist_data.py next to this file.")
         splits = [(s.data, s.targets) for s in (MNIST("data", train=flag, download=True) for flag in (True, False))]
     return [(torch.as_tensor(x[:n]).float().unsqueeze(1) / 255, torch.as_tensor(y[:n]).long())
             for (x, y), n in zip(splits, (train_size, test_size))]

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.feedback import check_scalar, describe_value, fail, none_hint
-from autograder.sandbox.wire import TensorData
+from autograder.sandbox.wire import Opaque, TensorData
 
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "LBFGS"}  # CONFIGS key -> torch.optim class
 LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "L-BFGS"}
@@ -30,7 +30,9 @@ def config_problems(name: str, config: Any) -> list[str]:
         return [f"{where} is {describe_value(config)}; a dict of settings was expected, e.g. {{'lr': 0.01}}"]
     found = []
     for key, value in config.items():
-        if isinstance(value, str):
+        if isinstance(value, Opaque) and value.type_name == "builtins.ellipsis":
+            found.append(f"{where}[{key!r}] is still `...`: fill in your value")
+        elif isinstance(value, str):
             try:
                 number = float(value)
             except ValueError:
@@ -39,7 +41,7 @@ def config_problems(name: str, config: Any) -> list[str]:
         elif key == "lr" and isinstance(value, (int, float)) and not value > 0:
             found.append(f"{where}['lr'] is {value!r}: a learning rate must be positive")
     size = config.get(OWN)
-    if not (isinstance(size, int) and not isinstance(size, bool) and size > 0) and not isinstance(size, str):
+    if not (isinstance(size, int) and not isinstance(size, bool) and size > 0) and not isinstance(size, (str, Opaque)):
         found.append(f"{where}[{OWN!r}] is {describe_value(size)}; a positive whole number was expected, e.g. 64")
     return found
 
