@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from autograder.feedback import check_scalar, fail
-from autograder.sandbox.wire import Opaque, TensorData
+from autograder.sandbox.wire import TensorData
 
 NAMED = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "LBFGS"}
 
@@ -26,30 +26,40 @@ def _percent_misclassified(student: Any, files: Mapping[str, Path]) -> None:
                        TensorData(labels, "torch.int64", "cpu"))
     if isinstance(got, TensorData) and got.array.size == 1:
         got = got.array.item()
-    check_scalar(got, 12.5, "percent_misclassified on 8 samples with 1 wrong (tensors)", rtol=0, atol=1e-4)
+    check_scalar(got, 12.5, "percent_misclassified on 8 samples with 1 wrong (tensors)", rtol=0, atol=5e-4)
 
 
-def _configs_are_numbers(student: Any, files: Mapping[str, Path]) -> None:
-    configs = student.get("CONFIGS")
-    if not isinstance(configs, dict) or sorted(configs) != sorted(NAMED):
-        fail(f"CONFIGS must be a dict with exactly the keys {', '.join(map(repr, NAMED))}.")
-    for name, config in configs.items():
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _numbers_as_strings(configs: Any) -> None:
+    """Fail on a setting written as a string ("0.01"): torch's own error for it says little."""
+    for name, config in (configs.items() if isinstance(configs, dict) else []):
         for key, value in (config.items() if isinstance(config, dict) else []):
-            if isinstance(value, Opaque) and value.type_name == "builtins.ellipsis":
-                fail(f"CONFIGS[{name!r}][{key!r}] is still `...`: fill in your value.")
-            if isinstance(value, str) and value.replace(".", "", 1).replace("e-", "", 1).isdigit():
+            if isinstance(value, str) and _is_number(value):
                 fail(f"CONFIGS[{name!r}][{key!r}] is the string {value!r}: write the number without quotes.")
 
 
 def _optimizers_as_named(student: Any, files: Mapping[str, Path]) -> None:
+    configs = student.get("CONFIGS")
+    if not isinstance(configs, dict) or sorted(configs) != sorted(NAMED):
+        fail(f"CONFIGS must be a dict with exactly the keys {', '.join(map(repr, NAMED))}.")
     for name, cls in NAMED.items():
-        made = student.probe("optim_made", name, what=f"make_optimizer({name!r}, ...)")
+        try:
+            made = student.probe("optim_made", name, what=f"make_optimizer({name!r}, ...)")
+        except Exception:
+            _numbers_as_strings(configs)
+            raise
         if not made["class"].endswith(f".{cls}"):
             fail(f"make_optimizer({name!r}, ...) built {made['class']}; torch.optim.{cls} was expected.")
 
 
 CHECKS = [
     ("percent_misclassified on a tiny crafted case", _percent_misclassified),
-    ("CONFIGS holds three configurations, with numbers as numbers", _configs_are_numbers),
-    ("make_optimizer builds torch.optim.SGD, Adagrad and LBFGS by name", _optimizers_as_named),
+    ("make_optimizer builds torch.optim.SGD, Adagrad and LBFGS from CONFIGS", _optimizers_as_named),
 ]

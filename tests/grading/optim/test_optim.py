@@ -144,7 +144,7 @@ def test_lowers_loss(student, entry, optim_data, name):
     config = checked_config(student, name)
     images, labels = optim_data.train_images[:entry["images"]], optim_data.train_labels[:entry["images"]]
     steps = int(entry["steps"])
-    result = student.probe("optim_train", name, images, labels, steps, images, True, seed=int(entry["seed"]),
+    result = student.probe("optim_train", name, images, labels, steps, images, True, seed=int(entry["torch_seed"]),
                            timeout=entry["timeout"], what=f"train with your {LABELS[name]} configuration")
     check_stepping(result, name, steps)
     before = mean_cross_entropy(result["before"], labels, "before training")
@@ -204,7 +204,7 @@ def test_test_error(student, entry, notes, leaderboard, optim_data, name):
     data = optim_data
     shown = np.concatenate([data.train_images[:seen], data.test_images])
     result = student.probe("optim_train", name, data.train_images, data.train_labels, steps, shown, False,
-                           seed=int(entry["seed"]), timeout=entry["timeout"],
+                           seed=int(entry["torch_seed"]), timeout=entry["timeout"],
                            what=f"train with your {LABELS[name]} configuration")
     check_stepping(result, name, steps)
     logits = result["after"]
