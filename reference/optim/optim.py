@@ -29,7 +29,7 @@ def build_classifier() -> nn.Module:
     return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def make_optimizer(name: str, params: Iterable[Any], config: dict[str, Any]) -> torch.optim.Optimizer:
+def build_optimizer(name: str, params: Iterable[Any], config: dict[str, Any]) -> torch.optim.Optimizer:
     """The optimiser called `name`, built from `config` (batch_size is the training's, not its own)."""
     if name not in CLASSES:
         raise ValueError(f"unknown optimiser {name!r}: one of {', '.join(CLASSES)}")
@@ -37,7 +37,7 @@ def make_optimizer(name: str, params: Iterable[Any], config: dict[str, Any]) -> 
     return CLASSES[name](params, **options)
 
 
-def train(model: nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor,
+def train_steps(model: nn.Module, optimizer: torch.optim.Optimizer, images: torch.Tensor, labels: torch.Tensor,
           steps: int, batch_size: int) -> list[float]:
     """`steps` optimiser steps on shuffled mini-batches; the loss of each step's batch, before it."""
     model.train()

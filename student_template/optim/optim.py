@@ -3,12 +3,13 @@
 Find a configuration of SGD (learning rate, momentum, mini-batch size, ...) that gives few test
 errors, then attempt the same with Adagrad and with L-BFGS (a second-order method), and say which
 were easier to configure. Write your three configurations as data in CONFIGS: the grader builds
-each optimiser from them with YOUR make_optimizer and trains YOUR build_classifier() with YOUR train.
-The network is a small MLP (784 -> 128 -> 10 is plenty), not the lecture's CNN, so that all three
-optimisers train in seconds. Images reach the model as float32 tensors (B, 1, 28, 28) in [0, 1].
+each optimiser from them with YOUR build_optimizer and trains YOUR build_classifier() with YOUR
+train_steps. The network is a small MLP (784 -> 128 -> 10 is plenty), not the lecture's CNN, so that
+all three optimisers train in seconds. Images reach the model as float32 tensors (B, 1, 28, 28) in
+[0, 1]. The names are not Task 5's (build_model, train_step, ...): both tasks share one notebook.
 
-What the grader does: it checks that make_optimizer builds the optimiser named, with the
-hyper-parameters of CONFIGS; that train lowers the loss on a fixed batch of MNIST for each
+What the grader does: it checks that build_optimizer builds the optimiser named, with the
+hyper-parameters of CONFIGS; that train_steps lowers the loss on a fixed batch of MNIST for each
 optimiser (L-BFGS through a closure); that percent_misclassified is exact; and that each
 configuration, trained for a fixed number of steps on 5,000 training images, reaches a test error
 below a bound on 1,000 test images (and puts it on the leaderboard).
@@ -23,7 +24,7 @@ from torch import nn
 from tqdm import tqdm
 
 # Your three configurations. Every key is a keyword argument of the optimiser (torch.optim.SGD,
-# torch.optim.Adagrad, torch.optim.LBFGS), except "batch_size": the mini-batch size of train.
+# torch.optim.Adagrad, torch.optim.LBFGS), except "batch_size": the mini-batch size of train_steps.
 # Numbers, not strings: 0.01, not "0.01". Replace every `...`; the SGD values are a starting point,
 # not a good choice. Add any other setting the optimiser takes (momentum, max_iter, ...).
 CONFIGS = {
@@ -38,7 +39,7 @@ def build_classifier():
     raise NotImplementedError("build_classifier is not implemented yet")
 
 
-def make_optimizer(name, params, config):
+def build_optimizer(name, params, config):
     """The optimiser called `name` over `params`, built from `config`.
 
     Args:
@@ -48,10 +49,10 @@ def make_optimizer(name, params, config):
     Returns:
         the torch.optim optimiser.
     """
-    raise NotImplementedError("make_optimizer is not implemented yet")
+    raise NotImplementedError("build_optimizer is not implemented yet")
 
 
-def train(model, optimizer, images, labels, steps, batch_size):
+def train_steps(model, optimizer, images, labels, steps, batch_size):
     """Run exactly `steps` optimiser steps of the cross-entropy loss on mini-batches of the data.
 
     L-BFGS evaluates the loss several times per step: its step() needs a closure that clears the
@@ -59,13 +60,13 @@ def train(model, optimizer, images, labels, steps, batch_size):
     Adagrad accept the same closure.)
 
     Args:
-        model: the network; optimizer: from make_optimizer over the model's parameters;
+        model: the network; optimizer: from build_optimizer over the model's parameters;
         images: float32 tensor (N, 1, 28, 28); labels: int64 tensor (N,);
         steps: how many calls of optimizer.step; batch_size: samples per step (reshuffle when used up).
     Returns:
         a list of `steps` floats: the loss of each step's batch.
     """
-    raise NotImplementedError("train is not implemented yet")
+    raise NotImplementedError("train_steps is not implemented yet")
 
 
 def percent_misclassified(outputs, labels):
@@ -115,11 +116,11 @@ if __name__ == "__main__":
     for name, config in CONFIGS.items():
         torch.manual_seed(0)
         model = build_classifier()
-        optimizer = make_optimizer(name, model.parameters(), config)
+        optimizer = build_optimizer(name, model.parameters(), config)
         steps = max(1, args.steps // 10) if name == "lbfgs" else args.steps
         losses = []
-        for _ in tqdm(range(10), desc=name):  # ten rounds of train, for the progress bar
-            losses += train(model, optimizer, train_x, train_y, max(1, steps // 10), config["batch_size"])
+        for _ in tqdm(range(10), desc=name):  # ten rounds of train_steps, for the progress bar
+            losses += train_steps(model, optimizer, train_x, train_y, max(1, steps // 10), config["batch_size"])
         with torch.no_grad():
             errors = [percent_misclassified(model(x), y) for x, y in ((train_x, train_y), (test_x, test_y))]
         print(f"{name}: training error {errors[0]:.2f} %, test error {errors[1]:.2f} %")

@@ -14,9 +14,9 @@ def configs(sgd: str = '{"lr": 0.1, "momentum": 0.9, "batch_size": 64}',
 
 
 def training(step: str, closure: str = "closure") -> str:
-    """The reference's train, with the body of its loop's last lines replaced by `step`."""
+    """The reference's train_steps, with the body of its loop's last lines replaced by `step`."""
     return f'''
-def train(model, optimizer, images, labels, steps, batch_size):
+def train_steps(model, optimizer, images, labels, steps, batch_size):
     model.train()
     losses = []
     for _ in range(steps):
@@ -36,7 +36,7 @@ def train(model, optimizer, images, labels, steps, batch_size):
 
 MISTAKES = [
     Mistake("optim: SGD (with momentum) built for 'adagrad'", "optim", '''
-def make_optimizer(name, params, config):
+def build_optimizer(name, params, config):
     options = {key: value for key, value in config.items() if key not in ("batch_size", "momentum")}
     if name == "lbfgs":
         return torch.optim.LBFGS(params, **options)
@@ -57,8 +57,8 @@ def make_optimizer(name, params, config):
     Mistake("optim: configuration values as strings", "optim",
             configs(sgd='{"lr": "0.1", "momentum": "0.9", "batch_size": 64}'),
             loses=("optim.configs", "optim.optimizer_named[sgd]") + ALL_SGD, says="is the string '0.1'"),
-    Mistake("optim: make_optimizer hard-codes its SGD settings", "optim", '''
-def make_optimizer(name, params, config):
+    Mistake("optim: build_optimizer hard-codes its SGD settings", "optim", '''
+def build_optimizer(name, params, config):
     if name == "sgd":
         return torch.optim.SGD(params, lr=0.1, momentum=0.8)  # not what CONFIGS says (momentum 0.9)
     return CLASSES[name](params, **{key: value for key, value in config.items() if key != "batch_size"})
@@ -67,7 +67,7 @@ def make_optimizer(name, params, config):
 def percent_misclassified(outputs, labels):
     return float(100 * (torch.as_tensor(outputs).argmax(1) == torch.as_tensor(labels)).float().mean())
 ''', loses=("optim.percent_misclassified",), says="ACCURACY"),
-    Mistake("optim: train takes one step too many", "optim", training('''\
+    Mistake("optim: train_steps takes one step too many", "optim", training('''\
         losses.append(optimizer.step(closure).item())
     optimizer.step(closure)'''), loses=("optim.lowers_loss[sgd]", "optim.lowers_loss[adagrad]")
             + ("optim.lowers_loss[lbfgs]", "optim.test_error[sgd]", "optim.test_error[adagrad]", "optim.test_error[lbfgs]"),
@@ -75,8 +75,8 @@ def percent_misclassified(outputs, labels):
 ]
 
 VARIANTS = [
-    Variant("optim: a learning-rate scheduler inside train", "optim", '''
-def train(model, optimizer, images, labels, steps, batch_size):
+    Variant("optim: a learning-rate scheduler inside train_steps", "optim", '''
+def train_steps(model, optimizer, images, labels, steps, batch_size):
     scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, steps // 3), gamma=0.7)
     losses = []
     for _ in range(steps):

@@ -1,6 +1,6 @@
 """Worker-side probes of the optim task: the optimiser and the model stay in the worker; the grader
 gets plain data (the optimiser's class and hyper-parameters, logits before and after training,
-what train returned, how the optimiser was stepped). Registered with `@probe`, run only inside
+what train_steps returned, how the optimiser was stepped). Registered with `@probe`, run only inside
 the sandbox."""
 
 from __future__ import annotations
@@ -36,16 +36,16 @@ def _config(lookup: Lookup, name: str) -> dict[str, Any]:
 
 def _optimizer(lookup: Lookup, name: str, params: Any) -> Any:
     import torch
-    made = require(lookup, "make_optimizer")(name, params, _config(lookup, name))
+    made = require(lookup, "build_optimizer")(name, params, _config(lookup, name))
     if not isinstance(made, torch.optim.Optimizer):
-        raise SubmissionProblem(f"make_optimizer({name!r}, ...) returned {type(made).__name__}, "
+        raise SubmissionProblem(f"build_optimizer({name!r}, ...) returned {type(made).__name__}, "
                                 "not a torch.optim optimiser")
     return made
 
 
-@probe("make_optimizer", "CONFIGS")
+@probe("build_optimizer", "CONFIGS")
 def probe_optim_made(lookup: Lookup, manifest: dict[str, Any], name: str) -> dict[str, Any]:
-    """The optimiser make_optimizer builds for `name` over a grader-owned linear model."""
+    """The optimiser build_optimizer builds for `name` over a grader-owned linear model."""
     import torch
     torch.manual_seed(0)
     model = torch.nn.Linear(28 * 28, 10)
@@ -109,13 +109,13 @@ def _number(value: Any) -> float | None:
     return None
 
 
-@probe("build_classifier", "make_optimizer", "train", "CONFIGS")
+@probe("build_classifier", "build_optimizer", "train_steps", "CONFIGS")
 def probe_optim_train(lookup: Lookup, manifest: dict[str, Any], name: str, images: np.ndarray,
                       labels: np.ndarray, steps: int, eval_images: np.ndarray, before: bool = True,
                       seed: int = 0) -> dict[str, Any]:
-    """Train a fresh build_classifier() with the student's optimiser and train for `steps` steps
+    """Train a fresh build_classifier() with the student's optimiser and train_steps for `steps` steps
     (batch size from CONFIGS); report the logits on `eval_images` (before training too, if asked),
-    what train returned and how step() was called. The grader computes losses and errors itself."""
+    what train_steps returned and how step() was called. The grader computes losses and errors itself."""
     import torch
     threads = torch.get_num_threads()
     torch.set_num_threads(THREADS)
@@ -146,7 +146,7 @@ def _trained(lookup: Lookup, name: str, images: np.ndarray, labels: np.ndarray, 
     before = logits() if report_before else None
     batch_size = _config(lookup, name).get("batch_size", 64)
     forwards = watch.forwards
-    returned = require(lookup, "train")(model, optimizer, x, y, steps, batch_size)
+    returned = require(lookup, "train_steps")(model, optimizer, x, y, steps, batch_size)
     counts = {"steps": watch.steps, "closure_calls": watch.closure_calls, "stale_calls": watch.stale_calls,
               "forwards": watch.forwards - forwards}
     plain = [_number(r) for r in returned] if isinstance(returned, (list, tuple)) else None

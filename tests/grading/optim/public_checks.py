@@ -51,15 +51,15 @@ def _optimizers_as_named(student: Any, files: Mapping[str, Path]) -> None:
         fail(f"CONFIGS must be a dict with exactly the keys {', '.join(map(repr, NAMED))}.")
     for name, cls in NAMED.items():
         try:
-            made = student.probe("optim_made", name, what=f"make_optimizer({name!r}, ...)")
+            made = student.probe("optim_made", name, what=f"build_optimizer({name!r}, ...)")
         except Exception:
             _numbers_as_strings(configs)
             raise
         if not made["class"].endswith(f".{cls}"):
-            fail(f"make_optimizer({name!r}, ...) built {made['class']}; torch.optim.{cls} was expected.")
+            fail(f"build_optimizer({name!r}, ...) built {made['class']}; torch.optim.{cls} was expected.")
 
 
 CHECKS = [
     ("percent_misclassified on a tiny crafted case", _percent_misclassified),
-    ("make_optimizer builds torch.optim.SGD, Adagrad and LBFGS from CONFIGS", _optimizers_as_named),
+    ("build_optimizer builds torch.optim.SGD, Adagrad and LBFGS from CONFIGS", _optimizers_as_named),
 ]

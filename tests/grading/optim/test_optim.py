@@ -85,13 +85,13 @@ def same_setting(got: Any, wanted: Any) -> bool:
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_optimizer_named(student, name):
     config = checked_config(student, name)
-    made = student.probe("optim_made", name, what=f"make_optimizer({name!r}, params, CONFIGS[{name!r}])")
+    made = student.probe("optim_made", name, what=f"build_optimizer({name!r}, params, CONFIGS[{name!r}])")
     wanted = f"torch.optim.{OPTIMIZERS[name]}"
     if not any(c.endswith(f".{OPTIMIZERS[name]}") and c.startswith("torch.optim.") for c in made["classes"]):
         shown = made["class"]
         if shown.startswith("torch.optim."):  # torch.optim.adagrad.Adagrad as torch.optim.Adagrad
             shown = "torch.optim." + shown.rsplit(".", 1)[-1]
-        fail(f"`make_optimizer({name!r}, ...)` built `{shown}`, not {LABELS[name]}: {name!r} asks for `{wanted}`.")
+        fail(f"`build_optimizer({name!r}, ...)` built `{shown}`, not {LABELS[name]}: {name!r} asks for `{wanted}`.")
     if not made["covers_model"]:
         fail(f"The {LABELS[name]} optimiser does not hold all the parameters it was given: "
              "pass `params` to the optimiser as they are.")
@@ -100,7 +100,7 @@ def test_optimizer_named(student, name):
             continue
         got = made["defaults"].get(key, "(not a setting of this optimiser)")
         if not same_setting(got, value):
-            fail(f"CONFIGS[{name!r}] says {key}={value!r}, but the {LABELS[name]} optimiser that make_optimizer "
+            fail(f"CONFIGS[{name!r}] says {key}={value!r}, but the {LABELS[name]} optimiser that build_optimizer "
                  f"built has {key}={got!r}: build it from the configuration it is given "
                  f"(e.g. {wanted}(params, **options)).")
 
@@ -117,16 +117,16 @@ def mean_cross_entropy(logits: Any, labels: np.ndarray, what: str) -> float:
 
 
 def check_stepping(result: dict[str, Any], name: str, steps: int) -> None:
-    """train returned one loss per step, called step() once per step, and (L-BFGS) used a closure
+    """train_steps returned one loss per step, called step() once per step, and (L-BFGS) used a closure
     that re-computes the loss."""
     returned = result["returned"]
     if returned is None:
-        fail(f"`train` returned no list: it must return the {steps} batch losses (floats, loss.item()).")
+        fail(f"`train_steps` returned no list: it must return the {steps} batch losses (floats, loss.item()).")
     if len(returned) != steps or any(r is None for r in returned):
-        fail(f"`train` returned {len(returned)} values for steps={steps}, not {steps} numbers: "
+        fail(f"`train_steps` returned {len(returned)} values for steps={steps}, not {steps} numbers: "
              "one loss per step, as floats (loss.item()).")
     if result["steps"] != steps:
-        fail(f"With steps={steps}, `train` called optimizer.step() {result['steps']} times: "
+        fail(f"With steps={steps}, `train_steps` called optimizer.step() {result['steps']} times: "
              f"exactly {steps} steps were asked for.")
     if name == "lbfgs" and result["stale_calls"]:
         fail(f"L-BFGS called your closure {result['closure_calls']} times, and {result['stale_calls']} of these "
@@ -145,7 +145,7 @@ def test_lowers_loss(student, entry, optim_data, name):
     images, labels = optim_data.train_images[:entry["images"]], optim_data.train_labels[:entry["images"]]
     steps = int(entry["steps"])
     result = student.probe("optim_train", name, images, labels, steps, images, True, seed=int(entry["torch_seed"]),
-                           timeout=entry["timeout"], what=f"train with your {LABELS[name]} configuration")
+                           timeout=entry["timeout"], what=f"train_steps with your {LABELS[name]} configuration")
     check_stepping(result, name, steps)
     before = mean_cross_entropy(result["before"], labels, "before training")
     after = mean_cross_entropy(result["after"], labels, f"after {steps} steps")
@@ -205,7 +205,7 @@ def test_test_error(student, entry, notes, leaderboard, optim_data, name):
     shown = np.concatenate([data.train_images[:seen], data.test_images])
     result = student.probe("optim_train", name, data.train_images, data.train_labels, steps, shown, False,
                            seed=int(entry["torch_seed"]), timeout=entry["timeout"],
-                           what=f"train with your {LABELS[name]} configuration")
+                           what=f"train_steps with your {LABELS[name]} configuration")
     check_stepping(result, name, steps)
     logits = result["after"]
     if not isinstance(logits, np.ndarray) or logits.shape != (len(shown), 10):
