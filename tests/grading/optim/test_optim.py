@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from autograder.feedback import check_scalar, describe_value, fail, none_hint
+from autograder.sandbox.client import WorkerTimeout
 from autograder.sandbox.wire import Opaque, TensorData
 
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "LBFGS"}  # CONFIGS key -> torch.optim class
@@ -135,6 +136,23 @@ def check_stepping(result: dict[str, Any], name: str, steps: int) -> None:
              "the loss (forward), call backward() and return it.")
 
 
+def trained(student: Any, entry: Any, name: str, images: np.ndarray, labels: np.ndarray, shown: np.ndarray,
+            before: bool) -> dict[str, Any]:
+    """The probe's report of one training with the student's configuration, within the entry's time."""
+    steps = int(entry["steps"])
+    try:
+        result = student.probe("optim_train", name, images, labels, steps, shown, before,
+                               seed=int(entry["torch_seed"]), timeout=entry["timeout"],
+                               what=f"train_steps with your {LABELS[name]} configuration")
+    except WorkerTimeout as exc:
+        cost = " (each L-BFGS step evaluates the loss up to max_iter times, more with a line search)" \
+            if name == "lbfgs" else ""
+        fail(f"{exc} Here, {steps} steps must finish within {entry['timeout']:g} s on one core"
+             f"{cost}: a smaller network (an MLP), batch_size or max_iter.")
+    check_stepping(result, name, steps)
+    return result
+
+
 def settings(config: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in config.items()) or "the optimiser's defaults"
 
@@ -144,9 +162,7 @@ def test_lowers_loss(student, entry, optim_data, name):
     config = checked_config(student, name)
     images, labels = optim_data.train_images[:entry["images"]], optim_data.train_labels[:entry["images"]]
     steps = int(entry["steps"])
-    result = student.probe("optim_train", name, images, labels, steps, images, True, seed=int(entry["torch_seed"]),
-                           timeout=entry["timeout"], what=f"train_steps with your {LABELS[name]} configuration")
-    check_stepping(result, name, steps)
+    result = trained(student, entry, name, images, labels, images, True)
     before = mean_cross_entropy(result["before"], labels, "before training")
     after = mean_cross_entropy(result["after"], labels, f"after {steps} steps")
     said = f"With CONFIGS[{name!r}] ({settings(config)}), {steps} steps of {LABELS[name]}"
@@ -203,10 +219,7 @@ def test_test_error(student, entry, notes, leaderboard, optim_data, name):
     steps, seen = int(entry["steps"]), int(entry["train_error_images"])
     data = optim_data
     shown = np.concatenate([data.train_images[:seen], data.test_images])
-    result = student.probe("optim_train", name, data.train_images, data.train_labels, steps, shown, False,
-                           seed=int(entry["torch_seed"]), timeout=entry["timeout"],
-                           what=f"train_steps with your {LABELS[name]} configuration")
-    check_stepping(result, name, steps)
+    result = trained(student, entry, name, data.train_images, data.train_labels, shown, False)
     logits = result["after"]
     if not isinstance(logits, np.ndarray) or logits.shape != (len(shown), 10):
         fail(f"After training, your model returned {describe_value(logits)} for {len(shown)} images.")
