@@ -24,10 +24,12 @@ Checks (raise Feedback, whose message the student reads as it is):
     shape_hint(got, expected)   `fail(shape_hint((50, 200), (200, 50)))`: "...: transposed?"
     missing_message(index, name, contract)  `fail(missing_message(student.index, "sgd_fit", student.contract))`
     CannotJudge                 `except CannotJudge: pytest.skip(...)` (student.loops() cannot see the code)
+    WorkerTimeout               `except WorkerTimeout as exc: fail(f"{exc} Train fewer steps.")` (a call ran out of time)
 
 Values that cross the sandbox:
     TensorData(array, dtype, device)  a torch tensor as data: `TensorData(x.astype(np.float32), "torch.float32", "cpu")`
     DeviceSpec(device)                an argument the worker turns into torch.device: `DeviceSpec("cuda")`
+    Opaque                            a value with no plain-data form, described: `Opaque.type_name == "builtins.ellipsis"`
     Figure, is_figure(value)          a figure the student's code returned, as a description:
                                       `if is_figure(fig): lines = fig["axes"][0]["lines"]`
 
@@ -60,7 +62,8 @@ from autograder import timing
 from autograder.diagnosis import missing_message
 from autograder.feedback import (Feedback, as_array, check_array, check_scalar, describe_value, fail, none_hint,
                                  shape_hint)
-from autograder.sandbox.wire import DeviceSpec, TensorData
+from autograder.sandbox.replies import WorkerTimeout
+from autograder.sandbox.wire import DeviceSpec, Opaque, TensorData
 from autograder.source_index import CannotJudge
 from autograder.tasks import task
 
@@ -71,7 +74,8 @@ if TYPE_CHECKING:
 
 __all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
            "fail", "Feedback", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
-           "shape_hint", "missing_message", "CannotJudge", "TensorData", "DeviceSpec", "Figure", "is_figure",
+           "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
+           "Figure", "is_figure",
            "task_file", "task_module", "timed"]
 
 # Where the fixtures' types live; imported on first use, so a public check never pulls in pytest.

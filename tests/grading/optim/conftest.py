@@ -23,15 +23,15 @@ class OptimData:
 
 def mnist_reader():
     """The mnist task's reader module, found through the task registry."""
-    from autograder.tasks import task
-    return task("mnist").module("mnist_data.py")
+    from autograder.api import task_module
+    return task_module("mnist", "mnist_data.py")
 
 
 @pytest.fixture(scope="session")
 def optim_data() -> OptimData:
-    from autograder import timing
+    from autograder.api import timed
 
-    with timing.phase("MNIST data (within tests: optim)"):
+    with timed("MNIST data (within tests: optim)"):
         mnist = mnist_reader().load_mnist()
         return OptimData(np.ascontiguousarray(mnist.train_images[:TRAIN_SIZE]),
                          mnist.train_labels[:TRAIN_SIZE].astype(np.int64),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 def prepare() -> str:
-    from autograder.tasks import task
+    from autograder.api import task_module
 
-    reader = task("optim").module("conftest.py").mnist_reader()
+    reader = task_module("optim", "conftest.py").mnist_reader()
     return f"MNIST ready for optim: {len(reader.load_mnist().test_labels)} test images"

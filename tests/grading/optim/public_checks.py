@@ -13,8 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder.feedback import check_scalar, fail
-from autograder.sandbox.wire import TensorData
+from autograder.api import TensorData, check_scalar, fail
 
 NAMED = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "LBFGS"}
 

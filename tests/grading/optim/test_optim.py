@@ -13,9 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.feedback import check_scalar, describe_value, fail, none_hint
-from autograder.sandbox.client import WorkerTimeout
-from autograder.sandbox.wire import Opaque, TensorData
+from autograder.api import Opaque, TensorData, WorkerTimeout, check_scalar, describe_value, fail, none_hint
 
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "LBFGS"}  # CONFIGS key -> torch.optim class
 LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "L-BFGS"}
