@@ -10,31 +10,33 @@ Fixtures (arguments of a pytest hidden test; given by autograder/plugin.py):
     entry         Entry         the test's rubric entry: `entry["rtol"]`, `entry.get("seed", 0)`
     credit        Credit        partial credit: `credit.set(0.5, "the labels are right, the centres not")`
     notes         list[str]     lines shown under the result: `notes.append("your error: 1.2 %")`
-    leaderboard   Leaderboard   `leaderboard("MNIST test error (%)", 1.25, "asc")`
+    leaderboard   Leaderboard   `leaderboard("test error (%)", 1.25, "asc")`
     StudentTestCase             the same, as `self.student`, `self.entry`... in a unittest.TestCase
 
 Checks (raise Feedback, whose message the student reads as it is):
-    fail(msg)                   `fail("`kmeans` returned 3 centres; 2 were expected.")`
+    fail(msg)                   `fail("`cluster` returned 3 centres; 2 were expected.")`
     Feedback                    `except Feedback as exc: problems.append(str(exc))`
     check_array(v, exp, what, rtol, atol=0, notes=None)  `check_array(got, expected, "numpydists(X, T)", rtol=1e-10)`
     check_scalar(v, exp, what, rtol=1e-9, atol=0)        `check_scalar(got, 25.0, "error", rtol=0, atol=1e-6)`
     as_array(v, what, notes=None)                        `centres = as_array(result[0], "the centres")`
     describe_value(v)           `fail(f"returned {describe_value(got)}; a tuple was expected")`
-    none_hint(what)             `fail(none_hint("kmeans"))`: "... returned None: did you forget `return`?"
+    none_hint(what)             `fail(none_hint("cluster"))`: "... returned None: did you forget `return`?"
     shape_hint(got, expected)   `fail(shape_hint((50, 200), (200, 50)))`: "...: transposed?"
     missing_message(index, name, contract)  `fail(missing_message(student.index, "sgd_fit", student.contract))`
     CannotJudge                 `except CannotJudge: pytest.skip(...)` (student.loops() cannot see the code)
+    WorkerTimeout               `except WorkerTimeout as exc: fail(f"{exc} Train fewer steps.")` (a call ran out of time)
 
 Values that cross the sandbox:
     TensorData(array, dtype, device)  a torch tensor as data: `TensorData(x.astype(np.float32), "torch.float32", "cpu")`
     DeviceSpec(device)                an argument the worker turns into torch.device: `DeviceSpec("cuda")`
+    Opaque                            a value with no plain-data form, described: `Opaque.type_name == "builtins.ellipsis"`
     Figure, is_figure(value)          a figure the student's code returned, as a description:
                                       `if is_figure(fig): lines = fig["axes"][0]["lines"]`
 
 A task's own files:
-    task_file(task, filename)         `task_file("regression", "qn2_data.csv")` -> Path
-    task_module(task, filename)       `task_module("mnist", "mnist_data.py").load_mnist()`
-    timed(label)                      `with timed("MNIST data (within tests: mnist)"): ...` (instructor log)
+    task_file(task, filename)         `task_file("fit", "data.csv")` -> Path
+    task_module(task, filename)       `task_module("digits", "reader.py").load()`
+    timed(label)                      `with timed("data set (within tests: digits)"): ...` (instructor log)
 
 Time limits of the student's calls (none to pass by hand): an explicit `timeout=` argument of
 `student.call`/`probe`/`get`, else the rubric entry's `timeout`, else `@pytest.mark.timeout(seconds)`
@@ -60,7 +62,8 @@ from autograder import timing
 from autograder.diagnosis import missing_message
 from autograder.feedback import (Feedback, as_array, check_array, check_scalar, describe_value, fail, none_hint,
                                  shape_hint)
-from autograder.sandbox.wire import DeviceSpec, TensorData
+from autograder.sandbox.replies import WorkerTimeout
+from autograder.sandbox.wire import DeviceSpec, Opaque, TensorData
 from autograder.source_index import CannotJudge
 from autograder.tasks import shipped_module, task
 
@@ -71,14 +74,15 @@ if TYPE_CHECKING:
 
 __all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
            "fail", "Feedback", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
-           "shape_hint", "missing_message", "CannotJudge", "TensorData", "DeviceSpec", "Figure", "is_figure",
+           "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
+           "Figure", "is_figure",
            "task_file", "task_module", "timed"]
 
 # Where the fixtures' types live; imported on first use, so a public check never pulls in pytest.
 _LAZY = {"StudentProxy": "autograder.student", "Entry": "autograder.rubric", "Credit": "autograder.plugin"}
 
 Figure = dict
-"""A figure the student's code returned (`student.call("plot_kmeans", ...)`), as plain data:
+"""A figure the student's code returned (`student.call("plot_clusters", ...)`), as plain data:
 `{"__kind__": "figure", "suptitle": str, "axes": [{"title", "xlabel", "ylabel", "legend": [str],
 "lines": [{"label", "x", "y", "marker", "linestyle", "color"}], "collections": [{"label",
 "offsets": (n, 2)}]}]}`. The plugin also keeps a compact copy for the TA's report.
@@ -95,7 +99,7 @@ def __getattr__(name: str) -> Any:
 
 class Leaderboard(Protocol):
     """The `leaderboard` fixture: sets this submission's value in a Gradescope leaderboard column
-    (the last value set for a name wins). Example: `leaderboard("MNIST test error (%)", 1.25, "asc")`."""
+    (the last value set for a name wins). Example: `leaderboard("test error (%)", 1.25, "asc")`."""
 
     def __call__(self, name: str, value: float, order: str = "asc") -> None: ...
 
@@ -109,7 +113,7 @@ class StudentTestCase(unittest.TestCase):
 
     Example::
 
-        class TestBroadcasting(StudentTestCase):
+        class TestShapes(StudentTestCase):
             @weight(2)
             def test_eight_pairs(self):
                 if self.student.call("broadcast_shape", (4, 1), (3, 1, 1, 5)) != (3, 1, 4, 5):
@@ -132,7 +136,7 @@ def is_figure(value: Any) -> bool:
 def task_file(task_name: str, filename: str) -> Path:
     """A file of a task's folders (tests/grading/<task>/, then student_template/<task>/, then
     reference/<task>/), so a test names data by task, not by path.
-    Example: `task_file("regression", "qn2_data.csv")`."""
+    Example: `task_file("fit", "data.csv")`."""
     return task(task_name).file(filename)
 
 
@@ -140,11 +144,11 @@ def task_module(task_name: str, filename: str) -> ModuleType:
     """A Python file of a task's folders, imported once under a name of its own (two tasks' helpers
     never shadow each other); in a student's handout (public checks), the helper shipped in
     `homework/`. FileNotFoundError when there is none.
-    Example: `task_module("mnist", "mnist_data.py").load_mnist()`."""
+    Example: `task_module("digits", "reader.py").load()`."""
     return shipped_module(task_name, filename)
 
 
 def timed(label: str) -> AbstractContextManager[None]:
     """Count the seconds spent inside under `label` in the instructor's timing summary (data
-    loading in a fixture, say). Example: `with timed("MNIST data (within tests: mnist)"): ...`."""
+    loading in a fixture, say). Example: `with timed("data set (within tests: digits)"): ...`."""
     return timing.phase(label)

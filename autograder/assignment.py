@@ -176,7 +176,7 @@ def merge(path: Path, known: dict[str, Task] | None = None,
     for test_id, values in (decorated or {}).items():
         if test_id.split(".", 1)[0] in merged.tasks:
             stated[test_id] = {**values, **stated.get(test_id, {})}  # the rubric wins where both speak
-    for test_id, raw in stated.items():
-        merged.entries[test_id] = {**defaults, "number": fallback.get(test_id, test_id), **raw}
+    for index, (test_id, raw) in enumerate(stated.items(), start=1):
+        merged.entries[test_id] = {**defaults, "number": fallback.get(test_id, str(index)), **raw}
     merged.leaderboard.update(data.get("leaderboard", {}))
     return merged

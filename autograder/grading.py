@@ -40,11 +40,13 @@ def protect_grader_files(log: Callable[[str], None]) -> None:
     log(f"[grader] made unreadable to other users: {', '.join(protected)}")
 
 
-def _pytest_args(tests_dir: Path, tasks: tuple[str, ...]) -> list[str]:
-    """pytest on the hidden tests of the given tasks only (an assignment's): their folders."""
+def _pytest_args(tests_dir: Path, tasks: tuple[str, ...] | None = None) -> list[str]:
+    """pytest on the hidden tests of the given tasks only (an assignment's): their folders (None:
+    every task's, as when the decorators of all hidden tests are read)."""
     if str(PROJECT_ROOT) not in sys.path:  # the hidden tests import `reference`
         sys.path.insert(0, str(PROJECT_ROOT))
-    folders = [str(tests_dir / task) for task in tasks if (tests_dir / task).is_dir()]
+    folders = [str(tests_dir)] if tasks is None else \
+        [str(tests_dir / task) for task in tasks if (tests_dir / task).is_dir()]
     return [*folders, "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
             "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
             "--continue-on-collection-errors", "--import-mode=importlib"]

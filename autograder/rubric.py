@@ -104,7 +104,7 @@ def load_rubric(path: Path | None = None, decorated: dict[str, dict[str, Any]] |
         visibility = raw.get("visibility", "visible")
         if visibility not in VISIBILITIES:
             raise RubricError(f"{test_id}: visibility {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-        points = raw.get("points")
+        points = raw.get("points", 0)  # missing: check_rubric says so, unless a decorator gives them
         if not isinstance(points, (int, float)) or points < 0:
             raise RubricError(f"{test_id}: points must be a number >= 0")
         params = {k: v for k, v in raw.items() if k not in ENTRY_KEYS}

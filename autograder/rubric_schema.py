@@ -28,7 +28,8 @@ from typing import Any
 
 import jsonschema
 
-from autograder.assignment import TABLE, RubricError, default_assignment, listed_tasks, shown, tasks_problem, tomllib
+from autograder.assignment import (TABLE, RubricError, default_assignment, listed_tasks, merge, shown, tasks_problem,
+                                   tomllib)
 from autograder.paths import GRADING_TESTS
 from autograder.rubric import VISIBILITIES, load_rubric
 from autograder.gradescope_tests import collected_decorations
@@ -255,9 +256,13 @@ def check_rubric(path: Path | None = None, collected_ids: list[str] | None = Non
     if found:
         return found  # totals and ids need well-typed files
     try:
-        rubric = load_rubric(assignment.path, collected_decorations(Path(tests_dir)))  # decorators fill silences
+        decorated = collected_decorations(Path(tests_dir))  # gradescope-utils decorators fill silences
+        rubric = load_rubric(assignment.path, decorated)
+        pointless = [tid for tid, raw in merge(assignment.path, decorated=decorated).entries.items() if "points" not in raw]
     except RubricError as exc:
         return [f"{shown(assignment.path)}: {exc}"]
+    found += [f"{shown(assignment.path)}: [tests.\"{tid}\"] has no points (no rubric file gives them, no @weight)"
+              for tid in pointless]
     opened = {file.path: file for file in [assignment, *files.values()]}
     for problem in rubric.problems(collected_ids):
         unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)

@@ -47,29 +47,16 @@ class Task:
     def solution(self) -> Path:
         return self.reference_dir / f"{self.name}.py"
 
+    public_checks = property(lambda self: self._own("public_checks.py"), doc="shipped in the handout's self-check")
+    probes = property(lambda self: self._own("probes.py"), doc="worker-side, registered with @probe")
+    rubric = property(lambda self: self._own("rubric.toml"), doc="the task's default rubric entries")
+    prepare = property(lambda self: self._own("prepare.py"), doc="set-up hook of `autograder prepare`")
+    corpus = property(lambda self: self._own("corpus.py"), doc="seeded mistakes, for the project's tests")
+
     def _own(self, filename: str) -> Path | None:
+        """A file of the task's tests folder, or None when the task has none (they are optional)."""
         path = self.tests_dir / filename
         return path if path.is_file() else None
-
-    @property
-    def public_checks(self) -> Path | None:
-        return self._own("public_checks.py")
-
-    @property
-    def probes(self) -> Path | None:
-        return self._own("probes.py")
-
-    @property
-    def rubric(self) -> Path | None:
-        return self._own("rubric.toml")
-
-    @property
-    def prepare(self) -> Path | None:
-        return self._own("prepare.py")
-
-    @property
-    def corpus(self) -> Path | None:
-        return self._own("corpus.py")
 
     def handout_files(self) -> list[Path]:
         """What ships to the student for this task: the template first, then its data and helpers."""

@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -173,7 +177,7 @@ def test_a_new_task_needs_its_folders_and_an_assignment_only(tmp_path: Path) -> 
                                             if k.startswith("autograder/")}
 
 
-ZIPPED = {"week2": ("distances", "broadcasting", "kmeans"), "a1": ("regression", "mnist", "autodiff")}
+ZIPPED = {"week2": ("distances", "broadcasting", "kmeans"), "a1": ("regression", "mnist", "optim", "autodiff")}
 
 
 @pytest.mark.parametrize("name", list(ZIPPED))
@@ -249,3 +253,38 @@ def test_the_engine_names_no_task_and_no_file_is_too_long() -> None:
     long = {n: lines for n in listed if (PROJECT_ROOT / n).is_file()
             for lines in [len((PROJECT_ROOT / n).read_text(encoding="utf-8").splitlines())] if lines > 400}
     assert len(listed) > 50 and long == {}
+
+
+@pytest.fixture
+def gradescope_root() -> Iterator[Path]:
+    """/autograder's stand-in, where the sandbox user can reach the interpreter as on Gradescope
+    (pytest's own tmp folders are root's alone)."""
+    folder = Path(tempfile.mkdtemp(prefix="ag-gradescope-"))
+    folder.chmod(0o755)
+    yield folder / "autograder"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in ASSIGNMENTS_DIR.glob("*.toml")))
+def test_each_built_zip_grades_the_reference_in_a_gradescope_shaped_root(tmp_path: Path, gradescope_root: Path,
+                                                                         name: str) -> None:
+    """Gradescope's own path for every assignment: the built zip unpacked as /autograder/source, the
+    reference of the assignment's tasks as /autograder/submission, `run_autograder` with no flag."""
+    rubric = load_rubric(ASSIGNMENTS_DIR / f"{name}.toml")
+    root = gradescope_root
+    with zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip", ASSIGNMENTS_DIR / f"{name}.toml")) as zf:
+        zf.extractall(root / "source")
+    (root / "source" / "run_autograder").chmod(0o755)
+    (root / "source" / ".venv").symlink_to(PROJECT_ROOT / ".venv")  # what setup.sh builds on Gradescope
+    (root / "submission").mkdir(parents=True)
+    for task in rubric.tasks:
+        for path in all_tasks()[task].reference_files():
+            (root / "submission" / path.name).write_bytes(path.read_bytes())
+    (root / "results").mkdir()
+    (root / "submission_metadata.json").write_text(json.dumps({"id": 1, "users": [{"name": "A"}]}))
+    done = subprocess.run([str(root / "source" / "run_autograder")], capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "AUTOGRADER_ROOT": str(root)})
+    document = json.loads((root / "results" / "results.json").read_text())
+    assert f"[grader] assignment: {name} (tasks: {', '.join(rubric.tasks)})" in done.stdout, done.stdout[-2000:]
+    assert document["score"] == rubric.total_points, (document["output"][:3000], done.stdout[-3000:])
+    assert {t["extra_data"]["id"].split(".")[0] for t in document["tests"]} == set(rubric.tasks)

@@ -3,7 +3,7 @@ the test's `timeout=` argument, the rubric entry's `timeout`, `@pytest.mark.time
 
 from __future__ import annotations
 
-from tests.project.small_folders import by_id, grade, hidden_folder
+from tests.project.small_folders import by_id, forget_small_tasks, grade, hidden_folder  # noqa: F401 (autouse)
 
 TESTS = '''
 import pytest

@@ -8,7 +8,7 @@ from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
 from autograder.grading import collect_test_ids
 from autograder.rescore import rescore_document
 from autograder.rubric_schema import check_rubric
-from tests.project.small_folders import by_id, grade, hidden_folder
+from tests.project.small_folders import by_id, forget_small_tasks, grade, hidden_folder  # noqa: F401 (autouse)
 
 TESTS = '''
 from gradescope_utils.autograder_utils.decorators import leaderboard, number, partial_credit, tags, visibility, weight
@@ -109,7 +109,7 @@ def test_set_score_and_set_leaderboard_value_reach_the_results(tmp_path):
 
 def test_the_rubric_check_counts_decorated_points_and_notes_disagreements(tmp_path):
     tests_dir, rubric = hidden_folder(tmp_path, "gsc", TESTS, RUBRIC.replace('"gs.', '"gsc.'))
-    ids = collect_test_ids(tests_dir)
+    ids = collect_test_ids(("gsc",), tests_dir)
     assert check_rubric(rubric, collected_ids=ids, tests_dir=tests_dir) == []
     assert rubric_notes(rubric, tests_dir) == [
         "gsc.rubric_wins: rubric says 1 points, @weight says 5 — the rubric wins",
@@ -120,21 +120,18 @@ def test_the_rubric_check_counts_decorated_points_and_notes_disagreements(tmp_pa
     rubric.write_text(rubric.read_text().replace("total_points = 13", "total_points = 12"))
     assert any("points add up to 13" in p for p in check_rubric(rubric, collected_ids=ids, tests_dir=tests_dir))
     rubric.write_text(rubric.read_text() + '[tests."gsc.nothing"]\nname = "no points, no decorator"\n')
-    assert any("'points' is a required property" in p for p in check_rubric(rubric, tests_dir=tests_dir))
+    assert any('[tests."gsc.nothing"] has no points' in p for p in check_rubric(rubric, tests_dir=tests_dir))
 
 
 def test_validate_notes_where_the_rubric_overrides_broadcastings_decorators(tmp_path):
     """The worked example (broadcasting's TestCase, @weight(4) on each test) under a rubric that gives
     one of them 3 points: validate says so, and grades with the rubric's 3."""
-    from autograder.paths import RUBRIC_FILE
+    from autograder.assignment import available
     from autograder.validate import validate
 
-    text = RUBRIC_FILE.read_text(encoding="utf-8")
-    head, _, rest = text.partition('[tests."broadcasting.given_pairs"]')
-    rest = rest.replace("points = 4", "points = 3", 1)
-    rubric = tmp_path / "rubric.toml"
-    text = head + '[tests."broadcasting.given_pairs"]' + rest
-    rubric.write_text(text.replace("total_points = 100", "total_points = 99"))
+    text = available()["full"].read_text(encoding="utf-8").replace("total_points = 100", "total_points = 99")
+    rubric = tmp_path / "full.toml"
+    rubric.write_text(text + '\n[tests."broadcasting.given_pairs"]\npoints = 3\n')
     lines: list[str] = []
     assert validate(lines.append, rubric)
     assert "note rubric: broadcasting.given_pairs: rubric says 3 points, @weight says 4 — the rubric wins" in lines

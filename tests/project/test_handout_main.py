@@ -218,3 +218,18 @@ def test_self_check_runs_without_pytest(handout: Path) -> None:
     for check in CHECKS:
         assert f"FAIL {check.title}" in result.stdout  # run, and failed: the template is not filled in
     assert f"1 of {len(CHECKS) + 1} checks passed." in result.stdout
+
+
+def test_optim_main_trains_the_three_configurations_and_plots(handout: Path) -> None:
+    """Real MNIST through Task 5's reader in the same handout (torchvision blocked), a progress bar
+    per optimiser, the training and test error of each, and the three loss curves in one PNG."""
+    homework = write_filled_in(handout, "optim")
+    env = blocking_env(handout.parent / "no-torchvision", {"torchvision"})
+    result = run(["optim.py", "--steps", "100", "--train-size", "2000"], homework, env=env)
+    assert_clean_run(result)
+    errors = re.findall(r"^(sgd|adagrad|lbfgs): training error ([0-9.]+) %, test error ([0-9.]+) %$",
+                        result.stdout, flags=re.M)
+    assert [name for name, _, _ in errors] == ["sgd", "adagrad", "lbfgs"], result.stdout
+    assert all(float(test) < 20 for _, _, test in errors), result.stdout  # 100 steps on 2,000 images
+    assert re.search(r"lbfgs: 100%\|", result.stderr), result.stderr[-2000:]
+    assert_png(homework / "optim_losses.png")
