@@ -19,10 +19,16 @@ import pytest
 from autograder.handout import _is_main_block
 from autograder.public_checks import load_checks
 from autograder.tasks import all_tasks
+from tests.project.handouts import unzipped_handout
 
 TASKS = list(all_tasks())
 CHECKS = load_checks(TASKS)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return unzipped_handout(tmp_path_factory.mktemp("handout"), TASKS)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from autograder.packing import SUBMISSION_ZIP
 from autograder.submission import load_submission
 from autograder.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
+from tests.project.handouts import unzipped_handout
 
 TASKS = list(load_rubric().tasks)  # the default assignment's, as in the handout of conftest.py
 WEIGHTS = "mnist_weights.pt"
@@ -33,6 +34,12 @@ HANDOUT_TOOLS = re.compile(r"autograder/|checks/|check\.py|mnist_data\.py")
 def answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The reference's files, one per task, and its trained weights: what a student fills in."""
     return reference_submission(tmp_path_factory.mktemp("answers"))
+
+
+@pytest.fixture(scope="module")
+def unpacked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    assignment = load_rubric()
+    return unzipped_handout(tmp_path_factory.mktemp("handout"), list(assignment.tasks), assignment.title)
 
 
 def readme_commands(handout: Path, heading: str) -> list[str]:

@@ -1,0 +1,14 @@
+"""The real handout zip of some tasks, unzipped into a folder that shares nothing with the project."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from autograder.handout import DEFAULT_TITLE, build_handout_zip
+
+
+def unzipped_handout(folder: Path, tasks: list[str], title: str = DEFAULT_TITLE) -> Path:
+    with zipfile.ZipFile(build_handout_zip(folder / "handout.zip", tasks, title)) as zf:
+        zf.extractall(folder / "unpacked")
+    return folder / "unpacked"
