@@ -33,10 +33,11 @@ DEFAULT_TITLE = "Homework"
 NOTEBOOK_INTRO = """# {title}
 
 Fill in every function below (keep the names and signatures), then check your work locally:
-`python check.py homework.ipynb` from the handout folder. Submit this notebook (or the .py files of
-`homework/`) together with the files your tasks ask for (README_students.md says which). Keep
-long-running code (training, timing runs) inside functions or in the commented-out "try it" cells:
-top-level training slows the grader down."""
+`python check.py` from the handout folder (it reads this notebook and the .py files alike, and grades
+the copy you filled in). To submit, `python check.py --zip` writes `submission.zip` with this
+notebook and the files your tasks ask for (the weights a "try it" cell writes next to this notebook):
+upload that. Keep long-running code (training, timing runs) inside functions or in the commented-out
+"try it" cells: top-level training slows the grader down."""
 
 
 def _is_main_block(node: ast.stmt) -> bool:
