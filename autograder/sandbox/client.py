@@ -23,7 +23,7 @@ from typing import Any, Callable
 from autograder import timing
 from autograder.manifest import DEFINITIONS_ONLY, build_manifest
 from autograder.sandbox import processes, wire
-from autograder.sandbox.policy import SandboxPolicy
+from autograder.sandbox.policy import SandboxPolicy, sandbox_temp_base
 from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, GraderFault, LoadReport, MissingName, Reply,
                                         StudentCodeError, WorkerDied, WorkerError, WorkerTimeout, describe_exit,
                                         load_report, student_error)
@@ -75,8 +75,10 @@ def budget_message(budget: float) -> str:
 
 
 def new_sandbox_dir() -> Path:
-    """A fresh folder in the system's temp dir (whose parents the sandbox user can traverse)."""
-    path = Path(tempfile.mkdtemp(prefix="ag-sandbox-"))
+    """A fresh folder in the system's temp dir, or in /tmp when $TMPDIR is a private folder (a
+    Dask worker's, a pytest run's) that the sandbox user could not enter: its worker would fail
+    to start, and the submission be told its code ended the process."""
+    path = Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))
     os.chmod(path, 0o711)
     return path
 

@@ -29,7 +29,7 @@ from autograder.sandbox import basic, bubblewrap, processes
 from autograder.sandbox.basic import SHARED_TMP
 from autograder.sandbox.users import claim_slot, ensure_sandbox_user, release_slot, sandbox_user_name
 
-__all__ = ["Limits", "Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user"]
+__all__ = ["Limits", "Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user", "sandbox_temp_base"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
 
 
@@ -103,6 +103,18 @@ def _own_process_count() -> int:
     return count
 
 
+def _traversable(folder: Path) -> bool:
+    """Whether another user can reach into `folder` (every ancestor has its x bit for others)."""
+    return all(os.stat(part).st_mode & 0o001 for part in [folder, *folder.parents])
+
+
+def sandbox_temp_base() -> Path:
+    """Where folders the sandbox user must enter are made: the system's temp dir, or /tmp when
+    $TMPDIR is a private folder (a Dask worker's, a pytest run's) that user could not enter."""
+    base = Path(tempfile.gettempdir())
+    return Path("/tmp") if not _traversable(base) and _traversable(Path("/tmp")) else base
+
+
 class SandboxPolicy:
     """Builds the worker's command line and pre-exec hook for the protections that work here."""
 
@@ -158,7 +170,7 @@ class SandboxPolicy:
         notes: list[str] = []
         root_without_drop = os.geteuid() == 0 and not self._drop
         if wanted != "basic" and bubblewrap.available() and not root_without_drop:
-            trial = Path(tempfile.mkdtemp(prefix="ag-probe-"))
+            trial = Path(tempfile.mkdtemp(prefix="ag-probe-", dir=sandbox_temp_base()))
             try:
                 os.chmod(trial, 0o755)
                 (trial / "work").mkdir()

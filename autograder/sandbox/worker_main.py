@@ -15,6 +15,7 @@ import importlib
 import json
 import linecache
 import os
+import re
 import sys
 import traceback
 import types
@@ -43,6 +44,21 @@ def describe_exception(exc: BaseException) -> dict[str, Any]:
         message = "<unprintable message>"
     return {"type": type(exc).__name__, "message": message[:2000],
             "frames": student_frames(exc.__traceback__)[-5:]}
+
+
+CALL_MISMATCH = re.compile(r"\s*[\w.]+\(\) (takes|missing|got)")  # a call with arguments the callee does not take
+
+
+def probe_own_fault(exc: BaseException) -> bool:
+    """Whether a probe's exception is the grader's own bug: raised in the probe's code (the runtime
+    folder), with no frame of the student's code, and not a call into the student's code with the
+    handout's arguments (`train_step() takes 3 positional arguments`: the student's signature).
+    Anything raised inside a library on the student's objects (torch, on a model whose layers do
+    not fit) stays the student's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames or student_frames(exc.__traceback__) or not frames[-1].filename.startswith(RUNTIME):
+        return False
+    return not (isinstance(exc, TypeError) and CALL_MISMATCH.match(str(exc)))
 
 
 def grader_fault(message: str) -> dict[str, Any]:
@@ -216,7 +232,7 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
             except probes.SubmissionProblem:
                 raise
             except BaseException as exc:
-                if not student_frames(exc.__traceback__):  # raised by the probe itself: not the student's doing
+                if probe_own_fault(exc):
                     return {"ok": False, "error": grader_fault(f"probe {request['probe']!r}: {describe_exception(exc)}")}
                 raise
         else:

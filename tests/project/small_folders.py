@@ -19,7 +19,7 @@ import pytest
 from autograder.contract import required_names, template_signatures
 from autograder.grading import grade_submission
 from autograder.paths import GRADING_TESTS
-from autograder.tasks import Task, all_tasks
+from autograder.tasks import Task, all_tasks, registered_probes
 
 _ADDED: list[str] = []
 
@@ -27,6 +27,7 @@ _ADDED: list[str] = []
 def _forget_caches() -> None:
     required_names.cache_clear()
     template_signatures.cache_clear()
+    registered_probes.cache_clear()
 
 
 def hidden_folder(root: Path, task: str, tests: str, rubric: str) -> tuple[Path, Path]:

@@ -141,7 +141,7 @@ def test_resume_regrades_a_changed_submission_only(klass: Path, graded, tmp_path
     out = tmp_path / "copy"
     shutil.copytree(graded[0], out)
     before = _mtimes(out)
-    shutil.copy(PROJECT_ROOT / "reference" / f"{MISTAKES[0].module}.py", klass / "bad" / f"{MISTAKES[0].module}.py")
+    shutil.copy(PROJECT_ROOT / "reference" / MISTAKES[0].module / f"{MISTAKES[0].module}.py", klass / "bad" / f"{MISTAKES[0].module}.py")
     try:
         stdout = _run(klass, out, "--tests", "broadcasting.*")
     finally:

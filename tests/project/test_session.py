@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from autograder import grading, submission as submission_module
+from autograder.paths import PROJECT_ROOT
 from autograder.sandbox.client import Worker
 from autograder.sandbox.policy import Limits, Protections
 from autograder.session import UNPROTECTED, UNPROTECTED_ENV, GradingSession, refusal
@@ -125,3 +128,16 @@ def test_the_definitions_only_retry_loads_the_staged_files_without_rewriting_the
         assert worker.request({"op": "call", "name": "quadruple", "args": [3]}).value == 12  # helpers trimmed too
         assert _snapshot(worker.sandbox_dir) == staged
         assert os.access(worker.sandbox_dir / "code" / "helpers.py", os.R_OK)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root drops to the sandbox user, who must enter the folders")
+def test_a_private_tmpdir_does_not_lock_the_sandbox_user_out(tmp_path: Path) -> None:
+    """A Dask worker or a pytest run may set $TMPDIR to a folder only root can enter: the sandbox
+    folders then go to /tmp instead, and the submission loads as anywhere else."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(PROJECT_ROOT / "examples" / "sample_submission"),
+                           "--out", str(tmp_path / "r.json"), "--tests", "broadcasting.*"], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": str(private)})
+    assert "TOTAL 12/12" in done.stdout, done.stdout[-3000:]
+    assert not list(private.glob("ag-sandbox-*"))
