@@ -32,16 +32,8 @@ def test_unregistered(student):
     student.probe("no_such_probe")
 '''
 
-RUBRIC = '''
-[assignment]
-total_points = 3
-[tests."probed.buggy"]
-points = 1
-[tests."probed.signature"]
-points = 1
-[tests."probed.unregistered"]
-points = 1
-'''
+RUBRIC = "[assignment]\ntotal_points = 3\n" + "".join(f'[tests."probed.{name}"]\npoints = 1\n'
+                                                   for name in ("buggy", "signature", "unregistered"))
 
 SUBMISSION = '''
 def step(a, b):
