@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from autograder.contract import defined_names
 from autograder.source_index import SourceIndex
 from autograder.tasks import all_tasks
 
@@ -41,20 +42,10 @@ def template_fingerprints(tasks: tuple[str, ...] | None = None) -> dict[str, str
     found: dict[str, str] = {}
     for name in tasks if tasks is not None else tuple(known):
         for node in ast.parse(known[name].template.read_text(encoding="utf-8")).body:
-            for defined in _names(node):
+            for defined in defined_names(node):
                 if not defined.startswith("_"):
                     found.setdefault(defined, fingerprint(node))
     return found
-
-
-def _names(node: ast.AST) -> list[str]:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [node.name]
-    if isinstance(node, ast.Assign):
-        return [t.id for t in node.targets if isinstance(t, ast.Name)]
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        return [node.target.id]
-    return []
 
 
 def _placeholder(statement: ast.stmt) -> bool:
