@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from autograder.tasks import HANDOUT_CHECKS, all_tasks, load_module
+from autograder.tasks import load_module, own_files
 
 
 @dataclass(frozen=True)
@@ -22,13 +22,7 @@ class PublicCheck:
 
 def check_files(tasks: list[str]) -> dict[str, Path]:
     """{task: its public_checks.py}, from the project's task folders or, in a handout, `checks/`."""
-    known = all_tasks()
-    found = {}
-    for name in tasks:
-        path = known[name].public_checks if name in known else HANDOUT_CHECKS / name / "public_checks.py"
-        if path is not None and path.is_file():
-            found[name] = path
-    return found
+    return own_files("public_checks.py", tasks)
 
 
 def load_checks(tasks: list[str]) -> list[PublicCheck]:

@@ -135,13 +135,20 @@ def shipped_module(name: str, filename: str) -> ModuleType:
     return load_module(path, f"autograder_task_{name}_{Path(filename).stem}")
 
 
+def own_files(filename: str, tasks: list[str] | None = None) -> dict[str, Path]:
+    """{task: its tests-folder file `filename`} (`public_checks.py`, `probes.py`) for the given tasks
+    (default: all): from the project's tasks, or, in a student's handout (which has no tests/
+    folder), from the copies shipped in `checks/<task>/`."""
+    known = all_tasks()
+    folders = {name: task.tests_dir for name, task in known.items()} if known else \
+        {p.name: p for p in sorted(HANDOUT_CHECKS.iterdir()) if p.is_dir()} if HANDOUT_CHECKS.is_dir() else {}
+    names = list(folders) if tasks is None else [name for name in tasks if name in folders]
+    return {name: folders[name] / filename for name in names if (folders[name] / filename).is_file()}
+
+
 def probe_files() -> dict[str, Path]:
-    """{task: its worker-side probes file}: from the project's tasks, or, in a student's handout
-    (which has no tests/ folder), from the copies shipped in `checks/<task>/`."""
-    found = {name: t.probes for name, t in all_tasks().items() if t.probes is not None}
-    if not found and HANDOUT_CHECKS.is_dir():
-        found = {p.parent.name: p for p in sorted(HANDOUT_CHECKS.glob("*/probes.py"))}
-    return found
+    """{task: its worker-side probes file}, for every task the worker may be asked about."""
+    return own_files("probes.py")
 
 
 def _registered(path: Path) -> dict[str, tuple[str, ...]]:
