@@ -4,28 +4,47 @@
 #  - on a developer's or TA's machine (creates ./.venv next to this file).
 # Running it twice is fast: an existing, complete .venv is kept.
 # `bash setup.sh --cluster` (or AUTOGRADER_EXTRAS=cluster) also installs the optional Dask extra of
-# pyproject.toml, for grade-all on a cluster and on every Dask worker machine (docs/cluster.md).
+# pyproject.toml, for grade-all on a cluster and on every Dask worker machine (docs/cluster.md);
+# `--dev` (AUTOGRADER_EXTRAS=dev, or cluster,dev) the project's own checks (import-linter).
 set -euo pipefail
 EXTRAS="${AUTOGRADER_EXTRAS:-}"
+add_extra() { case ",$EXTRAS," in *",$1,"*) ;; *) EXTRAS="${EXTRAS:+$EXTRAS,}$1" ;; esac; }
 for arg in "$@"; do
     case "$arg" in
-        --cluster) EXTRAS="cluster" ;;
-        *) echo "setup.sh: unknown option $arg (known: --cluster)" >&2; exit 2 ;;
+        --cluster) add_extra cluster ;;
+        --dev) add_extra dev ;;
+        *) echo "setup.sh: unknown option $arg (known: --cluster, --dev)" >&2; exit 2 ;;
     esac
 done
-case "$EXTRAS" in
-    ""|cluster) ;;
-    *) echo "setup.sh: AUTOGRADER_EXTRAS=$EXTRAS: the only extra is 'cluster'" >&2; exit 2 ;;
-esac
+for extra in ${EXTRAS//,/ }; do
+    case "$extra" in
+        cluster|dev) ;;
+        *) echo "setup.sh: AUTOGRADER_EXTRAS=$EXTRAS: the extras are 'cluster' and 'dev'" >&2; exit 2 ;;
+    esac
+done
+EXTRAS="$(tr ',' '\n' <<<"$EXTRAS" | sort -u | paste -sd, -)"  # one stamp per set, in one order
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$HERE"
 VENV="$HERE/.venv"
-# The stamp keys on pyproject.toml and the extras: a venv made without the extra is completed by
-# --cluster, and one made with it also serves a plain setup.sh.
+# The stamp keys on pyproject.toml and the extras: a venv made without an extra is completed by
+# asking for it, and one made with extras also serves a setup.sh that asks for fewer.
 KEY="$(sha1sum pyproject.toml | cut -c1-12)"
 STAMP="$VENV/.installed-$KEY${EXTRAS:+-$EXTRAS}"
 CHECK='import torch, numpy, autograder'
-[ -z "$EXTRAS" ] || CHECK="$CHECK, dask.distributed"
+case ",$EXTRAS," in *,cluster,*) CHECK="$CHECK, dask.distributed" ;; esac
+case ",$EXTRAS," in *,dev,*) CHECK="$CHECK, importlinter, grimp" ;; esac
+# Stamps of earlier installs with at least these extras (a superset serves)
+covered() {
+    local stamp extra
+    for stamp in "$VENV"/.installed-"$KEY"*; do
+        [ -f "$stamp" ] || continue
+        local have=",${stamp#"$VENV/.installed-$KEY"},"; have="${have/,-/,}"
+        local ok=1
+        for extra in ${EXTRAS//,/ }; do case "$have" in *",$extra,"*) ;; *) ok=0 ;; esac; done
+        [ "$ok" = 1 ] && return 0
+    done
+    return 1
+}
 
 on_gradescope() { [ -d /autograder ] && [ "$HERE" = "/autograder/source" ]; }
 
@@ -59,7 +78,7 @@ pick_python() {
     echo "setup.sh: need Python >= 3.10 with the venv module" >&2; return 1
 }
 
-if { [ -f "$STAMP" ] || { [ -z "$EXTRAS" ] && [ -f "$STAMP-cluster" ]; }; } && "$VENV/bin/python" -c "$CHECK" 2>/dev/null; then
+if covered && "$VENV/bin/python" -c "$CHECK" 2>/dev/null; then
     echo "setup.sh: .venv is up to date ($VENV)"
 else
     PY="$(pick_python)"

@@ -10,8 +10,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from autograder import inputs
-from autograder.paths import gradescope_root
+from autograder.course.paths import gradescope_root
+from autograder.verbs import inputs
 
 
 def _selector(pattern: str | None):
@@ -20,9 +20,9 @@ def _selector(pattern: str | None):
 
 def _assignment(args: argparse.Namespace) -> Path:
     """The assignment file this command works on (`--assignment`, `--rubric`, or the default rule of
-    autograder/assignment.py), said on stdout so nobody wonders which one was used (stderr stays the
+    autograder/course/assignment.py), said on stdout so nobody wonders which one was used (stderr stays the
     one line of a usage error)."""
-    from autograder.assignment import choose
+    from autograder.course.assignment import choose
 
     choice = choose(getattr(args, "assignment", None), getattr(args, "rubric", None))
     print(choice.describe())
@@ -32,17 +32,17 @@ def _assignment(args: argparse.Namespace) -> Path:
 def _stop_on_sigterm() -> None:
     """SIGTERM (grade-all being stopped) acts as Ctrl-C: pytest stops between tests and grading
     ends through its normal clean-up (worker closed, temporary folders removed)."""
-    from autograder.batch import raise_interrupt
+    from autograder.classroom.batch import raise_interrupt
 
     signal.signal(signal.SIGTERM, raise_interrupt)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from autograder.grading import grade_submission
-    from autograder.gradescope_tests import rubric_with_decorators
-    from autograder.report import score_table
-    from autograder.rubric_schema import check_rubric
-    from autograder.session import UNPROTECTED
+    from autograder.course.gradescope_tests import rubric_with_decorators
+    from autograder.course.rubric_schema import check_rubric
+    from autograder.grading.grade import grade_submission
+    from autograder.grading.report import score_table
+    from autograder.grading.session import UNPROTECTED
 
     submission = inputs.existing_submission(Path(args.submission))
     out = inputs.out_file(Path(args.out))
@@ -66,8 +66,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Gradescope's entry point: grade ROOT/submission into ROOT/results/results.json."""
-    from autograder.grading import grade_submission
-    from autograder.report import score_table
+    from autograder.grading.grade import grade_submission
+    from autograder.grading.report import score_table
 
     root = gradescope_root()
     results = root / "results" / "results.json"
@@ -80,8 +80,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Run once at image build time: sandbox user, then each task's own set-up (`prepare.py`)."""
+    from autograder.course.tasks import all_tasks
     from autograder.sandbox.policy import ensure_sandbox_user
-    from autograder.tasks import all_tasks
 
     user = ensure_sandbox_user()
     print(f"sandbox user: {user.pw_name if user else 'not available (not root?)'}")
@@ -96,7 +96,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from autograder.validate import validate
+    from autograder.verbs.validate import validate
 
     return 0 if validate(print, _assignment(args)) else 1
 
@@ -104,8 +104,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     """Refuse to write a zip whose rubric is broken or whose reference does not get full marks:
     uploaded, it would grade every student wrongly."""
-    from autograder.build import build_gradescope_zip
-    from autograder.validate import validate
+    from autograder.verbs.build import build_gradescope_zip
+    from autograder.verbs.validate import validate
 
     out = inputs.out_file(Path(args.out))
     assignment = _assignment(args)
@@ -120,7 +120,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _rubric_for_batch(args: argparse.Namespace) -> Path:
     """Check the assignment once for the class (grade_all hands its name to every grader)."""
-    from autograder.validate import assignment_problems
+    from autograder.verbs.validate import assignment_problems
 
     path = _assignment(args)
     problems, ids = assignment_problems(path)
@@ -132,8 +132,8 @@ def _rubric_for_batch(args: argparse.Namespace) -> Path:
 def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
     """grade_all through Dask (docs/cluster.md). A missing extra, an unreachable scheduler or a worker
     that refuses is one line and exit 2; a scheduler lost mid-batch stops it as Ctrl-C does."""
-    from autograder import cluster
-    from autograder.batch import Interrupted, Refused, grade_all
+    from autograder.classroom import cluster
+    from autograder.classroom.batch import Interrupted, Refused, grade_all
 
     try:
         local = cluster.parse_local(args.cluster) if args.cluster else None
@@ -152,13 +152,13 @@ def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch:
 
 def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
-    from autograder.assignment import exported
-    from autograder.batch import discover, grade_all, private
-    from autograder.class_report import write_class_report
-    from autograder.rescore import change_line
-    from autograder.results import read_json
-    from autograder.rubric import load_rubric
-    from autograder.session import UNPROTECTED_ENV, refusal
+    from autograder.classroom.batch import discover, grade_all, private
+    from autograder.classroom.class_report import write_class_report
+    from autograder.classroom.rescore import change_line
+    from autograder.course.assignment import exported
+    from autograder.course.rubric import load_rubric
+    from autograder.grading.results import read_json
+    from autograder.grading.session import UNPROTECTED_ENV, refusal
 
     _stop_on_sigterm()  # the batch stops on SIGTERM as on Ctrl-C
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
@@ -207,11 +207,11 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
 
 def cmd_rescore(args: argparse.Namespace) -> int:
     """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
-    from autograder.class_report import write_class_report
-    from autograder.gradebook import load_rows
-    from autograder.gradescope_tests import rubric_with_decorators
-    from autograder.rescore import change_line, rescore_folder
-    from autograder.rubric_schema import check_rubric
+    from autograder.classroom.class_report import write_class_report
+    from autograder.classroom.gradebook import load_rows
+    from autograder.classroom.rescore import change_line, rescore_folder
+    from autograder.course.gradescope_tests import rubric_with_decorators
+    from autograder.course.rubric_schema import check_rubric
 
     out = inputs.out_folder(Path(args.out), must_exist=True)
     rubric_path = _assignment(args)
@@ -243,9 +243,9 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """The student's self-check: 0 when every public check passed, 1 otherwise."""
-    from autograder.packing import SUBMISSION_ZIP
-    from autograder.rubric import load_rubric
-    from autograder.selfcheck import CONTRACT_JSON, format_outcomes, self_check
+    from autograder.course.rubric import load_rubric
+    from autograder.verbs.packing import SUBMISSION_ZIP
+    from autograder.verbs.selfcheck import CONTRACT_JSON, format_outcomes, self_check
 
     tasks = None if CONTRACT_JSON.is_file() else load_rubric(_assignment(args)).tasks  # a handout is one assignment
     path = Path(args.path)
@@ -256,8 +256,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_handout(args: argparse.Namespace) -> int:
-    from autograder.handout import build_handout_zip
-    from autograder.rubric import load_rubric
+    from autograder.course.rubric import load_rubric
+    from autograder.verbs.handout import build_handout_zip
 
     rubric = load_rubric(_assignment(args))
     out = build_handout_zip(Path(args.out), list(rubric.tasks), rubric.title)
@@ -322,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Bad input ends with one line and status 2; Ctrl-C with status 130, never a traceback."""
-    from autograder.rubric import RubricError
+    from autograder.course.rubric import RubricError
 
     args = build_parser().parse_args(argv)
     try:

@@ -1,7 +1,7 @@
 """The grading process's own peak memory and time, against Gradescope's 768 MB default.
 
 Grades, with the full rubric, the reference, the worst submission within the source limits
-(autograder/source_limits.py) and the 4 MB of plain statements the limits turn away, each in a
+(autograder/intake/source_limits.py) and the 4 MB of plain statements the limits turn away, each in a
 grader that reports its own peak resident memory (VmHWM) and address space (VmPeak); the worker's
 memory is its own (limited by [limits] address_space_mb) and not counted here. Also parses the
 worst source in a bare process, to show the cost per byte. Prints a table; not run by CI.
@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from autograder.source_limits import MAX_SOURCE_TOTAL_BYTES, size_text  # noqa: E402
+from autograder.intake.source_limits import MAX_SOURCE_TOTAL_BYTES, size_text  # noqa: E402
 from benchmarks.measure import ROOT, machine, run  # noqa: E402
 from tests.project.corpus.build import reference_submission  # noqa: E402
 from tests.project.corpus.worst_case import (filler, grade_command, over_limit_submission, read_report,  # noqa: E402
@@ -27,8 +27,8 @@ from tests.project.corpus.worst_case import (filler, grade_command, over_limit_s
 
 PARSE_ONLY = """
 import resource, sys, time
-from autograder.salvage import salvage
-from autograder.source_index import index_definitions
+from autograder.intake.salvage import salvage
+from autograder.intake.source_index import index_definitions
 text = open(sys.argv[1]).read()
 class Unit:
     module, label, source = "m", "m.py", text

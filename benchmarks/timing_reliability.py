@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from autograder.grading import grade_submission  # noqa: E402
+from autograder.grading.grade import grade_submission  # noqa: E402
 from benchmarks.measure import ROOT, busy_loops, machine  # noqa: E402
 from benchmarks.speed_solutions import CORRECT, SOLUTIONS  # noqa: E402
 from tests.project.corpus.build import reference_submission, replace_function  # noqa: E402

@@ -1,11 +1,13 @@
-"""The test author's API: the one module hidden tests, public checks and task conftests import from.
+"""Layer 4b, the test author's API: the one module hidden tests, public checks and task conftests
+import from (`from autograder.api import fail, check_array`). It re-exports names of the grading
+layer and below and is imported by nothing in the engine (the hidden tests load it at run time).
 
 Why one module: the tests then depend on this page, not on the engine's internals (the sandbox
 client, the wire format, the source index), so the engine can be restructured without touching a
 test, and a test author has one place to read. `tests/project/test_api.py` keeps it that way: a file
 under tests/grading/ that imports another autograder module fails the project's tests.
 
-Fixtures (arguments of a pytest hidden test; given by autograder/plugin.py):
+Fixtures (arguments of a pytest hidden test; given by autograder/grading/plugin.py):
     student       StudentProxy  the submission, run in its sandbox: `student.call("numpydists", X, T)`
     entry         Entry         the test's rubric entry: `entry["rtol"]`, `entry.get("seed", 0)`
     credit        Credit        partial credit: `credit.set(0.5, "the labels are right, the centres not")`
@@ -44,7 +46,7 @@ on the test, else `[limits] call_timeout`; a timeout message names which one app
 
 Gradescope's decorators (`gradescope_utils.autograder_utils.decorators`: weight, number, visibility,
 tags, partial_credit, leaderboard) work on pytest functions and StudentTestCase methods alike
-(autograder/gradescope_tests.py); the rubric wins where both speak.
+(autograder/course/gradescope_tests.py); the rubric wins where both speak.
 
 This module imports neither pytest nor tomllib at import time: public checks run in the students'
 self-check, where neither needs to be installed.
@@ -52,25 +54,32 @@ self-check, where neither needs to be installed.
 
 from __future__ import annotations
 
-import unittest
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from autograder import timing
-from autograder.diagnosis import missing_message
-from autograder.feedback import (Feedback, as_array, check_array, check_scalar, describe_value, fail, none_hint,
-                                 shape_hint)
+from autograder.course import timing
+from autograder.course.tasks import shipped_module, task
+from autograder.grading.diagnosis import missing_message
+from autograder.grading.feedback import (
+    Feedback,
+    as_array,
+    check_array,
+    check_scalar,
+    describe_value,
+    fail,
+    none_hint,
+    shape_hint,
+)
+from autograder.grading.fixtures import Credit, Leaderboard, StudentTestCase
+from autograder.grading.loops import CannotJudge
 from autograder.sandbox.replies import WorkerTimeout
 from autograder.sandbox.wire import DeviceSpec, Opaque, TensorData
-from autograder.source_index import CannotJudge
-from autograder.tasks import shipped_module, task
 
 if TYPE_CHECKING:
-    from autograder.plugin import Credit
-    from autograder.rubric import Entry
-    from autograder.student import StudentProxy
+    from autograder.course.rubric import Entry
+    from autograder.grading.student import StudentProxy
 
 __all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
            "fail", "Feedback", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
@@ -79,7 +88,7 @@ __all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
            "task_file", "task_module", "timed"]
 
 # Where the fixtures' types live; imported on first use, so a public check never pulls in pytest.
-_LAZY = {"StudentProxy": "autograder.student", "Entry": "autograder.rubric", "Credit": "autograder.plugin"}
+_LAZY = {"StudentProxy": "autograder.grading.student", "Entry": "autograder.course.rubric"}
 
 Figure = dict
 """A figure the student's code returned (`student.call("plot_clusters", ...)`), as plain data:
@@ -95,36 +104,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'autograder.api' has no attribute {name!r}")
-
-
-class Leaderboard(Protocol):
-    """The `leaderboard` fixture: sets this submission's value in a Gradescope leaderboard column
-    (the last value set for a name wins). Example: `leaderboard("test error (%)", 1.25, "asc")`."""
-
-    def __call__(self, name: str, value: float, order: str = "asc") -> None: ...
-
-
-class StudentTestCase(unittest.TestCase):
-    """A unittest.TestCase whose tests reach the submission as the pytest fixtures do: the plugin
-    sets `self.student`, `self.entry` (None when the rubric has no entry), `self.credit`,
-    `self.notes` and `self.leaderboard` before each test method (so from `setUp` on, not in
-    `setUpClass`). Why: Gradescope test suites are
-    TestCases; this lets them run here unchanged but for the sandboxed `self.student`.
-
-    Example::
-
-        class TestShapes(StudentTestCase):
-            @weight(2)
-            def test_eight_pairs(self):
-                if self.student.call("broadcast_shape", (4, 1), (3, 1, 1, 5)) != (3, 1, 4, 5):
-                    fail("...")
-    """
-
-    student: StudentProxy
-    entry: Entry | None
-    credit: Credit
-    notes: list[str]
-    leaderboard: Leaderboard
 
 
 def is_figure(value: Any) -> bool:

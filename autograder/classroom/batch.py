@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from autograder.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
-from autograder.results import ResultsWriter, merge_documents, read_json, write_json_atomic
+from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
+from autograder.grading.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 from autograder.sandbox.basic import hide_from_submissions
 
 RESULTS = "results.json"
@@ -319,7 +319,7 @@ def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force
               progress: Callable[[int], Any] = _progress, runner: Any = None) -> tuple[list[Outcome], bool]:
     """Grade what is not graded yet (everything with `force`, one submission with `only`).
 
-    `runner` grades (default: a LocalPool of `jobs` graders; autograder.cluster's DaskRunner on a
+    `runner` grades (default: a LocalPool of `jobs` graders; autograder.classroom.cluster's DaskRunner on a
     cluster); this function alone decides what to grade and records every result into OUT, so
     resume, --only and --tests behave the same on every route. Returns one outcome per finished
     entry, in the order of `entries`, and whether the run was interrupted (Ctrl-C, SIGTERM, or a

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from autograder.figures import render
-from autograder.gradebook import Row, column_title, load_rows, test_columns, write_grades_csv, write_uploads
-from autograder.rubric import Rubric, load_rubric
+from autograder.classroom.gradebook import Row, column_title, load_rows, test_columns, write_grades_csv, write_uploads
+from autograder.course.rubric import Rubric, load_rubric
+from autograder.grading.figures import render
 
 COMMON_FAILURES = 3
 FEEDBACK = "feedback"
@@ -190,7 +190,7 @@ def feedback_page(row: Row) -> str:
 
 def write_class_report(out: Path, names: list[str] | None = None, rubric: Rubric | None = None) -> tuple[Path, Path]:
     """Write grades.csv, the upload CSVs, report.html and feedback/*.html from the results in OUT."""
-    from autograder.batch import private
+    from autograder.classroom.batch import private
 
     out = Path(out)
     rubric = rubric or load_rubric()

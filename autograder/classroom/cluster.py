@@ -24,10 +24,22 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from autograder.assignment import ASSIGNMENT_ENV
-from autograder.batch import (OUTPUT, Entry, Graded, Interrupted, Job, Outcome, Refused, Result, Running,
-                              plan, record, run_grader)
-from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT
+from autograder.classroom.batch import (
+    OUTPUT,
+    Entry,
+    Graded,
+    Interrupted,
+    Job,
+    Outcome,
+    Refused,
+    Result,
+    Running,
+    plan,
+    record,
+    run_grader,
+)
+from autograder.course.assignment import ASSIGNMENT_ENV
+from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT
 
 INSTALL_HINT = ("grade-all on a cluster needs the Dask extra: run `bash setup.sh --cluster` "
                 "(or `AUTOGRADER_EXTRAS=cluster bash setup.sh`)")
@@ -101,8 +113,8 @@ def sandbox_problem(unprotected: bool) -> str | None:
     """Why this machine must not grade (None: it may), checked as `grade-all` does locally, once per
     worker process."""
     if unprotected not in _CHECKED:
-        from autograder.rubric import load_rubric
-        from autograder.session import refusal
+        from autograder.course.rubric import load_rubric
+        from autograder.grading.session import refusal
 
         _CHECKED[unprotected] = refusal(load_rubric().limits, unprotected)
     return _CHECKED[unprotected]
@@ -135,7 +147,7 @@ def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unpr
     """The Dask task: unpack into a private temporary folder, grade as locally, send back the result."""
     from distributed import get_worker
 
-    from autograder.session import UNPROTECTED_ENV
+    from autograder.grading.session import UNPROTECTED_ENV
 
     where = get_worker().address
     problem = worker_problem(unprotected, expected)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.results import read_json, test_id
-from autograder.rubric import Rubric
+from autograder.course.rubric import Rubric
+from autograder.grading.results import read_json, test_id
 
 RESULTS, RUN_INFO = "results.json", "batch.json"
 GRADES, GRADESCOPE_UPLOAD, CANVAS_UPLOAD = "grades.csv", "gradescope_upload.csv", "canvas_upload.csv"

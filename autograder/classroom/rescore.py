@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.gradebook import RESULTS
-from autograder.results import number_key, read_json, test_id, write_json_atomic
-from autograder.rubric import Rubric
+from autograder.classroom.gradebook import RESULTS
+from autograder.course.rubric import Rubric
+from autograder.grading.results import number_key, read_json, test_id, write_json_atomic
 
 
 @dataclass

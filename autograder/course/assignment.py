@@ -23,8 +23,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Gradescope's Python 3.10
     import tomli as tomllib
 
-from autograder.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
-from autograder.tasks import Task, all_tasks
+from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
+from autograder.course.tasks import Task, all_tasks
 
 TABLE = ""  # the key of an entry's origins that says which file defines its table
 ASSIGNMENT_ENV = "AUTOGRADER_ASSIGNMENT"  # the name grade-all hands to its per-submission graders

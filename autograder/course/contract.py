@@ -11,7 +11,7 @@ import ast
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.tasks import all_tasks
+from autograder.course.tasks import all_tasks
 
 
 def defined_names(node: ast.AST) -> list[str]:

@@ -10,7 +10,7 @@ is silent the decorator's value serves, and `autograder validate` notes every di
 
 `@partial_credit(w)` hands the test `set_score(points)`: the points earned out of w become the
 plugin's partial credit. `@leaderboard(column, order)` hands it `set_leaderboard_value(x)`: x goes
-to the submission's leaderboard. A StudentTestCase (autograder/api.py) gets `self.student` & co.
+to the submission's leaderboard. A StudentTestCase (autograder/api/__init__.py) gets `self.student` & co.
 """
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ import inspect
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
+
+from autograder.course.assignment import merge
+from autograder.course.hidden_tests import pytest_args, rubric_id
+from autograder.course.paths import GRADING_TESTS
+from autograder.course.rubric import load_rubric
 
 # rubric key -> the attribute gradescope-utils sets, and the decorator that sets it (for messages)
 ATTRIBUTES = {"points": ("__weight__", "@weight"), "number": ("__number__", "@number"),
@@ -78,9 +83,6 @@ def disagreements(tests: dict[str, Any], found: dict[str, dict[str, Any]]) -> li
 
 def rubric_notes(rubric_path: Path, tests_dir: Path | None = None) -> list[str]:
     """`disagreements` between the assignment's rubric files and the hidden tests' decorators (for validate)."""
-    from autograder.assignment import merge
-    from autograder.paths import GRADING_TESTS
-
     return disagreements(merge(Path(rubric_path)).stated, collected_decorations(Path(tests_dir or GRADING_TESTS)))
 
 
@@ -95,9 +97,6 @@ def collected_decorations(tests_dir: Path) -> dict[str, dict[str, Any]]:
     """The decorators' rubric values of every hidden test under `tests_dir`, by collecting them
     (nothing is run); once per folder and process. Only the tasks whose tests import the package are
     collected: every `autograder grade` reads this, and most tasks have no decorator to find."""
-    from autograder.grading import _pytest_args  # pytest and the grading engine: grader side only
-    from autograder.plugin import rubric_id
-
     decorated = tuple(sorted({path.parent.name for path in Path(tests_dir).glob("*/test_*.py")
                               if PACKAGE in path.read_text(encoding="utf-8")}))
     if not decorated:
@@ -111,16 +110,13 @@ def collected_decorations(tests_dir: Path) -> dict[str, dict[str, Any]]:
 
     import pytest
 
-    pytest.main(_pytest_args(Path(tests_dir), decorated) + ["--collect-only", "-p", "no:terminal"], plugins=[Collector()])
+    pytest.main(pytest_args(Path(tests_dir), decorated) + ["--collect-only", "-p", "no:terminal"], plugins=[Collector()])
     return Collector.found
 
 
 def rubric_with_decorators(rubric_path: Path | None, tests_dir: Path | None = None) -> Any:
     """The rubric as grading sees it (decorator values where it is silent), for the commands that
     read it outside a grading run (validate, rescore, --tests): a decorated test has its points there too."""
-    from autograder.paths import GRADING_TESTS
-    from autograder.rubric import load_rubric
-
     return load_rubric(rubric_path, collected_decorations(Path(tests_dir or GRADING_TESTS)))
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # autograder/course/paths.py
+ENGINE_DIR = PROJECT_ROOT / "autograder"  # in a handout, also its generated data (contract.json...)
 GRADING_TESTS = PROJECT_ROOT / "tests" / "grading"
-ASSIGNMENTS_DIR = PROJECT_ROOT / "assignments"  # one <name>.toml per assignment (autograder/assignment.py)
+ASSIGNMENTS_DIR = PROJECT_ROOT / "assignments"  # one <name>.toml per assignment (autograder/course/assignment.py)
 TEMPLATE_DIR = PROJECT_ROOT / "student_template"
 REFERENCE_DIR = PROJECT_ROOT / "reference"
 

@@ -2,7 +2,7 @@
 
 Tests refer to their entry by id (`<task>.<test function without test_>`, plus `[param]` for a
 parametrised case). The entries come from each task's `tests/grading/<task>/rubric.toml`, merged
-with the assignment file (autograder/assignment.py), so an instructor changes points, visibility,
+with the assignment file (autograder/course/assignment.py), so an instructor changes points, visibility,
 tolerances or time thresholds in one place and `autograder validate` checks that ids, points and
 the total still agree.
 """
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.assignment import RubricError, default_assignment, merge, tomllib  # noqa: F401 (re-exported)
-from autograder.sandbox.policy import Limits
+from autograder.course.assignment import RubricError, default_assignment, merge, tomllib  # noqa: F401 (re-exported)
+from autograder.course.limits import Limits
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 ENTRY_KEYS = {"name", "points", "number", "visibility", "tags"}
@@ -95,7 +95,7 @@ class Rubric:
 def load_rubric(path: Path | None = None, decorated: dict[str, dict[str, Any]] | None = None) -> Rubric:
     """The rubric of the assignment file at `path` (default: the default assignment); `decorated`
     ({test id: values}) gives the gradescope-utils decorators' points, number, visibility and tags
-    where the rubric files are silent (autograder/gradescope_tests.py)."""
+    where the rubric files are silent (autograder/course/gradescope_tests.py)."""
     merged = merge(Path(path) if path is not None else default_assignment(), decorated=decorated)
     data = merged.data
     assignment = data.get("assignment", {})

@@ -8,7 +8,7 @@ rubric.toml), the line and the entry.
 
 Where the types come from (data-driven, nothing to keep in sync by hand):
 - the fixed keys of a test entry, [assignment] and [grading]: the JSON schemas below;
-- [limits]: the fields and types of `Limits` (autograder/sandbox/policy.py);
+- [limits]: the fields and types of `Limits` (autograder/course/limits.py);
 - a test's own parameters (rtol, min_speedup, ...): their NAMES are the ones the hidden tests read
   (`entry["rtol"]` or `entry.get("rtol")` in tests/grading/; the plugin itself reads `timeout`), so a misspelled `rtoll` that no test
   reads is an error with the closest known name; their TYPES are the ones the same parameter has
@@ -28,14 +28,22 @@ from typing import Any
 
 import jsonschema
 
-from autograder.assignment import (TABLE, RubricError, default_assignment, listed_tasks, merge, shown, tasks_problem,
-                                   tomllib)
-from autograder.paths import GRADING_TESTS
-from autograder.rubric import VISIBILITIES, load_rubric
-from autograder.gradescope_tests import collected_decorations
-from autograder.sandbox.policy import Limits
-from autograder.tasks import all_tasks
-from autograder.timeouts import PLUGIN_PARAMETERS
+from autograder.course.assignment import (
+    TABLE,
+    RubricError,
+    default_assignment,
+    listed_tasks,
+    merge,
+    shown,
+    tasks_problem,
+    tomllib,
+)
+from autograder.course.gradescope_tests import collected_decorations
+from autograder.course.limits import Limits
+from autograder.course.paths import GRADING_TESTS
+from autograder.course.rubric import VISIBILITIES, load_rubric
+from autograder.course.tasks import all_tasks
+from autograder.course.timeouts import PLUGIN_PARAMETERS
 
 ENTRY = {"name": {"type": "string"}, "points": {"type": "number", "minimum": 0},
          "number": {"type": "string"}, "visibility": {"enum": list(VISIBILITIES)},

@@ -23,13 +23,13 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from autograder.paths import GRADING_TESTS, PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
+from autograder.course.paths import GRADING_TESTS, PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
 
 HANDOUT_TEXT = "README.md"
 NOT_SHIPPED = {HANDOUT_TEXT, "__pycache__", ".ipynb_checkpoints"}
 HANDOUT_CHECKS = PROJECT_ROOT / "checks"  # in a student's handout: checks/<task>/{public_checks,probes}.py
 HANDOUT_WORK = PROJECT_ROOT / "homework"  # in a student's handout: the task files and their helpers
-ENGINE_PROBES = Path(__file__).resolve().parent / "sandbox" / "probes.py"
+ENGINE_PROBES = Path(__file__).resolve().parents[1] / "sandbox" / "probes.py"
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,11 @@ def own_files(filename: str, tasks: list[str] | None = None) -> dict[str, Path]:
         {p.name: p for p in sorted(HANDOUT_CHECKS.iterdir()) if p.is_dir()} if HANDOUT_CHECKS.is_dir() else {}
     names = list(folders) if tasks is None else [name for name in tasks if name in folders]
     return {name: folders[name] / filename for name in names if (folders[name] / filename).is_file()}
+
+
+def check_files(tasks: list[str]) -> dict[str, Path]:
+    """{task: its public_checks.py}, from the project's task folders or, in a handout, `checks/`."""
+    return own_files("public_checks.py", tasks)
 
 
 def probe_files() -> dict[str, Path]:

@@ -19,7 +19,7 @@ from typing import Any
 ENTRY_KEY = "timeout"
 MARKER = "timeout"
 MARKER_HELP = (f"{MARKER}(seconds): time limit of each student call the test makes, unless the test passes "
-               "timeout= or its rubric entry has a timeout (autograder/timeouts.py)")
+               "timeout= or its rubric entry has a timeout (autograder/course/timeouts.py)")
 PLUGIN_PARAMETERS = frozenset({ENTRY_KEY})  # rubric parameters the plugin reads for every test
 EXPLICIT = "the test's `timeout=` argument"
 

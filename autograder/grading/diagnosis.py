@@ -13,9 +13,9 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Iterable
 
-from autograder.contract import signature, template_signatures
+from autograder.course.contract import signature, template_signatures
+from autograder.intake.source_index import Location, SourceIndex
 from autograder.sandbox.client import MissingName, StudentCodeError
-from autograder.source_index import Location, SourceIndex
 
 ARGUMENT_ERROR = re.compile(r"positional argument|keyword argument|takes \d+|missing \d+ required|takes no arguments")
 MAX_SUGGESTIONS = 3

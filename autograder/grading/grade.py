@@ -16,19 +16,20 @@ from typing import Any, Callable
 
 import pytest
 
-from autograder import timing
-from autograder.choice import apply_choice
-from autograder.contract import required_names, task_modules
-from autograder.paths import GRADING_TESTS, PROJECT_ROOT
-from autograder.plugin import GradingPlugin, rubric_id
-from autograder.report import submission_summary
-from autograder.results import ResultsWriter
-from autograder.rubric import load_rubric
+from autograder.course import timing
+from autograder.course.contract import required_names, task_modules
+from autograder.course.hidden_tests import pytest_args
+from autograder.course.paths import GRADING_TESTS, PROJECT_ROOT
+from autograder.course.rubric import load_rubric
+from autograder.grading.plugin import GradingPlugin
+from autograder.grading.report import submission_summary
+from autograder.grading.results import ResultsWriter
+from autograder.grading.session import UNPROTECTED, GradingSession
+from autograder.grading.student import StudentProxy
+from autograder.intake.choice import apply_choice
+from autograder.intake.submission import load_submission
 from autograder.sandbox.basic import protect_project
 from autograder.sandbox.bubblewrap import interpreter_folders
-from autograder.session import UNPROTECTED, GradingSession
-from autograder.student import StudentProxy
-from autograder.submission import load_submission
 
 
 def protect_grader_files(log: Callable[[str], None]) -> None:
@@ -40,39 +41,10 @@ def protect_grader_files(log: Callable[[str], None]) -> None:
     log(f"[grader] made unreadable to other users: {', '.join(protected)}")
 
 
-def _pytest_args(tests_dir: Path, tasks: tuple[str, ...] | None = None) -> list[str]:
-    """pytest on the hidden tests of the given tasks only (an assignment's): their folders (None:
-    every task's, as when the decorators of all hidden tests are read)."""
-    if str(PROJECT_ROOT) not in sys.path:  # the hidden tests import `reference`
-        sys.path.insert(0, str(PROJECT_ROOT))
-    folders = [str(tests_dir)] if tasks is None else \
-        [str(tests_dir / task) for task in tasks if (tests_dir / task).is_dir()]
-    return [*folders, "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
-            "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
-            "--continue-on-collection-errors", "--import-mode=importlib"]
-
-
 def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path, pytest_output: bool) -> int:
     # pytest's own report quotes hidden test source: only for the instructor's verbose runs
     quiet = ["-q", "--no-header"] if pytest_output else ["-p", "no:terminal"]
-    return int(pytest.main(_pytest_args(tests_dir, plugin.rubric.tasks) + quiet, plugins=[plugin]))
-
-
-class _Collector:
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        self.ids = [rubric_id(i) for i in items]
-
-
-def collect_test_ids(tasks: tuple[str, ...] | None = None, tests_dir: Path = GRADING_TESTS) -> list[str]:
-    """The ids of the hidden tests of `tasks` (default: the default assignment's), without grading
-    anything (for rubric checks)."""
-    collector = _Collector()
-    tasks = load_rubric().tasks if tasks is None else tasks
-    pytest.main(_pytest_args(tests_dir, tuple(tasks)) + ["--collect-only", "-p", "no:terminal"], plugins=[collector])
-    return collector.ids
+    return int(pytest.main(pytest_args(tests_dir, plugin.rubric.tasks) + quiet, plugins=[plugin]))
 
 
 def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path | None = None,

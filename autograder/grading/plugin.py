@@ -2,8 +2,8 @@
 
 It gives the hidden tests their fixtures (`student`, `entry`, `credit`, `notes`, `leaderboard`; the
 same as attributes of a unittest StudentTestCase), sets each test's default time limit for student
-calls (autograder/timeouts.py), merges gradescope-utils decorators where the rubric is silent
-(autograder/gradescope_tests.py), maps each test to its rubric entry by id, and records every
+calls (autograder/course/timeouts.py), merges gradescope-utils decorators where the rubric is silent
+(autograder/course/gradescope_tests.py), maps each test to its rubric entry by id, and records every
 outcome (pass, fail, error in setup, skip) as a result. The student sees only messages written for
 them: assertion rewriting is off and test source, grader frames and internal errors never reach a
 student-visible output.
@@ -17,42 +17,20 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from autograder import gradescope_tests, timing
-from autograder.api import StudentTestCase
-from autograder.diagnosis import salvage_rule
-from autograder.feedback import Feedback, format_student_error
-from autograder.figures import FigureRecorder
-from autograder.results import ResultsWriter, TestResult
-from autograder.rubric import Entry, Rubric, load_rubric
-from autograder.sandbox.client import (GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError,
-                                       WorkerTimeout)
-from autograder.student import StudentProxy
-from autograder.timeouts import MARKER_HELP, call_timeout
+from autograder.course import gradescope_tests, timing
+from autograder.course.hidden_tests import rubric_id
+from autograder.course.rubric import Entry, Rubric, load_rubric
+from autograder.course.timeouts import MARKER_HELP, call_timeout
+from autograder.grading.diagnosis import salvage_rule
+from autograder.grading.feedback import Feedback, format_student_error
+from autograder.grading.figures import FigureRecorder
+from autograder.grading.fixtures import Credit, StudentTestCase
+from autograder.grading.results import ResultsWriter, TestResult
+from autograder.grading.student import StudentProxy
+from autograder.sandbox.client import GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError, WorkerTimeout
 
 INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault). "
                   "Your instructor has the details; this test scored 0 for now.")
-
-
-def rubric_id(item: pytest.Item) -> str:
-    """`<task>.<name>[<param>]` from `tests/grading/test_<task>.py::test_<name>[<param>]`."""
-    module = item.module.__name__.rsplit(".", 1)[-1] if item.module else "unknown"  # type: ignore[attr-defined]
-    task = module[len("test_"):] if module.startswith("test_") else module
-    name = getattr(item, "originalname", item.name)
-    name = name[len("test_"):] if name.startswith("test_") else name
-    callspec = getattr(item, "callspec", None)
-    return f"{task}.{name}" + (f"[{callspec.id}]" if callspec else "")
-
-
-@dataclass
-class Credit:
-    """Partial credit a test may grant before it passes or fails (gradescope-utils' set_score)."""
-
-    fraction: float | None = None
-    reason: str = ""
-
-    def set(self, fraction: float, reason: str = "") -> None:
-        self.fraction = min(1.0, max(0.0, float(fraction)))
-        self.reason = reason
 
 
 @dataclass

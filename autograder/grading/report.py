@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from autograder.diagnosis import expected_place, missing_message, uncompilable_home
+from autograder.grading.diagnosis import expected_place, missing_message, uncompilable_home
+from autograder.intake.source_index import SourceIndex
+from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
-from autograder.source_index import SourceIndex
-from autograder.submission import Submission
 
 
 def _unit_lines(report: LoadReport) -> list[str]:

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from autograder import timing
+from autograder.course import timing
 
 OUTPUT_LIMIT = 90_000  # Gradescope cuts each output at about 100,000 characters
 
@@ -51,7 +51,7 @@ def clip(text: str, limit: int = OUTPUT_LIMIT) -> str:
 
 
 def schema() -> dict[str, Any]:
-    return json.loads(resources.files("autograder").joinpath("results_schema.json").read_text())
+    return json.loads(resources.files("autograder.grading").joinpath("results_schema.json").read_text())
 
 
 def test_id(test: dict[str, Any]) -> str:

@@ -19,11 +19,12 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from autograder import timing
-from autograder.manifest import build_manifest
+from autograder.course import timing
+from autograder.course.limits import Limits
+from autograder.intake.manifest import build_manifest
+from autograder.intake.submission import Submission
 from autograder.sandbox.client import Worker, new_sandbox_dir, trusted_worker
-from autograder.sandbox.policy import Limits, Protections, SandboxPolicy
-from autograder.submission import Submission
+from autograder.sandbox.policy import Protections, SandboxPolicy
 
 UNPROTECTED_ENV = "AUTOGRADER_UNPROTECTED"
 UNPROTECTED = ("Not graded: on this machine a submission's code could read the hidden tests and the reference "

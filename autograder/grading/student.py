@@ -13,12 +13,13 @@ from __future__ import annotations
 import ast
 from typing import Any, Callable, Iterable, Tuple
 
-from autograder.diagnosis import explain_name_error
+from autograder.course.tasks import registered_probes
+from autograder.course.timeouts import EXPLICIT
+from autograder.grading.diagnosis import explain_name_error
+from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, mentions
+from autograder.intake.source_index import SourceIndex
+from autograder.intake.submission import Submission
 from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, WorkerError, WorkerTimeout
-from autograder.source_index import LoopFinding, SourceIndex, bound_functions, find_python_loops, mentions
-from autograder.submission import Submission
-from autograder.tasks import registered_probes
-from autograder.timeouts import EXPLICIT
 
 # One timed round: the student's arguments, the yardstick's, and a check of the student's value
 # (raises if wrong): every timed call gets fresh inputs and must return the right answer for them.

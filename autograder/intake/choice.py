@@ -17,15 +17,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from autograder.contract import defined_names
-from autograder.source_index import SourceIndex
-from autograder.tasks import all_tasks
+from autograder.course.contract import defined_names
+from autograder.course.paths import ENGINE_DIR
+from autograder.course.tasks import all_tasks
+from autograder.intake.source_index import SourceIndex
 
 TEMPLATES_FILE = "templates.json"  # in a handout's autograder/: the template's definitions, fingerprinted
-SHIPPED_TEMPLATES = Path(__file__).resolve().parent / TEMPLATES_FILE
+SHIPPED_TEMPLATES = ENGINE_DIR / TEMPLATES_FILE
 
 
 def fingerprint(node: ast.AST) -> str:

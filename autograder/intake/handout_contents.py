@@ -1,4 +1,5 @@
-"""The student handout: a notebook generated from the task files, and the zip a student downloads.
+"""What the student handout holds: a notebook generated from the task files, and every member of
+the zip a student downloads (written by autograder/verbs/handout.py).
 
 The template's .py files are the one source of truth: the notebook is cut from them (task text as
 markdown, one code cell per function), so the .py and notebook forms can never drift apart, and
@@ -12,23 +13,25 @@ order and the title are the assignment's (`autograder handout --assignment NAME`
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterable, Mapping
 
 import nbformat
 
-from autograder.choice import TEMPLATES_FILE, template_fingerprints
-from autograder.contract import required_names
-from autograder.handout_index import INDEX_FILE, REQUIREMENTS_FILE, index_json, pinned, requirements_text
-from autograder.packing import write_zip
-from autograder.paths import PROJECT_ROOT
-from autograder.public_checks import check_files
-from autograder.tasks import all_tasks, probe_files
+from autograder.course.contract import required_names
+from autograder.course.paths import PROJECT_ROOT
+from autograder.course.requirements import REQUIREMENTS_FILE, pinned, requirements_text
+from autograder.course.tasks import all_tasks, check_files, probe_files
+from autograder.intake.choice import TEMPLATES_FILE, template_fingerprints
 
+INDEX_FILE = "autograder/handout_files.json"  # the index of the handout's own files (intake/handout_index.py)
 NOTEBOOK_NAME = "homework.ipynb"
 WORK_FOLDER = "homework"  # the student's .py files live here, apart from the notebook and the grader
 CONTRACT_FILE = "contract.json"  # required names, for the self-check (the handout has no student_template/)
-ENGINE_PARTS = ("autograder/*.py", "autograder/sandbox/*.py", "autograder/results_schema.json")
+ENGINE_PARTS = ("autograder/*.py", "autograder/*/*.py", "autograder/*/*.json")  # the layers, schema included
 DEFAULT_TITLE = "Homework"
 NOTEBOOK_INTRO = """# {title}
 
@@ -38,6 +41,44 @@ the copy you filled in). To submit, `python check.py --zip` writes `submission.z
 notebook and the files your tasks ask for (the weights a "try it" cell writes next to this notebook):
 upload that. Keep long-running code (training, timing runs) inside functions or in the commented-out
 "try it" cells: top-level training slows the grader down."""
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class HandoutIndex:
+    files: Mapping[str, str]      # handout path -> sha256 of what it shipped
+    kept: frozenset[str]          # handout paths that stay part of a submission (task data files)
+
+    def recognises(self, rel: str, read: Callable[[], bytes]) -> bool:
+        """`rel` (relative to the submission's root) is a file the handout shipped, unchanged and
+        not kept: at its handout path, or at the tail of it (the homework folder zipped alone).
+        The content is read only for a path the handout has."""
+        sha = None
+        for path, expected in self.files.items():
+            if path in self.kept or not (path == rel or path.endswith("/" + rel)):
+                continue
+            sha = sha or digest(read())
+            if sha == expected:
+                return True
+        return False
+
+
+def index_json(members: Mapping[str, bytes], kept: Iterable[str]) -> bytes:
+    """The index of a handout's members, as written into its zip."""
+    files = {name: digest(data) for name, data in sorted(members.items())}
+    return json.dumps({"files": files, "kept": sorted(kept)}, indent=0).encode("utf-8")
+
+
+def parse_index(raw: bytes) -> HandoutIndex | None:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        files = {str(k): str(v) for k, v in dict(data["files"]).items()}
+        return HandoutIndex(files, frozenset(str(k) for k in data.get("kept", [])))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _is_main_block(node: ast.stmt) -> bool:
@@ -244,12 +285,3 @@ def own_files_index(members: dict[str, bytes], data: set[str], tasks: list[str])
     the notebook, judged by the stub rule of choice.py instead)."""
     work = {f"{WORK_FOLDER}/{name}.py" for name in tasks} | {NOTEBOOK_NAME}
     return index_json({k: v for k, v in members.items() if k not in work}, data)
-
-
-def build_handout_zip(out: Path, tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT) -> Path:
-    """Write the student's zip of the given tasks (an assignment's), in their order, with the index
-    of its own files (handout_index.py). The templates and the notebook are not in the index: they
-    are the student's work, judged by the stub rule (choice.py)."""
-    members, data = handout_members(tasks, title, root)
-    members[INDEX_FILE] = own_files_index(members, data, list(tasks))
-    return write_zip(Path(out), members)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from autograder.submission import Submission
+from autograder.intake.submission import Submission
 
 DEFINITIONS_ONLY = "definitions-only"  # the worker's last argument when it loads the trimmed form (worker_main.py)
 

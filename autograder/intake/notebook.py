@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.source_limits import SourceBudget
+from autograder.intake.source_limits import SourceBudget
 
 KEEP_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit"}
 IPYTHON_LINE = re.compile(r"^\s*(%|!|\?)|^\s*[\w.]+\s*=\s*[!%]|^[^#'\"]*\?\s*$")

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Collection
 
-from autograder.source_limits import MAX_NOTEBOOK_BYTES, MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
+from autograder.intake.source_limits import MAX_NOTEBOOK_BYTES, MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
 
 MAX_ENTRIES = 2000
 MAX_FILE_BYTES = 100 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Static, AST-only facts about a submission: where names are defined, loops, what a function uses.
+"""Static, AST-only facts about a submission: where names are defined, and its definitions-only form.
 
 Read in the grading process without running anything, so it is safe on hostile code: a syntax
 error in one unit is recorded with its line and the other units are still indexed.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from types import CodeType
 from typing import Iterable, Protocol
 
 
@@ -24,13 +23,6 @@ class Location:
     line: int
     kind: str  # "function", "class" or "value"
     module: str
-
-
-@dataclass(frozen=True)
-class LoopFinding:
-    label: str
-    line: int
-    what: str
 
 
 @dataclass
@@ -95,30 +87,7 @@ def index_definitions(units: Iterable[Unit]) -> SourceIndex:
     return index
 
 
-LOOP_CALLS = {"map", "filter", "vectorize", "apply_along_axis", "apply_over_axes", "fromiter", "frompyfunc",
-              "reduce", "starmap", "accumulate", "product", "apply_", "map_"}
-LOOP_NODES = {ast.For: "for loop", ast.AsyncFor: "async for loop", ast.While: "while loop",
-              ast.ListComp: "list comprehension", ast.SetComp: "set comprehension",
-              ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression"}
-
-
-HIDDEN_CODE_CALLS = {"exec", "eval"}  # code from a string: any loop in it is out of the loop finder's sight
-CHUNK_CALLS = {"split", "chunk", "array_split", "tensor_split"}
-
-
-def is_chunk_loop(node: ast.AST) -> bool:
-    """`for start in range(0, n, step)` or `for block in x.split(k)`: blocks of rows, each
-    vectorised, which is how large inputs fit in memory. Not a loop over elements."""
-    if not isinstance(node, (ast.For, ast.AsyncFor)) or not isinstance(node.iter, ast.Call):
-        return False
-    call, name = node.iter, _called_name(node.iter)
-    if name == "range" and len(call.args) == 3:
-        step = call.args[2]
-        return not (isinstance(step, ast.Constant) and step.value in (1, -1))
-    return name in CHUNK_CALLS
-
-
-def _called_name(call: ast.Call) -> str | None:
+def called_name(call: ast.Call) -> str | None:
     func = call.func
     if isinstance(func, ast.Name):
         return func.id
@@ -127,125 +96,8 @@ def _called_name(call: ast.Call) -> str | None:
     return None
 
 
-class CannotJudge(Exception):
-    """What a name is bound to cannot be mapped to the submission's source; the message says why."""
-
-
-def _functions_reached(index: SourceIndex, roots: list[tuple[Location, ast.AST]],
-                       preferred_module: str | None) -> list[tuple[Location, ast.AST]]:
-    """The root functions and, transitively, the submission's own functions they call by name."""
-    seen: set[int] = set()
-    order: list[tuple[Location, ast.AST]] = []
-    pending = list(roots)
-    while pending:
-        location, node = pending.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        order.append((location, node))
-        for inner in ast.walk(node):
-            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
-                hit = index.function_node(inner.func.id, preferred_module)
-                if hit is not None:
-                    pending.append(hit)
-    return order
-
-
-def _name_of(node: ast.AST) -> str:
-    return getattr(node, "name", "<lambda>")
-
-
-def _first_line(node: ast.AST) -> int:
+def first_line(node: ast.AST) -> int:
     return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])  # type: ignore[attr-defined]
-
-
-def source_functions(index: SourceIndex) -> dict[tuple[str, int, str], tuple[str, Location, ast.AST]]:
-    """(file label, first line, name) -> (fingerprint of its compiled code, location, node) for every
-    function and lambda in the submission's source, compiled here (compiling runs nothing), once."""
-    from autograder.sandbox.identity import compile_statement, fingerprint, future_flags
-
-    if index.compiled is not None:
-        return index.compiled
-    found: dict[tuple[str, int, str], tuple[str, Location, ast.AST]] = {}
-    for unit, tree in index.trees:
-        flags, pending = future_flags(tree), []
-        for statement in tree.body:
-            try:
-                pending.append(compile_statement(statement, unit.label, flags))
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-        prints: dict[tuple[int, str], str] = {}
-        while pending:
-            code = pending.pop()
-            prints[(code.co_firstlineno, code.co_name)] = fingerprint(code)
-            pending += [c for c in code.co_consts if isinstance(c, CodeType)]
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-                key = (_first_line(node), _name_of(node))
-                if key in prints:
-                    location = Location(unit.label, node.lineno, "function", unit.module)
-                    found[(unit.label, *key)] = (prints[key], location, node)
-    index.compiled = found
-    return found
-
-
-def bound_functions(index: SourceIndex, name: str, identity: dict) -> list[tuple[Location, ast.AST]]:
-    """The source of what `name` is really bound to and of the submission's functions it reaches,
-    from the worker's description (see sandbox/identity.py); CannotJudge if any part has no source."""
-    target = identity.get("target") if isinstance(identity, dict) else None
-    reached = identity.get("reached") if isinstance(identity, dict) else None
-    if not isinstance(target, dict) or not isinstance(reached, list):
-        raise CannotJudge(f"what `{name}` is bound to could not be determined")
-    if target.get("kind") != "function":
-        raise CannotJudge(f"`{name}` is bound to a `{str(target.get('kind'))[:80]}`, not a function written with "
-                          "`def` in your file, so the grader cannot read its code.")
-    known, roots = source_functions(index), []
-    for item in [target] + reached:
-        via = "" if item is target else f" (reached from `{name}` through `{str(item.get('via'))[:60]}`)"
-        if not isinstance(item, dict) or item.get("kind") != "function":
-            raise CannotJudge(f"`{name}` uses a `{str(item.get('kind'))[:80]}`{via}, whose code the grader cannot "
-                              "read.")
-        hit = known.get((str(item.get("file")), item.get("line"), str(item.get("name"))))
-        if hit is None or hit[0] != item.get("print"):
-            raise CannotJudge(f"`{name}` runs code{via} that is not in your files as written (made with exec, "
-                              "compile or similar), so the grader cannot read it.")
-        roots.append(hit[1:])
-    return roots
-
-
-def find_python_loops(index: SourceIndex, name: str, preferred_module: str | None = None,
-                      roots: list[tuple[Location, ast.AST]] | None = None) -> list[LoopFinding]:
-    """Loops in `roots` (by default, the last `def name`) and the submission's functions they call."""
-    if roots is None:
-        hit = index.function_node(name, preferred_module)
-        roots = [hit] if hit is not None else []
-    found: list[LoopFinding] = []
-    for location, function in _functions_reached(index, roots, preferred_module):
-        own = _name_of(function)
-        where = "" if own == name else f" (in `{own}`, which `{name}` runs)"
-        for node in ast.walk(function):
-            if is_chunk_loop(node):
-                continue
-            kind = LOOP_NODES.get(type(node))
-            if kind is None and isinstance(node, ast.Call) and _called_name(node) in LOOP_CALLS:
-                kind = f"call to `{_called_name(node)}` (a loop in disguise)"
-            if kind is None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                    and node.func.id in HIDDEN_CODE_CALLS:
-                kind = f"call to `{node.func.id}` (code in a string, which the grader cannot check for loops)"
-            if kind is not None:
-                found.append(LoopFinding(location.label, getattr(node, "lineno", location.line), kind + where))
-    return sorted(set(found), key=lambda f: (f.label, f.line, f.what))
-
-
-def mentions(index: SourceIndex, name: str, identifier: str, preferred_module: str | None = None) -> bool:
-    """Whether `identifier` appears (as a name or attribute) in the function or what it calls."""
-    hit = index.function_node(name, preferred_module)
-    for _, function in _functions_reached(index, [hit] if hit else [], preferred_module):
-        for node in ast.walk(function):
-            if (isinstance(node, ast.Name) and node.id == identifier) or \
-                    (isinstance(node, ast.Attribute) and node.attr == identifier):
-                return True
-    return False
 
 
 CHEAP_CALLS = {"array", "asarray", "arange", "linspace", "zeros", "ones", "eye", "full", "device", "tensor",
@@ -255,7 +107,7 @@ CHEAP_CALLS = {"array", "asarray", "arange", "linspace", "zeros", "ones", "eye",
 
 def _cheap(value: ast.AST) -> bool:
     """An expression that only builds a constant: no call except to a few cheap constructors."""
-    return all(not isinstance(n, ast.Call) or _called_name(n) in CHEAP_CALLS for n in ast.walk(value))
+    return all(not isinstance(n, ast.Call) or called_name(n) in CHEAP_CALLS for n in ast.walk(value))
 
 
 def definitions_only(source: str, tree: ast.Module) -> str:
@@ -271,6 +123,6 @@ def definitions_only(source: str, tree: ast.Module) -> str:
         kept = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
             or (isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and _cheap(node.value))
         if kept:
-            for i in range(_first_line(node) - 1, node.end_lineno or node.lineno):
+            for i in range(first_line(node) - 1, node.end_lineno or node.lineno):
                 keep[i] = True
     return "\n".join(line if keep[i] else "" for i, line in enumerate(lines)) + "\n"

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Sequence
 
-from autograder.handout_index import handout_copies, known_content, skipped_note
-from autograder.notebook import read_cells
-from autograder.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
-from autograder.salvage import DEFINES, compile_error, salvage
-from autograder.source_index import SourceIndex, index_definitions
+from autograder.intake.handout_index import handout_copies, known_content, skipped_note
+from autograder.intake.notebook import read_cells
+from autograder.intake.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
+from autograder.intake.salvage import DEFINES, compile_error, salvage
+from autograder.intake.source_index import SourceIndex, index_definitions
 
 DATA_SUFFIXES = {".pt", ".pth", ".csv", ".tsv", ".txt", ".npy", ".npz", ".json", ".dat"}
 MAX_DATA_BYTES = 50 * 1024 * 1024

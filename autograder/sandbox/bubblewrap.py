@@ -20,7 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from autograder.paths import PROJECT_ROOT, gradescope_root
+from autograder.course.paths import PROJECT_ROOT, gradescope_root
 from autograder.sandbox.basic import private_folders
 
 SYSTEM_FOLDERS = ("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32")  # shown read-only

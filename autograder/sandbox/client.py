@@ -20,15 +20,27 @@ import weakref
 from pathlib import Path
 from typing import Any, Callable
 
-from autograder import timing
-from autograder.manifest import DEFINITIONS_ONLY, build_manifest
+from autograder.course import timing
+from autograder.course.tasks import probe_files
+from autograder.intake.manifest import DEFINITIONS_ONLY, build_manifest
+from autograder.intake.submission import Submission
 from autograder.sandbox import processes, wire
 from autograder.sandbox.policy import SandboxPolicy, sandbox_temp_base
-from autograder.sandbox.replies import (BudgetExhausted, DiskQuotaExceeded, GraderFault, LoadReport, MissingName, Reply,
-                                        StudentCodeError, WorkerDied, WorkerError, WorkerTimeout, describe_exit,
-                                        load_report, student_error)
-from autograder.submission import Submission
-from autograder.tasks import probe_files
+from autograder.sandbox.replies import (
+    BudgetExhausted,
+    DiskQuotaExceeded,
+    GraderFault,
+    LoadReport,
+    MissingName,
+    Reply,
+    StudentCodeError,
+    WorkerDied,
+    WorkerError,
+    WorkerTimeout,
+    describe_exit,
+    load_report,
+    student_error,
+)
 
 RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py", "identity.py")
 TASK_PROBES_PREFIX = "task_probes_"  # worker_main imports every such file of its runtime folder

@@ -12,7 +12,6 @@ import sys
 from typing import Any
 
 import numpy as np
-
 from wire import ALLOWED_DTYPES, Opaque, TensorData
 
 MAX_DEPTH = 6

@@ -9,8 +9,8 @@ Copied into the worker's folder like wire.py: standard library only. The grader 
 """
 
 from __future__ import annotations
-
 import __future__
+
 import ast
 import hashlib
 import sys

@@ -25,28 +25,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.course.limits import Limits
 from autograder.sandbox import basic, bubblewrap, processes
 from autograder.sandbox.basic import SHARED_TMP
 from autograder.sandbox.users import claim_slot, ensure_sandbox_user, release_slot, sandbox_user_name
 
-__all__ = ["Limits", "Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user", "sandbox_temp_base"]
+__all__ = ["Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user", "sandbox_temp_base"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-worker resource limits (set from the rubric's [limits] table)."""
-
-    cpu_seconds: int = 600
-    address_space_mb: int = 4096
-    file_size_mb: int = 64
-    workspace_mb: int = 100
-    processes: int = 64
-    open_files: int = 256
-    output_kb: int = 64
-    load_timeout: float = 120.0
-    call_timeout: float = 60.0
-    grading_budget: float = 480.0  # seconds for a whole grading run: well inside Gradescope's 10 minutes
 
 
 @dataclass

@@ -14,7 +14,6 @@ import os
 from typing import Any, Callable
 
 import numpy as np
-
 from wire import DeviceSpec, TensorData
 
 Lookup = Callable[[str], Any]

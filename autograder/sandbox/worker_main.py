@@ -4,7 +4,7 @@ Runs as its own process (as an unprivileged user when the grader is root) with t
 folder copied beside it; it imports nothing from the grader's package. Everything it returns
 crosses as plain data (see wire.py). Usage: worker_main.py MANIFEST REQUEST_FD RESPONSE_FD [MODE].
 It writes no code: with MODE `definitions-only` it loads the trimmed form that the manifest
-(autograder/manifest.py) already staged beside the code as submitted.
+(autograder/intake/manifest.py) already staged beside the code as submitted.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from autograder.assignment import default_assignment, merge
-from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
+from autograder.course.assignment import default_assignment, merge
+from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT, REFERENCE_DIR, TEMPLATE_DIR
 
 ENGINE = ["setup.sh", "run_autograder", "pyproject.toml", "README.md", "autograder", "tests/grading/pytest.ini"]
 TASK_FOLDERS = (TEMPLATE_DIR, REFERENCE_DIR, GRADING_TESTS)

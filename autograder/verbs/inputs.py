@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from autograder.batch import Entry
+from autograder.classroom.batch import Entry
 
 
 class UsageError(Exception):

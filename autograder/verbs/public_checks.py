@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from autograder.tasks import load_module, own_files
+from autograder.course.tasks import check_files, load_module
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,6 @@ class PublicCheck:
     task: str
     title: str
     run: Callable[[Any, Mapping[str, Path]], str | None]  # (student proxy, data files by name); raises on failure
-
-
-def check_files(tasks: list[str]) -> dict[str, Path]:
-    """{task: its public_checks.py}, from the project's task folders or, in a handout, `checks/`."""
-    return own_files("public_checks.py", tasks)
 
 
 def load_checks(tasks: list[str]) -> list[PublicCheck]:

@@ -2,7 +2,7 @@
 
 It uses the grader's own reader, sandboxed worker and load summary, so "imports and has every
 name" here means the same as on Gradescope; what it cannot know (hidden tests, the rubric's
-tolerances) it does not pretend to: it runs only autograder.public_checks.
+tolerances) it does not pretend to: it runs only autograder.verbs.public_checks.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from autograder import packing
-from autograder.choice import apply_choice
-from autograder.contract import required_names
-from autograder.feedback import Feedback, format_student_error
-from autograder.public_checks import PublicCheck, load_checks
-from autograder.report import submission_summary
+from autograder.course.contract import required_names
+from autograder.course.limits import Limits
+from autograder.course.paths import ENGINE_DIR
+from autograder.grading.feedback import Feedback, format_student_error
+from autograder.grading.report import submission_summary
+from autograder.grading.session import GradingSession  # the grader's own: staging and loading are identical
+from autograder.grading.student import StudentProxy
+from autograder.intake.choice import apply_choice
+from autograder.intake.submission import DATA_SUFFIXES, load_submission
 from autograder.sandbox.client import GraderFault, MissingName, StudentCodeError, WorkerError
-from autograder.sandbox.policy import Limits
-from autograder.session import GradingSession  # the grader's own: staging and loading are identical
-from autograder.student import StudentProxy
-from autograder.submission import DATA_SUFFIXES, load_submission
+from autograder.verbs import packing
+from autograder.verbs.public_checks import PublicCheck, load_checks
 
-CONTRACT_JSON = Path(__file__).resolve().parent / "contract.json"  # written into the handout zip
+CONTRACT_JSON = ENGINE_DIR / "contract.json"  # written into the handout zip
 NAMES_STEP = "imports and has every name"
 
 

@@ -11,12 +11,13 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from autograder.grading import collect_test_ids, grade_submission
-from autograder.assignment import RubricError, default_assignment
-from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
-from autograder.rubric import load_rubric
-from autograder.rubric_schema import check_rubric
-from autograder.tasks import all_tasks
+from autograder.course.assignment import RubricError, default_assignment
+from autograder.course.gradescope_tests import rubric_notes, rubric_with_decorators
+from autograder.course.hidden_tests import collect_test_ids
+from autograder.course.rubric import load_rubric
+from autograder.course.rubric_schema import check_rubric
+from autograder.course.tasks import all_tasks
+from autograder.grading.grade import grade_submission
 
 
 def _copy_tasks(label: str, dest: Path, tasks: tuple[str, ...]) -> Path:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.paths import PROJECT_ROOT
+from autograder.course.paths import PROJECT_ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib

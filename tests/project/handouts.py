@@ -5,7 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from autograder.handout import DEFAULT_TITLE, build_handout_zip
+from autograder.intake.handout_contents import DEFAULT_TITLE
+from autograder.verbs.handout import build_handout_zip
 
 
 def unzipped_handout(folder: Path, tasks: list[str], title: str = DEFAULT_TITLE) -> Path:

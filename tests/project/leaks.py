@@ -12,8 +12,8 @@ import ast
 import textwrap
 from pathlib import Path
 
-from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, REFERENCE_DIR
-from autograder.rubric import ENTRY_KEYS
+from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, REFERENCE_DIR
+from autograder.course.rubric import ENTRY_KEYS
 
 MIN_LINE = 30  # shorter lines (`return out`, `import numpy as np`) are not distinctive
 GRADER_CANARY = "AG_GRADER_CANARY"  # an environment variable the grading process holds

@@ -16,10 +16,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from autograder.contract import required_names, template_signatures
-from autograder.grading import grade_submission
-from autograder.paths import GRADING_TESTS
-from autograder.tasks import Task, all_tasks, registered_probes
+from autograder.course.contract import required_names, template_signatures
+from autograder.grading.grade import grade_submission
+from autograder.course.paths import GRADING_TESTS
+from autograder.course.tasks import Task, all_tasks, registered_probes
 
 _ADDED: list[str] = []
 

@@ -1,4 +1,4 @@
-"""The test author's API (autograder/api.py) is the only grader module the task folders import."""
+"""The test author's API (autograder/api/__init__.py) is the only grader module the task folders import."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import autograder.api as api
-from autograder.paths import GRADING_TESTS, PROJECT_ROOT
+from autograder.course.paths import GRADING_TESTS, PROJECT_ROOT
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -41,7 +41,7 @@ def test_the_checker_sees_an_engine_import(tmp_path):
 def test_every_exported_name_is_listed_and_documented():
     doc = api.__doc__ or ""
     for name in api.__all__:
-        assert name in doc, f"{name} is not listed in autograder/api.py's docstring"
+        assert name in doc, f"{name} is not listed in autograder/api/__init__.py's docstring"
         value = getattr(api, name)
         if name != "Figure":  # an alias of dict, documented in the module docstring and beside it
             assert (value.__doc__ or "").strip() and value.__doc__ is not type.__doc__, name

@@ -23,11 +23,11 @@ from typing import Iterator
 
 import pytest
 
-from autograder.build import build_gradescope_zip
-from autograder.handout import build_handout_zip
-from autograder.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
-from autograder.rubric import load_rubric
-from autograder.tasks import all_tasks
+from autograder.verbs.build import build_gradescope_zip
+from autograder.verbs.handout import build_handout_zip
+from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
+from autograder.course.rubric import load_rubric
+from autograder.course.tasks import all_tasks
 from tests.project.clirun import autograder, fresh_copy
 
 SOFTMAX = {
@@ -57,8 +57,8 @@ def softmax(z):
 
 import numpy as np
 
-from autograder.feedback import check_array
-from autograder.tasks import task
+from autograder.grading.feedback import check_array
+from autograder.course.tasks import task
 
 
 def scores():
@@ -85,7 +85,7 @@ def test_large_scores(student, entry):
 
 import numpy as np
 
-from autograder.feedback import check_array, fail
+from autograder.grading.feedback import check_array, fail
 
 
 def _sums(student, files):

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch
+from autograder.classroom import batch
 from autograder.cli import _selector
-from autograder.grading import grade_submission
-from autograder.rubric import load_rubric
-from autograder.tasks import task
+from autograder.grading.grade import grade_submission
+from autograder.course.rubric import load_rubric
+from autograder.course.tasks import task
 from tests.project.clirun import autograder, column, csv_rows
 from tests.project.corpus import build
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder.assignment import default_assignment
-from autograder.build import build_gradescope_zip
-from autograder.results import schema
-from autograder.validate import validate
+from autograder.course.assignment import default_assignment
+from autograder.verbs.build import build_gradescope_zip
+from autograder.grading.results import schema
+from autograder.verbs.validate import validate
 from tests.project.corpus.build import reference_submission
 
 
@@ -25,7 +25,7 @@ def test_zip_holds_what_the_grader_needs_and_nothing_else(tmp_path):
     names = zipfile.ZipFile(build_gradescope_zip(tmp_path / "ag.zip")).namelist()
     assert {"setup.sh", "run_autograder", "assignments/full.toml", "pyproject.toml", "reference/mnist/mnist_weights.pt",
             "tests/grading/pytest.ini", "tests/grading/mnist/rubric.toml",
-            "tests/grading/kmeans/test_kmeans.py", "tests/grading/mnist/probes.py", "autograder/grading.py",
+            "tests/grading/kmeans/test_kmeans.py", "tests/grading/mnist/probes.py", "autograder/grading/grade.py",
             "student_template/regression/qn2_data.csv"} <= set(names)
     assert not [n for n in names if n.startswith(("tests/project", ".git", ".venv", "benchmarks", "docs"))
                 or "__pycache__" in n or n.endswith("/corpus.py")]

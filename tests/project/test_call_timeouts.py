@@ -80,7 +80,7 @@ def test_each_timeout_names_where_its_limit_came_from(tmp_path):
 
 def test_timeout_stays_a_known_rubric_parameter_when_no_test_reads_it(tmp_path):
     """The plugin reads `timeout` for every test, so the rubric check must not call it unknown."""
-    from autograder.rubric_schema import parameters_read
+    from autograder.course.rubric_schema import parameters_read
 
     tests_dir, _ = hidden_folder(tmp_path, "quiet", "def test_x(student):\n    pass\n", "")
     assert "timeout" in parameters_read(tests_dir) and "rtol" not in parameters_read(tests_dir)

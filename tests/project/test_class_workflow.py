@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.paths import PROJECT_ROOT
-from autograder.tasks import task
+from autograder.course.paths import PROJECT_ROOT
+from autograder.course.tasks import task
 from tests.project.clirun import autograder, column, csv_rows, rubric_tests
 from tests.project.corpus import build
 

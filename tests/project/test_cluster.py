@@ -27,7 +27,7 @@ if os.environ.get("AG_REQUIRE_CLUSTER") != "1":
     pytest.importorskip("distributed", reason="the cluster extra is not installed: bash setup.sh --cluster")
 from distributed import Client  # noqa: E402
 
-from autograder import batch, cluster  # noqa: E402
+from autograder.classroom import batch, cluster  # noqa: E402
 from tests.project.clirun import autograder, csv_rows  # noqa: E402
 from tests.project.test_batch import PATTERN, klass  # noqa: E402,F401 (the same mixed class of 13)
 

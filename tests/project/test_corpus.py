@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import available, default_assignment
-from autograder.grading import grade_submission
-from autograder.rubric import load_rubric
-from autograder.tasks import all_tasks
+from autograder.course.assignment import available, default_assignment
+from autograder.grading.grade import grade_submission
+from autograder.course.rubric import load_rubric
+from autograder.course.tasks import all_tasks
 from tests.project.corpus import build
 from tests.project.corpus.cases import Mistake, Variant
 

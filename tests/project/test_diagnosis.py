@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.contract import required_names
-from autograder.diagnosis import missing_message, salvage_rule, signature_hint
-from autograder.submission import load_submission
+from autograder.course.contract import required_names
+from autograder.grading.diagnosis import missing_message, salvage_rule, signature_hint
+from autograder.intake.submission import load_submission
 
 KMEANS = "import numpy as np\n\n\ndef k_means(X, init_indices, max_iters=100):\n    return X\n"
 BROKEN = "import numpy as np\n\n\ndef forloopdists(feats, protos):\n    # TODO\n\n\ndef numpydists(feats, protos):\n    return 0\n"

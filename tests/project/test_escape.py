@@ -16,10 +16,11 @@ from typing import Iterator
 
 import pytest
 
-from autograder.paths import PROJECT_ROOT
-from autograder.rubric import load_rubric
+from autograder.course.paths import PROJECT_ROOT
+from autograder.course.rubric import load_rubric
 from autograder.sandbox import basic, users
-from autograder.sandbox.policy import Limits, SandboxPolicy
+from autograder.course.limits import Limits
+from autograder.sandbox.policy import SandboxPolicy
 from tests.project.corpus.build import reference_submission, replace_function
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="sandbox users and root-owned folders need root")
@@ -128,7 +129,7 @@ def test_basic_mode_finds_a_writable_folder_deep_down_and_clears_it(policy, shar
 
 
 def test_the_project_is_unreadable_to_the_sandbox_user_but_its_venv(policy):
-    from autograder.grading import protect_grader_files
+    from autograder.grading.grade import protect_grader_files
 
     protect_grader_files(lambda line: None)
     probe = as_sandbox_user(policy, "import os, sys\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.feedback import Feedback, as_array, check_array, check_scalar
+from autograder.grading.feedback import Feedback, as_array, check_array, check_scalar
 from autograder.sandbox.wire import TensorData
 
 EXPECTED = np.array([[72.9497, 10.5], [3.25, 400.0]])

@@ -13,8 +13,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from autograder.paths import PROJECT_ROOT
-from autograder.rubric import load_rubric
+from autograder.course.paths import PROJECT_ROOT
+from autograder.course.rubric import load_rubric
 from tests.project.corpus.worst_case import grade_command, over_limit_submission, read_report, worst_case_submission
 
 GRADESCOPE_MB = 768

@@ -4,10 +4,10 @@ set_score and set_leaderboard_value work; on a small hidden-test folder graded e
 
 from __future__ import annotations
 
-from autograder.gradescope_tests import rubric_notes, rubric_with_decorators
-from autograder.grading import collect_test_ids
-from autograder.rescore import rescore_document
-from autograder.rubric_schema import check_rubric
+from autograder.course.gradescope_tests import rubric_notes, rubric_with_decorators
+from autograder.course.hidden_tests import collect_test_ids
+from autograder.classroom.rescore import rescore_document
+from autograder.course.rubric_schema import check_rubric
 from tests.project.small_folders import by_id, forget_small_tasks, grade, hidden_folder  # noqa: F401 (autouse)
 
 TESTS = '''
@@ -126,8 +126,8 @@ def test_the_rubric_check_counts_decorated_points_and_notes_disagreements(tmp_pa
 def test_validate_notes_where_the_rubric_overrides_broadcastings_decorators(tmp_path):
     """The worked example (broadcasting's TestCase, @weight(4) on each test) under a rubric that gives
     one of them 3 points: validate says so, and grades with the rubric's 3."""
-    from autograder.assignment import available
-    from autograder.validate import validate
+    from autograder.course.assignment import available
+    from autograder.verbs.validate import validate
 
     text = available()["full"].read_text(encoding="utf-8").replace("total_points = 100", "total_points = 99")
     rubric = tmp_path / "full.toml"

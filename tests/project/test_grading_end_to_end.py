@@ -13,10 +13,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from autograder.grading import grade_submission
-from autograder.paths import PROJECT_ROOT
-from autograder.results import schema
-from autograder.rubric import load_rubric
+from autograder.grading.grade import grade_submission
+from autograder.course.paths import PROJECT_ROOT
+from autograder.grading.results import schema
+from autograder.course.rubric import load_rubric
 from tests.project.corpus.build import (as_notebook, as_single_file, as_zip, reference_submission,
                                         template_submission)
 

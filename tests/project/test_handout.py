@@ -14,12 +14,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grading import grade_submission
-from autograder.handout import NOTEBOOK_NAME, build_handout_zip, build_notebook, task_files, write_notebook
-from autograder.paths import GRADING_TESTS, REFERENCE_DIR
-from autograder.public_checks import load_checks
-from autograder.tasks import all_tasks
-from autograder.rubric import load_rubric
+from autograder.grading.grade import grade_submission
+from autograder.intake.handout_contents import NOTEBOOK_NAME, build_notebook, task_files, write_notebook
+from autograder.verbs.handout import build_handout_zip
+from autograder.course.paths import GRADING_TESTS, REFERENCE_DIR
+from autograder.verbs.public_checks import load_checks
+from autograder.course.tasks import all_tasks
+from autograder.course.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
 from tests.project.leaks import function_body, normalised, rubric_parameter_lines
 
@@ -142,7 +143,8 @@ def test_reference_bodies_pass_every_public_check(handout: Path, tmp_path: Path)
 
 def test_public_checks_do_not_import_the_grader_secrets() -> None:
     engine = Path(__file__).resolve().parents[2] / "autograder"
-    shipped = [engine / name for name in ("public_checks.py", "selfcheck.py", "handout.py")]
+    shipped = [engine / name for name in ("verbs/public_checks.py", "verbs/selfcheck.py", "verbs/handout.py",
+                                           "intake/handout_contents.py")]
     shipped += [p for task in all_tasks().values() for p in (task.public_checks, task.probes) if p is not None]
     for name in shipped:
         tree = ast.parse(name.read_text(encoding="utf-8"))
@@ -159,7 +161,7 @@ def test_handout_contents(handout: Path) -> None:
             assert zf.read(f"homework/{path.name}") == path.read_bytes()
         nbformat.validate(nbformat.reads(zf.read(NOTEBOOK_NAME).decode(), as_version=4))
     assert {"qn2_data.csv", "homework/qn2_data.csv", "check.py", "README_students.md",
-            "autograder/public_checks.py", "autograder/sandbox/worker_main.py", "checks/kmeans/public_checks.py",
+            "autograder/verbs/public_checks.py", "autograder/sandbox/worker_main.py", "checks/kmeans/public_checks.py",
             "checks/mnist/probes.py", "homework/mnist_data.py",
             "autograder/results_schema.json"} <= names
     assert not [n for n in names if n.split("/")[0] in ("reference", "tests", "benchmarks", "assignments")]

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.handout import _is_main_block
-from autograder.public_checks import load_checks
-from autograder.tasks import all_tasks
+from autograder.intake.handout_contents import _is_main_block
+from autograder.verbs.public_checks import load_checks
+from autograder.course.tasks import all_tasks
 from tests.project.handouts import unzipped_handout
 
 TASKS = list(all_tasks())

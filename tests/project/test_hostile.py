@@ -27,10 +27,10 @@ import jsonschema
 import numpy
 import pytest
 
-from autograder.assignment import default_assignment
-from autograder.grading import grade_submission
-from autograder.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
-from autograder.results import schema
+from autograder.course.assignment import default_assignment
+from autograder.grading.grade import grade_submission
+from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
+from autograder.grading.results import schema
 from autograder.sandbox import bubblewrap, processes
 from autograder.sandbox.policy import SHARED_TMP
 from tests.project.corpus.build import reference_submission

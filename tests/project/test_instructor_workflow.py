@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.paths import PROJECT_ROOT
-from autograder.tasks import task
+from autograder.course.paths import PROJECT_ROOT
+from autograder.course.tasks import task
 from tests.project.clirun import autograder, csv_rows, fresh_copy
 from tests.project.corpus import build
 

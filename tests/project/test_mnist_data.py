@@ -10,7 +10,7 @@ import pickle
 import numpy as np
 import pytest
 
-from autograder.tasks import task
+from autograder.course.tasks import task
 
 mnist_data = task("mnist").module("mnist_data.py")
 MnistUnavailable, NumpyOnlyUnpickler = mnist_data.MnistUnavailable, mnist_data.NumpyOnlyUnpickler

@@ -12,8 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.grading import grade_submission
-from autograder.assignment import default_assignment
+from autograder.grading.grade import grade_submission
+from autograder.course.assignment import default_assignment
 from tests.project.corpus import build
 from tests.project.corpus.realworld import CELL, SUBMISSIONS, UNCOMPILABLE_LOOP, Submitted
 from tests.project.corpus.realworld_parts import distances

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.tasks import task
+from autograder.course.tasks import task
 from reference.autodiff import autodiff
 from reference.broadcasting import broadcasting
 from reference.distances import distances

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograder.tasks import task
+from autograder.course.tasks import task
 from reference.mnist import mnist
 
 

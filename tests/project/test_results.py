@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from autograder.results import ResultsWriter, TestResult, schema
+from autograder.grading.results import ResultsWriter, TestResult, schema
 
 
 def validate(path):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.assignment import choose
-from autograder.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
-from autograder.rubric import ENTRY_KEYS, RubricError, load_rubric, tomllib
+from autograder.course.assignment import choose
+from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
+from autograder.course.rubric import ENTRY_KEYS, RubricError, load_rubric, tomllib
 from tests.project.clirun import LEGACY_RUBRIC, fresh_copy
 
 FULL = ASSIGNMENTS_DIR / "full.toml"
@@ -130,7 +130,7 @@ def test_which_assignment_is_used(tmp_path):
 
 
 def test_every_hidden_test_has_an_entry_and_every_entry_a_test():
-    from autograder.grading import collect_test_ids
+    from autograder.course.hidden_tests import collect_test_ids
 
     ids = collect_test_ids(COURSE_ORDER)
     assert len(ids) == len(set(ids)) >= 30
@@ -141,7 +141,7 @@ def test_every_hidden_test_has_an_entry_and_every_entry_a_test():
 
 @pytest.fixture(scope="module")
 def hidden_ids() -> list[str]:
-    from autograder.grading import collect_test_ids
+    from autograder.course.hidden_tests import collect_test_ids
 
     return collect_test_ids(COURSE_ORDER)
 
@@ -168,7 +168,7 @@ def mutated(text: str, old: str, new: str) -> tuple[str, int]:
      ['[tests."kmeans.plot"]', "share the number 1.1"]),
 ])
 def test_each_assignment_problem_names_file_line_and_entry(tmp_path, hidden_ids, old, new, words):
-    from autograder.rubric_schema import check_rubric
+    from autograder.course.rubric_schema import check_rubric
 
     text, line = mutated(SHIPPED, old, new)
     path = write(tmp_path, text)
@@ -178,7 +178,7 @@ def test_each_assignment_problem_names_file_line_and_entry(tmp_path, hidden_ids,
 
 
 def test_an_override_of_a_task_the_assignment_does_not_list_is_named(tmp_path):
-    from autograder.rubric_schema import check_rubric
+    from autograder.course.rubric_schema import check_rubric
 
     week2 = (ASSIGNMENTS_DIR / "week2.toml").read_text(encoding="utf-8")
     path = write(tmp_path, week2 + '\n[tests."mnist.loss_plot"]\npoints = 1\n')
@@ -210,7 +210,7 @@ TASK_FILE_CASES = [
 def test_each_task_file_problem_names_that_file_line_and_entry(project, hidden_ids):
     """Each mistake made in a copy's task rubric.toml, checked by the copy's own code: the problem
     names the task's file (not the assignment), its line and the entry."""
-    script = ("import json, sys; from pathlib import Path; from autograder.rubric_schema import check_rubric; "
+    script = ("import json, sys; from pathlib import Path; from autograder.course.rubric_schema import check_rubric; "
               "print(json.dumps(check_rubric(Path('assignments/full.toml'), json.loads(sys.stdin.read()))))")
     for task, old, new, words in TASK_FILE_CASES:
         path = project / "tests" / "grading" / task / "rubric.toml"
@@ -228,8 +228,8 @@ def test_each_task_file_problem_names_that_file_line_and_entry(project, hidden_i
 
 
 def test_a_test_with_no_entry_is_reported_in_its_task_file(hidden_ids):
-    from autograder.rubric_schema import check_rubric
-    from autograder.tasks import task
+    from autograder.course.rubric_schema import check_rubric
+    from autograder.course.tasks import task
 
     problems = check_rubric(FULL, collected_ids=hidden_ids + ["mnist.new_test"])
     assert problems == [f"{task('mnist').rubric.relative_to(PROJECT_ROOT)}: test mnist.new_test has no rubric entry (a test of "
@@ -237,8 +237,8 @@ def test_a_test_with_no_entry_is_reported_in_its_task_file(hidden_ids):
 
 
 def test_the_shipped_assignments_and_grading_table_pass(tmp_path):
-    from autograder.grading import collect_test_ids
-    from autograder.rubric_schema import check_rubric
+    from autograder.course.hidden_tests import collect_test_ids
+    from autograder.course.rubric_schema import check_rubric
 
     for path in sorted(ASSIGNMENTS_DIR.glob("*.toml")):
         assert check_rubric(path, collected_ids=collect_test_ids(load_rubric(path).tasks)) == [], path
@@ -252,8 +252,8 @@ def test_limits_keys_and_types_follow_the_limits_dataclass(tmp_path):
     and refused with another."""
     import dataclasses
 
-    from autograder.rubric_schema import check_rubric
-    from autograder.sandbox.policy import Limits
+    from autograder.course.rubric_schema import check_rubric
+    from autograder.course.limits import Limits
 
     fields = dataclasses.fields(Limits)
     limits = SHIPPED[SHIPPED.index("\n[limits]\n"):SHIPPED.index("\n[grading]\n")]

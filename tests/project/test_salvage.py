@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from autograder.salvage import salvage
-from autograder.submission import load_submission
+from autograder.intake.salvage import salvage
+from autograder.intake.submission import load_submission
 
 BROKEN = textwrap.dedent('''\
     import numpy as np

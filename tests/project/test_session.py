@@ -1,4 +1,4 @@
-"""The grading session (autograder/session.py) and the one-way flow of a read submission: the
+"""The grading session (autograder/grading/session.py) and the one-way flow of a read submission: the
 refusal starts no worker, clean-up happens whatever a test raised, the submission's source is parsed
 at intake and never again, and the worker loads the code files the manifest wrote without
 rewriting them (the definitions-only retry included)."""
@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from autograder import grading, submission as submission_module
-from autograder.paths import PROJECT_ROOT
+from autograder.grading import grade as grading
+
+from autograder.intake import submission as submission_module
+from autograder.course.paths import PROJECT_ROOT
 from autograder.sandbox.client import Worker
-from autograder.sandbox.policy import Limits, Protections
-from autograder.session import UNPROTECTED, UNPROTECTED_ENV, GradingSession, refusal
-from autograder.submission import load_submission
+from autograder.course.limits import Limits
+from autograder.sandbox.policy import Protections
+from autograder.grading.session import UNPROTECTED, UNPROTECTED_ENV, GradingSession, refusal
+from autograder.intake.submission import load_submission
 from tests.project.corpus.build import reference_submission
 
 BROADCASTING_ONLY = lambda test_id: test_id.startswith("broadcasting")  # noqa: E731  (one quick task)

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grading import grade_submission
-from autograder.handout import NOTEBOOK_NAME, WORK_FOLDER, write_notebook
-from autograder.handout_index import REQUIREMENTS_FILE
-from autograder.packing import SUBMISSION_ZIP
-from autograder.submission import load_submission
-from autograder.rubric import load_rubric
+from autograder.grading.grade import grade_submission
+from autograder.intake.handout_contents import NOTEBOOK_NAME, WORK_FOLDER, write_notebook
+from autograder.course.requirements import REQUIREMENTS_FILE
+from autograder.verbs.packing import SUBMISSION_ZIP
+from autograder.intake.submission import load_submission
+from autograder.course.rubric import load_rubric
 from tests.project.corpus.build import reference_submission
 from tests.project.handouts import unzipped_handout
 
@@ -172,9 +172,9 @@ def test_feedback_speaks_of_the_notebook_as_the_student_sees_it(tmp_path: Path) 
     notebook" rather than a module the student never had, and the places sorted by file then line."""
     import nbformat
 
-    from autograder.contract import required_names
-    from autograder.diagnosis import missing_message
-    from autograder.report import submission_summary
+    from autograder.course.contract import required_names
+    from autograder.grading.diagnosis import missing_message
+    from autograder.grading.report import submission_summary
     from autograder.sandbox.replies import LoadReport
 
     nb = nbformat.v4.new_notebook()

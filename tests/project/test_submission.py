@@ -8,10 +8,11 @@ import zipfile
 import nbformat
 import pytest
 
-from autograder import safe_unpack
-from autograder.notebook import neutralise
-from autograder.source_index import find_python_loops, index_definitions, mentions
-from autograder.submission import load_submission
+from autograder.intake import safe_unpack
+from autograder.intake.notebook import neutralise
+from autograder.grading.loops import find_python_loops, mentions
+from autograder.intake.source_index import index_definitions
+from autograder.intake.submission import load_submission
 
 EXPECTED = ["distances", "kmeans"]
 

@@ -7,8 +7,8 @@ import json
 import zipfile
 from pathlib import Path
 
-from autograder.source_limits import MAX_NOTEBOOK_ITEMS, MAX_SOURCE_FILE_BYTES, MAX_SOURCE_TOTAL_BYTES
-from autograder.submission import load_submission
+from autograder.intake.source_limits import MAX_NOTEBOOK_ITEMS, MAX_SOURCE_FILE_BYTES, MAX_SOURCE_TOTAL_BYTES
+from autograder.intake.submission import load_submission
 
 
 def notes_of(submission: Path, tmp_path: Path) -> tuple[list[str], list[str]]:

@@ -19,8 +19,8 @@ from typing import Iterator
 
 import pytest
 
-from autograder.paths import PROJECT_ROOT
-from autograder.rubric import load_rubric
+from autograder.course.paths import PROJECT_ROOT
+from autograder.course.rubric import load_rubric
 from autograder.sandbox import bubblewrap
 from tests.project.corpus.build import reference_submission
 from tests.project.hostile import cheating

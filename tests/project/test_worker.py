@@ -11,11 +11,12 @@ import pytest
 
 import shutil
 
-from autograder.manifest import build_manifest
+from autograder.intake.manifest import build_manifest
 from autograder.sandbox.client import (MissingName, StudentCodeError, Worker, WorkerDied, WorkerTimeout,
                                        new_sandbox_dir)
-from autograder.sandbox.policy import Limits, SandboxPolicy
-from autograder.submission import CodeUnit, Submission
+from autograder.course.limits import Limits
+from autograder.sandbox.policy import SandboxPolicy
+from autograder.intake.submission import CodeUnit, Submission
 
 SOURCE = textwrap.dedent('''
     import os, sys, time, socket
@@ -175,8 +176,8 @@ def test_runs_unprivileged_without_network_and_cannot_read_private_files(worker,
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping privileges needs root")
 def test_worker_cannot_read_hidden_tests_reference_or_rubric(worker):
-    from autograder.grading import protect_grader_files
-    from autograder.paths import ASSIGNMENTS_DIR, GRADING_TESTS, REFERENCE_DIR
+    from autograder.grading.grade import protect_grader_files
+    from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, REFERENCE_DIR
 
     w, _ = worker
     protect_grader_files(lambda line: None)

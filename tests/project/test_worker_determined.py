@@ -13,16 +13,17 @@ import jsonschema
 import numpy as np
 import pytest
 
-from autograder.grading import grade_submission
-from autograder.assignment import default_assignment
-from autograder.results import schema
-from autograder.rubric import load_rubric
+from autograder.grading.grade import grade_submission
+from autograder.course.assignment import default_assignment
+from autograder.grading.results import schema
+from autograder.course.rubric import load_rubric
 from autograder.sandbox.client import BudgetExhausted, Worker, WorkerDied, WorkerTimeout, new_sandbox_dir
-from autograder.sandbox.policy import Limits, SandboxPolicy
+from autograder.course.limits import Limits
+from autograder.sandbox.policy import SandboxPolicy
 from autograder.sandbox.wire import Opaque
-from autograder.source_index import CannotJudge
-from autograder.student import StudentProxy
-from autograder.submission import CodeUnit, Submission
+from autograder.grading.loops import CannotJudge
+from autograder.grading.student import StudentProxy
+from autograder.intake.submission import CodeUnit, Submission
 from tests.project.corpus.build import reference_submission, replace_function
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.tasks import all_tasks
+from autograder.course.tasks import all_tasks
 
 WEIGHTS = "mnist_weights.pt"
 

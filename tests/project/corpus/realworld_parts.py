@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 
-from autograder.paths import REFERENCE_DIR
+from autograder.course.paths import REFERENCE_DIR
 
 HEADER = "import time\nimport numpy as np\nimport torch\n"  # 3 lines: a part's `def` lands on line 5
 

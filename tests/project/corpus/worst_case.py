@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from autograder.source_limits import (MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_ITEMS, MAX_SOURCE_FILE_BYTES, MAX_SOURCE_LINES,
+from autograder.intake.source_limits import (MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_ITEMS, MAX_SOURCE_FILE_BYTES, MAX_SOURCE_LINES,
                                       MAX_SOURCE_TOTAL_BYTES)
 from tests.project.corpus.build import reference_submission
 
