@@ -16,7 +16,7 @@ import pytest
 
 from autograder.course.paths import PROJECT_ROOT
 from autograder.course.tasks import task
-from tests.project.clirun import autograder, column, csv_rows, tomllib
+from tests.project.clirun import autograder, column, csv_rows, fresh_copy, tomllib
 from tests.project.corpus import build
 
 MISTAKES = task("broadcasting").module("corpus.py").MISTAKES
@@ -133,3 +133,41 @@ def test_tests_without_force_says_what_it_did_and_logs_name_results_json(klass: 
         last = (out / name / "output.txt").read_text(encoding="utf-8").strip().splitlines()[-1]
         assert last == f"results written to {out / name / 'results.json'}"
         assert (out / name / "results.json").is_file()
+
+
+DECORATED = '''
+
+
+@weight(2)
+@number("2.9")
+def test_filesexist(student):
+    """the handout's files are all there"""
+'''
+
+
+def _header_and_max(out: Path) -> tuple[list[str], dict[str, str]]:
+    rows = csv_rows(out / "grades.csv")
+    top = rows["(max points)"]
+    return list(top), top
+
+
+def test_grade_all_and_rescore_agree_on_a_test_without_rubric_entry(klass: Path, tmp_path: Path) -> None:
+    """A Gradescope-decorated test with no rubric entry (@weight(2), @number): the same column title
+    and the same (max points) whether grade-all or rescore wrote grades.csv."""
+    project = fresh_copy(tmp_path / "clone")
+    tests = project / "tests" / "grading" / "broadcasting" / "test_broadcasting.py"
+    tests.write_text(tests.read_text(encoding="utf-8") + DECORATED, encoding="utf-8")
+    full = project / "assignments" / "full.toml"
+    full.write_text(full.read_text(encoding="utf-8").replace("total_points = 100\n", "total_points = 102\n"),
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    done = autograder("grade-all", str(klass), "--out", str(out), "--only", "ref", "--tests", "broadcasting.*",
+                      cwd=project)
+    assert done.returncode == 0, done.stderr[-3000:]
+    header, top = _header_and_max(out)
+    title = next(h for h in header if h.endswith("the handout's files are all there"))
+    assert float(top[title]) == 2 and float(top["total"]) == 102  # the decorator's points
+    assert float(csv_rows(out / "grades.csv")["ref"][title]) == 2
+    done = autograder("rescore", str(out), cwd=project)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert _header_and_max(out) == (header, top)
