@@ -35,8 +35,8 @@ def refresh(out: Path, names: list[str], rubric: Rubric) -> list[Rescored]:
     for name in names:
         path = Path(out) / name / RESULTS
         document = read_json(path)
-        if document is None or stored_hash(document) == wanted:
-            continue
+        if document is None or not document.get("tests") or stored_hash(document) == wanted:
+            continue  # nothing scored (a time-out's or a crash's zero) or scored under this rubric
         rescored = rescore_document(name, document, rubric)
         if rescored.new != document:
             write_json_atomic(path, rescored.new, mode=0o600)

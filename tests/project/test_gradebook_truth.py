@@ -91,6 +91,7 @@ def test_round_trip_never_leaves_a_stale_total(klass: Path, changed: Path, tmp_p
     full = sum(_points(DEFAULT)[1].values())
     assert float(rows["ref"]["total"]) == full and float(rows["tmpl"]["total"]) == 0
     assert "scored under another rubric" not in first  # fresh results carry the hash of the rubric in force
+    assert "WARNING: 3 submission(s) name no student" in first and "--roster FILE" in first  # not silent
 
     # rescore under the changed rubric: the reference earns the 4 extra points
     _ok("rescore", str(out), "--rubric", str(changed))
