@@ -44,7 +44,11 @@ class Student:
 # ---------------------------------------------------------------- Gradescope's metadata
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader, with any tag (a Ruby object, say) read as plain data instead of refused."""
+    """The safe loader, with every plain scalar kept as the text written (a student named No stays
+    "No", not False; a SID 007 stays "007", not 7) and any tag (a Ruby object, say) read as plain
+    data instead of refused."""
+
+    yaml_implicit_resolvers: dict = {}
 
 
 def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:

@@ -139,6 +139,8 @@ def test_a_folded_long_name_forges_no_submitter() -> None:
     assert any(line.lstrip().startswith("- :name: Victim") for line in text.splitlines())  # the trap is there
     people = parse_metadata(text)["submission_9"]
     assert [(p.name, p.email) for p in people] == [(name, "m@example.edu")]
+    plain = parse_metadata(":s:\n  :submitters:\n  - :name: No\n    :sid: 007\n    :email:\n")["s"]
+    assert [(p.name, p.sid, p.email) for p in plain] == [("No", "007", "")]  # text as written, never a bool or int
 
 
 def test_bad_metadata_and_roster_are_one_clear_line(tmp_path: Path) -> None:
