@@ -166,6 +166,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")
     rubric_path = _rubric_for_batch(args)
+    gradebook = gradebook_rubric(rubric_path)  # now, not after a Ctrl-C: it collects the decorated tests
     try:
         entries = discover(folder, exclude=out)
     except ValueError as exc:
@@ -193,13 +194,14 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     for line in changes:
         print(f"changed {line}")
     csv_path, html_path = write_gradebook(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
-                                          gradebook_rubric(rubric_path))
+                                          gradebook)
     fresh = sum(not o.skipped for o in outcomes)
     counts = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
     regraded = sum(o.previous is not None and not o.skipped for o in outcomes)
-    print(f"{len(entries)} submissions found, {fresh} graded now{graded_now(outcomes, out)}, "
-          f"{len(outcomes) - fresh} already done ({counts})"
+    print(f"{len(entries)} submissions found, {fresh} graded now, {len(outcomes) - fresh} already done ({counts})"
           + (f"; {len(changes)} of the {regraded} regraded changed score" if regraded else ""))
+    if graded_now(outcomes, out):
+        print(graded_now(outcomes, out))
     if args.tests and not args.force and args.only is None:
         print(tests_without_force(args.tests, fresh, len(outcomes) - fresh))
     print(f"wrote {csv_path} and {html_path}")

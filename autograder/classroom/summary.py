@@ -16,8 +16,8 @@ NAMED_UP_TO = 5  # beyond this many, the count alone (the changed ones are liste
 
 
 def graded_now(outcomes: list[Any], out: Path) -> str:
-    """" (alice 12, bob 10 -> 12)": the submissions graded in this run with their score (and the
-    score they had before), when there are few enough to read; "" otherwise."""
+    """"graded now: alice 12 (graded); bob 10 -> 12 (+2, graded)": the submissions graded in this
+    run with their score (and the score they had before), when there are few enough to read; "" otherwise."""
     fresh = [o for o in outcomes if not o.skipped]
     if not fresh or len(fresh) > NAMED_UP_TO:
         return ""
@@ -27,7 +27,7 @@ def graded_now(outcomes: list[Any], out: Path) -> str:
         before = None if outcome.previous is None else float(outcome.previous.get("score", 0.0))
         parts.append(f"{outcome.name} {score:g} ({outcome.status})" if before is None
                      else f"{outcome.name} {before:g} -> {score:g} ({score - before:+g}, {outcome.status})")
-    return " (" + "; ".join(parts) + ")"
+    return "graded now: " + "; ".join(parts)
 
 
 def tests_without_force(pattern: str, fresh: int, done: int) -> str:

@@ -108,7 +108,7 @@ def test_round_trip_never_leaves_a_stale_total(klass: Path, changed: Path, tmp_p
     # hold that test from one rubric and the rest from the other, and the rest is rescored too
     _ok("rescore", str(out), "--rubric", str(changed))
     stdout = _grade_all(klass, out, "--only", "bad", "--tests", "broadcasting.given_pairs", "--force")
-    assert "1 graded now (bad " in stdout
+    assert "1 graded now, 2 already done" in stdout and "graded now: bad " in stdout
     rows = assert_true_to(out, DEFAULT)
     assert float(rows["ref"]["total"]) == full and float(rows["bad"][column("broadcasting.answers")]) <= 4
 
@@ -116,7 +116,7 @@ def test_round_trip_never_leaves_a_stale_total(klass: Path, changed: Path, tmp_p
     _ok("rescore", str(out), "--rubric", str(changed))
     shutil.rmtree(out / "tmpl")
     stdout = _grade_all(klass, out, "--tests", PATTERN)
-    assert "1 graded now (tmpl 0 (graded))" in stdout
+    assert "1 graded now, 2 already done" in stdout and "graded now: tmpl 0 (graded)" in stdout
     assert "2 stored result(s) were scored under another rubric" in stdout
     assert_true_to(out, DEFAULT)
 
