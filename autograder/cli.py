@@ -153,7 +153,8 @@ def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch:
 def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
     from autograder.classroom.batch import discover, grade_all, private
-    from autograder.classroom.class_report import write_class_report
+    from autograder.classroom.refresh import gradebook_rubric, write_gradebook
+    from autograder.classroom.summary import graded_now, tests_without_force
     from autograder.classroom.rescore import change_line
     from autograder.course.assignment import exported
     from autograder.course.rubric import load_rubric
@@ -165,10 +166,12 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")
     rubric_path = _rubric_for_batch(args)
+    gradebook = gradebook_rubric(rubric_path)  # now, not after a Ctrl-C: it collects the decorated tests
     try:
         entries = discover(folder, exclude=out)
     except ValueError as exc:
         raise inputs.UsageError(str(exc)) from None
+    inputs.some_submissions(entries, folder)
     inputs.only_name(args.only, entries)
     on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
     if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
@@ -190,13 +193,17 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
                for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
     for line in changes:
         print(f"changed {line}")
-    csv_path, html_path = write_class_report(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
-                                             load_rubric(rubric_path))
+    csv_path, html_path = write_gradebook(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
+                                          gradebook)
     fresh = sum(not o.skipped for o in outcomes)
     counts = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
     regraded = sum(o.previous is not None and not o.skipped for o in outcomes)
     print(f"{len(entries)} submissions found, {fresh} graded now, {len(outcomes) - fresh} already done ({counts})"
           + (f"; {len(changes)} of the {regraded} regraded changed score" if regraded else ""))
+    if graded_now(outcomes, out):
+        print(graded_now(outcomes, out))
+    if args.tests and not args.force and args.only is None:
+        print(tests_without_force(args.tests, fresh, len(outcomes) - fresh))
     print(f"wrote {csv_path} and {html_path}")
     if interrupted:
         print(f"interrupted: {len(entries) - len(outcomes)} submission(s) not graded; run the same command "
@@ -209,8 +216,8 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
     from autograder.classroom.class_report import write_class_report
     from autograder.classroom.gradebook import load_rows
-    from autograder.classroom.rescore import change_line, rescore_folder
-    from autograder.course.gradescope_tests import rubric_with_decorators
+    from autograder.classroom.refresh import gradebook_rubric
+    from autograder.classroom.rescore import change_line, regrade_hint, rescore_folder
     from autograder.course.rubric_schema import check_rubric
 
     out = inputs.out_folder(Path(args.out), must_exist=True)
@@ -219,7 +226,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     names = [r.name for r in load_rows(out)]
     if not names:
         raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
-    rubric = rubric_with_decorators(rubric_path)  # a decorated test keeps its points
+    rubric = gradebook_rubric(rubric_path)  # a decorated test keeps its points
     rescored = rescore_folder(out, names, rubric, dry_run=args.dry_run)
     changes = [line for r in rescored for line in [change_line(r.name, r.old, r.new)] if line]
     for line in changes:
@@ -228,9 +235,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
           + (" (dry run: nothing written)" if args.dry_run else ""))
     changed = sorted({tid for r in rescored for tid in r.params_changed})
     if changed:
-        print(f"graded with other parameters (tolerances, thresholds...), so only a regrade can tell: "
-              f"{', '.join(changed)}; run for each: autograder grade-all <submissions> --out {out} --force "
-              f"--tests '<test id>'")
+        print(regrade_hint(changed, out))
     missing = sum(bool(r.missing) for r in rescored)
     if missing:
         print(f"{missing} submission(s) have no stored outcome for some tests (never graded with them): "
@@ -238,6 +243,24 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     if not args.dry_run:
         csv_path, html_path = write_class_report(out, names, rubric)
         print(f"wrote {csv_path} and {html_path}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The graded class in the columns a platform imports, joined to a roster (docs/exports.md)."""
+    from autograder.classroom.gradebook import load_rows
+    from autograder.classroom.refresh import gradebook_rubric
+    from autograder.classroom.roster import RosterError
+    from autograder.verbs.export import export
+
+    out = inputs.out_folder(Path(args.out), must_exist=True)
+    if not load_rows(out):
+        raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
+    try:
+        export(out, args.to, gradebook_rubric(_assignment(args)), Path(args.roster) if args.roster else None,
+               Path(args.file) if args.file else None)
+    except RosterError as exc:
+        raise inputs.UsageError(str(exc)) from None
     return 0
 
 
@@ -306,6 +329,13 @@ def build_parser() -> argparse.ArgumentParser:
     rescore.add_argument("--dry-run", action="store_true", help="say who would change; write nothing")
     rescore.add_argument("--rubric", help="rescore with this assignment file (e.g. a changed copy) instead of the default")
     rescore.set_defaults(func=cmd_rescore)
+    export = sub.add_parser("export", help="write the grades of a graded class (OUT of grade-all) in the columns "
+                                           "Gradescope or Canvas imports, or a plain CSV, joined to a roster")
+    export.add_argument("out", help="the --out folder of an earlier grade-all")
+    export.add_argument("--to", required=True, choices=("gradescope", "canvas", "csv"), help="the platform")
+    export.add_argument("--roster", metavar="FILE", help="Canvas' gradebook export, or a CSV with columns sid, email, name")
+    export.add_argument("--file", metavar="PATH", help="where to write (default: OUT/export_<platform>.csv)")
+    export.set_defaults(func=cmd_export)
     check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
     check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")
     check.add_argument("--zip", action="store_true",
@@ -314,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     handout = sub.add_parser("handout", help="write the student handout zip (template, notebook, data, self-check)")
     handout.add_argument("--out", default="handout.zip")
     handout.set_defaults(func=cmd_handout)
-    for command in (grade, batch, validate, build, rescore, check, handout):
+    for command in (grade, batch, validate, build, rescore, export, check, handout):
         command.add_argument("--assignment", metavar="NAME", help="the assignment (assignments/NAME.toml); default: the "
                              "only one, else the one marked `default = true`")
     return parser

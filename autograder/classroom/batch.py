@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
+from autograder.classroom.status import GRADER_FAILED_MARK, NO_CODE_MARK, status_of  # noqa: F401 (re-exported)
 from autograder.grading.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 from autograder.sandbox.basic import hide_from_submissions
 
@@ -29,8 +31,6 @@ PARTIAL = "results.partial.json"
 RUN_INFO = "batch.json"
 OUTPUT = "output.txt"
 DEFAULT_TIMEOUT = 15 * 60
-NO_CODE_MARK = "**no code found**"
-GRADER_FAILED_MARK = "The autograder itself failed"
 
 
 @dataclass
@@ -52,17 +52,6 @@ class Outcome:
 
 
 # ---------------------------------------------------------------- grading one
-
-def status_of(document: dict[str, Any] | None, returncode: int | None, timed_out: bool) -> str:
-    """The row's status, from how the process ended and what results.json says."""
-    if timed_out:
-        return "timed out"
-    if document is None or returncode != 0 or GRADER_FAILED_MARK in document.get("output", ""):
-        return "grader error"
-    if NO_CODE_MARK in document.get("output", ""):
-        return "no files found"
-    return "graded"
-
 
 def _write_zero(path: Path, message: str) -> None:
     """A valid results.json worth 0 for a submission the grader could not finish."""
@@ -208,11 +197,23 @@ def run_grader(path: Path, workdir: Path, tests: str | None, timeout: float, run
     return Graded(returncode, timed_out, round(time.monotonic() - started, 3), document)
 
 
+def point_log_at_results(log: Path, results: Path) -> None:
+    """The grader's last line names the partial file it wrote, which is renamed: name results.json."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    fixed = re.sub(rf"results written to [^\n]*{re.escape(PARTIAL)}\s*$", lambda m: f"results written to {results}\n", text)
+    if fixed != text:
+        log.write_text(fixed, encoding="utf-8")
+
+
 def record(job: Job, graded: Graded, timeout: float) -> Outcome:
     """Client side, after grading: write results.json (merged with --tests), batch.json, output.txt."""
     folder, partial = job.folder, job.folder / PARTIAL
     if graded.output is not None:
         (folder / OUTPUT).write_bytes(graded.output)
+    point_log_at_results(folder / OUTPUT, folder / RESULTS)
     status = "worker crashed" if graded.failure else status_of(graded.document, graded.returncode, graded.timed_out)
     if graded.failure:
         _write_zero(partial, f"{graded.failure}; the score is 0. Please tell your instructor.")

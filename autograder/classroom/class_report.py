@@ -71,10 +71,10 @@ def is_skipped(test: dict[str, Any]) -> bool:
 
 
 def pass_rates(rows: list[Row], ids: list[str]) -> dict[str, float | None]:
-    """Share of submissions passing each test, among those where it ran; None when it ran nowhere."""
+    """Share of graded submissions passing each test, among those where it ran; None when it ran nowhere."""
     rates: dict[str, float | None] = {}
     for tid in ids:
-        ran = [r.tests()[tid] for r in rows if tid in r.tests() and not is_skipped(r.tests()[tid])]
+        ran = [r.tests()[tid] for r in rows if r.graded and tid in r.tests() and not is_skipped(r.tests()[tid])]
         rates[tid] = sum(t.get("status") == "passed" for t in ran) / len(ran) if ran else None
     return rates
 

@@ -9,10 +9,12 @@ student called `@SUM(...)` must not run in the TA's spreadsheet.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autograder.classroom.status import GRADED
 from autograder.course.rubric import Rubric
 from autograder.grading.results import read_json, test_id
 
@@ -22,12 +24,18 @@ MAX_ROW = "(max points)"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+# A separator (`,` or `;`: a European Excel splits on `;`), maybe spaces and a quote, then a formula start.
+_AFTER_SEPARATOR = re.compile(r"""([,;][ ]*"?)(?=[=+\-@\t\r])""")
+
+
 def safe_cell(value: Any) -> str:
-    """The cell as text a spreadsheet shows and never evaluates (OWASP's CSV-injection advice:
-    a leading quote before =, +, -, @, tab or carriage return). Numbers stay numbers."""
+    """The cell as text a spreadsheet shows and never evaluates, whichever separator it splits on
+    (OWASP's CSV-injection advice: a quote before =, +, -, @, tab or carriage return at the start of
+    the cell and after each separator). Numbers stay numbers."""
     text = str(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return text
+    text = _AFTER_SEPARATOR.sub(r"\1'", text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -46,6 +54,11 @@ class Row:
     @property
     def status(self) -> str:
         return str(self.info.get("status", "graded"))
+
+    @property
+    def graded(self) -> bool:
+        """Whether the grader read and ran this submission (only those count in pass rates)."""
+        return self.status == GRADED
 
     @property
     def seconds(self) -> float:
@@ -86,8 +99,10 @@ def column_title(tid: str, rubric: Rubric) -> str:
     return f"{entry.number} {entry.name}" if entry else tid
 
 
-def _write(path: Path, header: list[str], body: list[list[Any]]) -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+def write_csv(path: Path, header: list[str], body: list[list[Any]]) -> Path:
+    """A CSV every cell of which is safe, in UTF-8 with a BOM (without it Excel shows "ZoÃ«"), the
+    TA's alone (0600)."""
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
         writer.writerow([safe_cell(h) for h in header])
         writer.writerows([[safe_cell(c) for c in row] for row in body])
@@ -106,7 +121,7 @@ def write_grades_csv(rows: list[Row], out: Path, rubric: Rubric) -> Path:
         tests = row.tests()
         body.append([row.name, row.joined("sid"), row.joined("name"), row.joined("email"), row.status, row.total,
                      *(float(tests[i]["score"]) if i in tests else "" for i in ids), round(row.seconds, 1)])
-    return _write(Path(out) / GRADES, header, body)
+    return write_csv(Path(out) / GRADES, header, body)
 
 
 def _per_student(rows: list[Row]) -> list[tuple[dict[str, str], Row]]:
@@ -118,10 +133,10 @@ def write_uploads(rows: list[Row], out: Path, rubric: Rubric) -> tuple[Path, Pat
     """gradescope_upload.csv (Name, SID, Email, Score) and canvas_upload.csv (Student, ID,
     SIS User ID, SIS Login ID, Section, then the assignment's column with a Points Possible row)."""
     pairs = _per_student(rows)
-    gradescope = _write(Path(out) / GRADESCOPE_UPLOAD, ["Name", "SID", "Email", "Score"],
+    gradescope = write_csv(Path(out) / GRADESCOPE_UPLOAD, ["Name", "SID", "Email", "Score"],
                         [[s.get("name", ""), s.get("sid", ""), s.get("email", ""), row.total] for s, row in pairs])
     title = rubric.title
-    canvas = _write(Path(out) / CANVAS_UPLOAD, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title],
+    canvas = write_csv(Path(out) / CANVAS_UPLOAD, ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", title],
                     [["Points Possible", "", "", "", "", rubric.total_points]]
                     + [[s.get("name", ""), "", s.get("sid", ""), s.get("email", ""), "", row.total] for s, row in pairs])
     return gradescope, canvas

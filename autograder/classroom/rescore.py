@@ -15,6 +15,7 @@ from typing import Any
 
 from autograder.classroom.gradebook import RESULTS
 from autograder.course.rubric import Rubric
+from autograder.course.rubric_hash import HASH_KEY, rubric_hash
 from autograder.grading.results import number_key, read_json, test_id, write_json_atomic
 
 
@@ -51,7 +52,7 @@ def rescore_document(name: str, document: dict[str, Any], rubric: Rubric) -> Res
             dropped.append(tid)
             continue
         extra = dict(test.get("extra_data", {}))
-        fraction = fraction_of(test)
+        fraction = min(1.0, max(0.0, fraction_of(test)))  # a test never earns more than its points
         if extra.get("params", entry.params) != entry.params:
             changed.append(tid)
         passed = entry.points == 0 if extra.get("skipped") else fraction >= 1.0
@@ -61,8 +62,18 @@ def rescore_document(name: str, document: dict[str, Any], rubric: Rubric) -> Res
     held = {test_id(t) for t in tests}
     missing = [tid for tid in rubric.entries if tid not in held]
     tests.sort(key=lambda t: number_key(str(t["number"])))
-    new = {**document, "tests": tests, "score": round(sum(t["score"] for t in tests), 6)}
+    stamp = {k: v for k, v in (document.get("extra_data") or {}).items() if k != HASH_KEY}
+    if not changed:  # scored under `rubric` now; a parameter change stays stale until regraded
+        stamp[HASH_KEY] = rubric_hash(rubric)
+    new = {**document, "tests": tests, "score": round(sum(t["score"] for t in tests), 6), "extra_data": stamp}
     return Rescored(name, document, new, changed, missing, dropped)
+
+
+def regrade_hint(tests: list[str], out: Path) -> str:
+    """The line naming tests only a regrade can settle, and the command that does it."""
+    return (f"graded with other parameters (tolerances, thresholds...), so only a regrade can tell: "
+            f"{', '.join(tests)}; run for each: autograder grade-all <submissions> --out {out} --force "
+            f"--tests '<test id>'")
 
 
 def change_line(name: str, old: dict[str, Any] | None, new: dict[str, Any]) -> str | None:

@@ -15,7 +15,7 @@ from autograder.course.paths import PROJECT_ROOT
 REQUIREMENTS_FILE = "requirements.txt"
 # Grader-side tools of pyproject.toml that a student's machine does not need (the self-check runs
 # without pytest; the rubric checks are the instructor's).
-GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils"}
+GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils", "pyyaml"}
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 

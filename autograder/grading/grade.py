@@ -21,6 +21,7 @@ from autograder.course.contract import required_names, task_modules
 from autograder.course.hidden_tests import pytest_args
 from autograder.course.paths import GRADING_TESTS, PROJECT_ROOT
 from autograder.course.rubric import load_rubric
+from autograder.course.rubric_hash import HASH_KEY, rubric_hash
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.report import submission_summary
 from autograder.grading.results import ResultsWriter
@@ -87,6 +88,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             with timing.phase("hidden tests (pytest, in all)"):
                 run_hidden_tests(plugin, tests_dir, pytest_output)
             plugin.record_unrun()
+            writer.extra[HASH_KEY] = rubric_hash(plugin.rubric)  # what a gradebook checks before trusting it
             for problem in plugin.rubric.problems(plugin.collected if select is None else None):
                 log(f"[grader] RUBRIC PROBLEM: {problem}")
         writer.extra["timings"] = timing.summary()

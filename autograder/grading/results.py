@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from autograder.course import timing
+from autograder.course.rubric_hash import HASH_KEY, stored_hash
 
 OUTPUT_LIMIT = 90_000  # Gradescope cuts each output at about 100,000 characters
 
@@ -66,6 +67,8 @@ def merge_documents(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     tests = [t for t in old.get("tests", []) if test_id(t) not in replaced] + list(new.get("tests", []))
     merged = {**old, **new, "tests": sorted(tests, key=lambda t: number_key(str(t.get("number", ""))))}
     merged["score"] = round(sum(float(t.get("score", 0.0)) for t in tests), 6)
+    if stored_hash(old) != stored_hash(new):  # tests kept from another rubric: the gradebook rescores them
+        merged["extra_data"] = {k: v for k, v in (merged.get("extra_data") or {}).items() if k != HASH_KEY}
     return merged
 
 

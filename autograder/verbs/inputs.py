@@ -76,9 +76,19 @@ def only_name(only: str | None, entries: list[Entry]) -> None:
               if only.strip().lower() in (s.name.lower(), s.email.lower(), s.sid.lower())]
     if owners:
         raise UsageError(f"--only {only!r} is a student, not a submission: use --only {owners[0]}")
-    close = difflib.get_close_matches(only, [e.name for e in entries], n=1)
+    names = [e.name for e in entries]
+    close = [n for n in names if n.lower().startswith(only.lower())] or difflib.get_close_matches(only, names, n=3) \
+        or [n for n in names if only.lower() in n.lower()]
     raise UsageError(f"--only {only!r}: no submission of that name in the folder"
-                     + (f" (did you mean {close[0]!r}?)" if close else f" ({len(entries)} submissions found)"))
+                     + (f" (did you mean {' or '.join(repr(c) for c in close[:3])}?)" if close
+                        else f" ({len(entries)} submissions found)"))
+
+
+def some_submissions(entries: list[Entry], folder: Path) -> None:
+    """An empty class folder is a mistake (a wrong path, an export not unpacked), not an empty gradebook."""
+    if not entries:
+        raise UsageError(f"{folder}: no submission in it (a submission is a folder, .zip, .ipynb or .py file; "
+                         "a Gradescope export holds submission_metadata.yml)")
 
 
 def tests_pattern(pattern: str | None, selector: Callable[[str], bool] | None, ids: list[str]) -> None:

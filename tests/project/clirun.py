@@ -50,5 +50,5 @@ def fresh_copy(dest: Path) -> Path:
 
 
 def csv_rows(path: Path, key: str = "submission") -> dict[str, dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as fh:
+    with open(path, newline="", encoding="utf-8-sig") as fh:  # written with a BOM, for Excel
         return {row[key]: row for row in csv.DictReader(fh)}

@@ -22,6 +22,8 @@ METADATA = """---
 def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("inputs")
     build.template_submission(root / "klass" / "alice")
+    build.template_submission(root / "klass" / "heidi_syntax")
+    (root / "empty_class").mkdir()
     (root / "export" / "submission_1").mkdir(parents=True)
     (root / "export" / "submission_metadata.yml").write_text(METADATA, encoding="utf-8")
     (root / "a_file.txt").write_text("not a folder", encoding="utf-8")
@@ -43,6 +45,10 @@ CASES = [
     (["grade-all", "{root}/klass", "--out", "{root}/out", "--tests", "kmeans.plto"],
      "--tests 'kmeans.plto' matches no test (did you mean 'kmeans.plot'?)"),
     (["grade", "{root}/klass/alice", "--out", "{root}/out/r.json", "--tests", "nothing*"], "matches no test"),
+    (["grade-all", "{root}/klass", "--out", "{root}/out", "--only", "heidi"], "did you mean 'heidi_syntax'?"),
+    (["grade-all", "{root}/empty_class", "--out", "{root}/out"], "{root}/empty_class: no submission in it"),
+    (["export", "{root}/missing", "--to", "canvas"], "no such folder"),
+    (["export", "{root}/klass", "--to", "gradescope"], "no graded submission in it"),
     (["rescore", "{root}/missing"], "no such folder"),
     (["rescore", "{root}/klass"], "no graded submission in it"),
 ]

@@ -134,15 +134,25 @@ def race(student, entry, name: str, shape: tuple[int, int, int], yardstick: str,
     return student.race(name, rounds(), yardstick)
 
 
+def compared(ratio: float) -> str:
+    """How much faster (`ratio` > 1) or slower the student's code ran, in words that are true either
+    way: "3.2 times faster than", "about as fast as", "1.7 times slower than" (never "0.6 times faster")."""
+    if ratio >= 1.05:
+        return f"{ratio:.1f} times faster than"
+    if ratio > 1 / 1.05:
+        return "about as fast as"
+    return f"{1 / max(ratio, 1e-9):.1f} times slower than"
+
+
 def check_faster(student, entry, notes, name: str) -> None:
     why = "\"Faster than the loops\""
     require_computing(student, name, entry, why)
     fast, loops = race(student, entry, name, SPEED_LOOPS, "loop_distances", why)
     ratio = loops / max(fast, 1e-9)
-    notes.append(f"`{name}` ran {ratio:.1f} times faster than plain Python loops (two nested `for`, the "
+    notes.append(f"`{name}` ran {compared(ratio)} plain Python loops (two nested `for`, the "
                  f"grader's own) on {SPEED_LOOPS[0]} x {SPEED_LOOPS[1]} points of dimension {SPEED_LOOPS[2]}.")
     if ratio < entry["min_speedup"]:
-        fail(f"`{name}` is not clearly faster than plain Python loops (only {ratio:.1f} times). "
+        fail(f"`{name}` is not clearly faster than plain Python loops (it ran {compared(ratio)} them). "
              "Vectorise it: no Python loop, one broadcasting expression or a matrix product.")
 
 
