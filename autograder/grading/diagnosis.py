@@ -13,7 +13,9 @@ from pathlib import PurePosixPath
 from typing import Any, Iterable
 
 from autograder.course.contract import signature, template_signatures
+from autograder.grading.libraries import failed_import_hint
 from autograder.grading.name_hints import described, suggestions
+from autograder.grading.recognise import recognised_absence
 from autograder.intake.source_index import Location, SourceIndex
 from autograder.sandbox.client import MissingName, StudentCodeError
 
@@ -52,6 +54,9 @@ def missing_message(index: SourceIndex, name: str, contract: dict[str, str]) -> 
     home = uncompilable_home(index, name, contract.get(name))
     if home is not None:
         return f"`{name}` is in {home.label}, which Python cannot compile: {home.compile_error}"
+    recognised = recognised_absence(index, name, contract)
+    if recognised:
+        return recognised
     found = suggestions(index, name, contract)
     if not found:
         return f"`{name}` is not defined in your submission (expected in {expected_place(index, contract.get(name))})"
@@ -100,6 +105,7 @@ def explain_name_error(exc: Exception, index: SourceIndex, name: str, contract: 
         if f"`{name}` is not defined" in str(exc.error.get("message", "")):  # a probe's own lookup
             exc.error = {**exc.error, "message": missing_message(index, name, contract)}
     elif isinstance(exc, StudentCodeError) and "hint" not in exc.error:
-        hint = signature_hint(index, name, contract, exc.error)
+        hint = (signature_hint(index, name, contract, exc.error)
+                or failed_import_hint(index, str(exc.error.get("type")), str(exc.error.get("message", ""))))
         if hint:
             exc.error = {**exc.error, "hint": hint}

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from autograder.grading.causes import DEFAULT_CAUSES, likely_cause
+from autograder.grading.libraries import library_hint
 from autograder.sandbox.wire import Opaque, TensorData
 
 
@@ -254,4 +255,6 @@ def error_hint(kind: str, message: str) -> str:
     if kind in ("AttributeError", "TypeError") and any(m in message for m in NUMPY_AS_TENSOR):
         return ("The inputs are numpy arrays, not torch tensors: convert them first, for example "
                 "`torch.from_numpy(feats0).to(device)` or `torch.as_tensor(feats0, device=device)`.")
+    if kind in ("ModuleNotFoundError", "ImportError"):
+        return library_hint(message)
     return ""

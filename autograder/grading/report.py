@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Collection
 
 from autograder.grading.diagnosis import expected_place, missing_message, uncompilable_home
+from autograder.grading.libraries import library_hint
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
@@ -29,10 +30,11 @@ def _unit_lines(report: LoadReport) -> list[str]:
                          + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
             continue
         more = unit.get("failed_statements", 1) - 1
+        advice = library_hint(str(error.get("message", ""))) if error.get("type") == "ModuleNotFoundError" else ""
         lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
                      "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
                                         if more > 0 else "")
-                     + "; that statement was skipped and the rest was still run.")
+                     + "; that statement was skipped and the rest was still run." + (f" {advice}" if advice else ""))
     return lines
 
 
