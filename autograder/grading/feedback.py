@@ -236,6 +236,8 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     hint = error.get("hint") or error_hint(kind, str(message))
     if hint:
         lines += ["", hint]
+    if error.get("arguments"):
+        lines += ["", f"It was called with {error['arguments']}."]
     frames: Sequence[dict[str, Any]] = error.get("frames") or []
     if frames:
         lines.append("")

@@ -39,12 +39,17 @@ def _unit_lines(report: LoadReport) -> list[str]:
 
 
 def submission_summary(submission: Submission, report: LoadReport, contract: dict[str, str],
-                       tasks: Collection[str] | None = None, salvage_earns_points: bool = False) -> str:
-    """The top of the feedback; `tasks` limits the names listed to those the selected tests need."""
+                       tasks: Collection[str] | None = None, salvage_earns_points: bool = False,
+                       used: Collection[str] | None = None) -> str:
+    """The top of the feedback; `tasks` limits the names listed to those of the selected tests' tasks,
+    `used` to the names those tests use (course/called_names.py): a helper no test calls is never
+    claimed missing."""
     index = submission.index
     full_contract = contract
     if tasks is not None:
         contract = {name: task for name, task in contract.items() if task in tasks}
+    if used is not None:
+        contract = {name: task for name, task in contract.items() if name in used}
     labels = sorted({u.path for u in submission.units})
     out = ["## Your submission", "", "Code read: " + (", ".join(f"`{x}`" for x in labels) or "**no code found**")]
     if submission.notes:
