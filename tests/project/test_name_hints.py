@@ -3,6 +3,7 @@ reader, the handout's own templates and reference for what each name is."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from autograder.course.contract import required_names
@@ -12,10 +13,12 @@ from autograder.intake.submission import load_submission
 
 
 def message(tmp_path: Path, filename: str, source: str, name: str) -> str:
-    folder = tmp_path / "sub"
-    folder.mkdir()
-    (folder / filename).write_text(source, encoding="utf-8")
-    index = load_submission(folder, tmp_path / "staging", ["broadcasting", "regression", "kmeans", "distances"]).index
+    """What the student reads for `name` missing from `filename` holding `source` (a fresh folder per call)."""
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    (folder / "sub").mkdir()
+    (folder / "sub" / filename).write_text(source, encoding="utf-8")
+    index = load_submission(folder / "sub", folder / "staging",
+                            ["broadcasting", "regression", "kmeans", "distances"]).index
     return missing_message(index, name, required_names())
 
 
@@ -39,8 +42,7 @@ def test_a_missing_function_is_never_offered_a_variable_holding_an_object(tmp_pa
               "def fit_sgd(X, y, lr=0.1):\n    return X, y\n\n\ndef predict_values(X, w, b):\n    return X\n")
     said = message(tmp_path, "regression.py", source, "sgd_fit")
     assert "did you mean `fit_sgd` (regression.py, line 6)" in said and "`sgd`" not in said
-    (tmp_path / "2").mkdir()
-    said = message(tmp_path / "2", "regression.py", source, "predict")
+    said = message(tmp_path, "regression.py", source, "predict")
     assert "`predict_values`" in said and "`predictions`" not in said
 
 
@@ -50,6 +52,5 @@ def test_functions_are_ranked_by_the_arguments_the_grader_passes_and_the_handout
               "def run():\n    pass\n\n\ndef human_torch(a, b, device):\n    return a\n")
     said = message(tmp_path, "kmeans.py", source, "plot_kmeans")
     assert "did you mean `clusters_plot` (kmeans.py, line 5)?" in said and "get_mean_and_std" not in said
-    (tmp_path / "2").mkdir()
-    said = message(tmp_path / "2", "distances.py", source, "pytorchdists")
+    said = message(tmp_path, "distances.py", source, "pytorchdists")
     assert "`human_torch` (distances.py, line 13)" in said and "`run`" not in said
