@@ -12,8 +12,8 @@ import ast
 import re
 from typing import Any
 
-from autograder.course.handout_names import handout_names
 from autograder.course.contract import template_signatures
+from autograder.course.handout_names import handout_names
 from autograder.intake.source_index import SourceIndex
 
 MAX_SPANS = 6
