@@ -10,7 +10,7 @@ part starts with a blank line: forloopdists at line 5, numpydists at 12, pytorch
 from __future__ import annotations
 
 from autograder.course.paths import REFERENCE_DIR
-from tests.project.corpus.realworld import DISTANCES_ALL, NUMPY_ALL, TORCH_ALL, Submitted
+from tests.project.corpus.realworld import CELL, DISTANCES_ALL, NUMPY_ALL, TORCH_ALL, Submitted
 from tests.project.corpus.realworld_parts import HEADER, KMEANS_OK, LOOP_OK, NUMPY_OK, PLOT_OK, REGRESSION_OK, TORCH_OK, distances
 
 BROADCASTING = (REFERENCE_DIR / "broadcasting" / "broadcasting.py").read_text(encoding="utf-8")
@@ -74,6 +74,12 @@ CASES = [
     Submitted("a script with no functions", {"distances.py": TOP_LEVEL_SCRIPT}, "distances.", lost=DISTANCES_ALL,
               says={"distances.forloop_agrees": ("your code for it runs at the top level (distances.py, lines 2-7)",
                                                  "The grader calls `forloopdists(feats, protos)`")}),
+    Submitted("a notebook that computes in its cells", {"hw1.ipynb": CELL.join([
+        "import numpy as np",
+        "feats = np.random.randn(5, 3)\nprotos = np.random.randn(4, 3)\nD = ((feats[:, None] - protos[None]) ** 2).sum(-1)",
+        "print(D)"])}, "distances.forloop", lost={"distances.forloop_agrees": 3},
+              says={"distances.forloop_agrees": ("your code for it runs at the top level (hw1.ipynb, code cell 2",
+                                                 "lines 1-3", "put those lines in that function")}),
     Submitted("another year's starter, unfilled", {"distances.py": OTHER_STARTER}, "distances.", lost=DISTANCES_ALL,
               says={"distances.numpy_agrees": ("distances.py looks like a starter from another handout, unfilled",
                                                "`compute_distances`, `nearest_neighbour`",
