@@ -20,6 +20,10 @@ Checks (raise Feedback, whose message the student reads as it is):
     Feedback                    `except Feedback as exc: problems.append(str(exc))`
     check_array(v, exp, what, rtol, atol=0, notes=None)  `check_array(got, expected, "numpydists(X, T)", rtol=1e-10)`
     check_scalar(v, exp, what, rtol=1e-9, atol=0)        `check_scalar(got, 25.0, "error", rtol=0, atol=1e-6)`
+    agrees(v, exp, rtol=1e-9, atol=0) -> bool            `if agrees(got, X @ w, atol=1e-6): fail("the bias is missing")`
+                                the only other way a test compares a student's values (the float32 allowance applies)
+    check_array(..., causes=(*DEFAULT_CAUSES, "non_negative"))  opt into a cause rule (autograder/grading/causes.py)
+    check_array(..., amplification=cond)  a computation that amplifies float32 rounding (a linear solve)
     as_array(v, what, notes=None)                        `centres = as_array(result[0], "the centres")`
     describe_value(v)           `fail(f"returned {describe_value(got)}; a tuple was expected")`
     none_hint(what)             `fail(none_hint("cluster"))`: "... returned None: did you forget `return`?"
@@ -61,9 +65,11 @@ from typing import TYPE_CHECKING, Any
 
 from autograder.course import timing
 from autograder.course.tasks import shipped_module, task
+from autograder.grading.causes import DEFAULT_CAUSES
 from autograder.grading.diagnosis import missing_message
 from autograder.grading.feedback import (
     Feedback,
+    agrees,
     as_array,
     check_array,
     check_scalar,
@@ -82,7 +88,7 @@ if TYPE_CHECKING:
     from autograder.grading.student import StudentProxy
 
 __all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
-           "fail", "Feedback", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
+           "fail", "Feedback", "agrees", "DEFAULT_CAUSES", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
            "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
            "Figure", "is_figure",
            "task_file", "task_module", "timed"]

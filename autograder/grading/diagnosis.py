@@ -8,17 +8,18 @@ submissions and cheap enough to run on every failure.
 from __future__ import annotations
 
 import ast
-import difflib
 import re
 from pathlib import PurePosixPath
 from typing import Any, Iterable
 
 from autograder.course.contract import signature, template_signatures
+from autograder.grading.libraries import failed_import_hint
+from autograder.grading.name_hints import described, suggestions
+from autograder.grading.recognise import recognised_absence
 from autograder.intake.source_index import Location, SourceIndex
 from autograder.sandbox.client import MissingName, StudentCodeError
 
 ARGUMENT_ERROR = re.compile(r"positional argument|keyword argument|takes \d+|missing \d+ required|takes no arguments")
-MAX_SUGGESTIONS = 3
 
 
 def uncompilable_home(index: SourceIndex, name: str, preferred: str | None = None) -> Any | None:
@@ -37,41 +38,6 @@ def _where(location: Location) -> str:
     return f"{location.label}, line {location.line}"
 
 
-def suggestions(index: SourceIndex, name: str, contract: dict[str, str]) -> list[str]:
-    """Names of the submission that may be the one asked for: close spellings, or else the functions
-    of the file where it belongs that the handout does not ask for."""
-    defined = [n for n in index.definitions if n not in contract or n == name]
-    squash = {n.lower().replace("_", ""): n for n in defined}
-    close = [squash[k] for k in difflib.get_close_matches(name.lower().replace("_", ""), list(squash),
-                                                         n=MAX_SUGGESTIONS, cutoff=0.6)]
-    close += [n for n in defined if len(n) >= 4 and n.lower() in name.lower() and n not in close]
-    if not close:
-        module = contract.get(name)
-        close = [n for n in defined if any(loc.module == module and loc.kind == "function"
-                                           for loc in index.locate(n)) and not n.startswith("_")]
-        same = [n for n in close if _required_count(index, n) == _template_required_count(name)]
-        close = sorted(same or close, key=lambda n: -difflib.SequenceMatcher(None, name, n).ratio())
-    return [n for n in close if n != name][:MAX_SUGGESTIONS]
-
-
-def _count(args: ast.arguments) -> int:
-    """Positional parameters without a default: what a caller must pass."""
-    return len(args.posonlyargs) + len(args.args) - len(args.defaults)
-
-
-def _required_count(index: SourceIndex, name: str) -> int:
-    hit = index.function_node(name)
-    return _count(hit[1].args) if hit is not None and isinstance(hit[1], ast.FunctionDef) else -1
-
-
-def _template_required_count(name: str) -> int:
-    expected = template_signatures().get(name)
-    if expected is None:
-        return -2
-    node = ast.parse(f"def {expected}: pass").body[0]
-    return _count(node.args) if isinstance(node, ast.FunctionDef) else -2
-
-
 def expected_place(index: SourceIndex, module: str | None) -> str:
     """Where a name belongs, in the terms of what was handed in: `task.py`, or "your notebook" to a
     student who submitted a notebook and no file of that name."""
@@ -88,10 +54,13 @@ def missing_message(index: SourceIndex, name: str, contract: dict[str, str]) -> 
     home = uncompilable_home(index, name, contract.get(name))
     if home is not None:
         return f"`{name}` is in {home.label}, which Python cannot compile: {home.compile_error}"
+    recognised = recognised_absence(index, name, contract)
+    if recognised:
+        return recognised
     found = suggestions(index, name, contract)
     if not found:
         return f"`{name}` is not defined in your submission (expected in {expected_place(index, contract.get(name))})"
-    options = " or ".join(f"`{n}` ({_where(index.locate(n)[-1])})" for n in found)
+    options = " or ".join(described(index, n) for n in found)
     return f"`{name}` not found; did you mean {options}? The handout's names are required"
 
 
@@ -136,6 +105,7 @@ def explain_name_error(exc: Exception, index: SourceIndex, name: str, contract: 
         if f"`{name}` is not defined" in str(exc.error.get("message", "")):  # a probe's own lookup
             exc.error = {**exc.error, "message": missing_message(index, name, contract)}
     elif isinstance(exc, StudentCodeError) and "hint" not in exc.error:
-        hint = signature_hint(index, name, contract, exc.error)
+        hint = (signature_hint(index, name, contract, exc.error)
+                or failed_import_hint(index, str(exc.error.get("type")), str(exc.error.get("message", ""))))
         if hint:
             exc.error = {**exc.error, "hint": hint}

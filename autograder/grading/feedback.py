@@ -10,6 +10,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograder.grading.causes import DEFAULT_CAUSES, likely_cause
+from autograder.grading.libraries import library_hint
 from autograder.sandbox.wire import Opaque, TensorData
 
 
@@ -95,7 +97,7 @@ def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
     """A wrong shape, in words, with the likely mistake (transposed, a missing reduction...)."""
     hint = f"the result has shape {got} where {expected} was expected"
     if len(got) == len(expected) == 2 and got == expected[::-1]:
-        hint += ": transposed? (rows should follow the first argument, columns the second)"
+        hint += ": transposed? (its two axes are swapped)"
     elif int(np.prod(got)) == int(np.prod(expected)):
         hint += ": same number of entries, so a reshape or transpose went wrong"
     elif len(got) == len(expected) + 1:
@@ -104,8 +106,12 @@ def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
 
 
 def check_array(value: Any, expected: np.ndarray, what: str, rtol: float, atol: float = 0.0,
-                notes: list[str] | None = None) -> np.ndarray:
-    """Shape, finiteness, then values: the first problem found is the one reported."""
+                notes: list[str] | None = None, causes: Sequence[str] = DEFAULT_CAUSES,
+                amplification: float = 0.0) -> np.ndarray:
+    """Shape, finiteness, then values: the first problem found is the one reported. `causes` names
+    the rules (autograder/grading/causes.py) that may explain wrong values; a task opts into more.
+    `amplification`: how much the computation asked for may amplify float32 rounding (for a linear
+    solve, the condition number of the matrix solved), raising the float32 allowance to match."""
     got = as_array(value, what, notes)
     expected = np.asarray(expected)
     if got.shape != expected.shape:
@@ -127,12 +133,12 @@ def check_array(value: Any, expected: np.ndarray, what: str, rtol: float, atol: 
     diff = np.abs(got64 - expected)
     scale = float(np.max(np.abs(expected), initial=0.0))
     allowed = atol + rtol * np.abs(expected)
-    low = float(LOW_PRECISION_ULPS * np.finfo(got.dtype).eps * scale) if _is_low_precision(got.dtype) else 0.0
+    low = precision_allowance(got.dtype, scale, amplification)
     if (diff > np.maximum(allowed, low)).any():
-        fail(_values_message(got, got64, expected, diff, allowed, scale, what))
+        fail(_values_message(got, got64, expected, diff, allowed, scale, what, causes))
     if low and notes is not None and (diff > allowed).any() and not any(PRECISION_NOTE in n for n in notes):
         notes.append(f"`{what}` returned {got.dtype}: it was {PRECISION_NOTE} {got.dtype} precision (errors up to "
-                     f"{low:.2g}, {LOW_PRECISION_ULPS} rounding steps of the largest value, accepted), which cost "
+                     f"{low:.2g}, {precision_steps(amplification):g} rounding steps of the largest value, accepted), which cost "
                      "no points here. A float64 result keeps all the precision of float64 input.")
     return got
 
@@ -146,8 +152,35 @@ def _is_low_precision(dtype: np.dtype) -> bool:
     return dtype.kind in "fc" and dtype.itemsize < (8 if dtype.kind == "f" else 16)
 
 
+def precision_steps(amplification: float) -> float:
+    """Rounding steps a correct low-precision result may be off by: LOW_PRECISION_ULPS, or more for a
+    computation known to amplify rounding (a linear solve: the condition number of its matrix)."""
+    return max(float(LOW_PRECISION_ULPS), float(amplification))
+
+
+def precision_allowance(dtype: np.dtype, scale: float, amplification: float = 0.0) -> float:
+    """How far a correct float32 (or float16) result may be from the float64 truth whose largest
+    magnitude is `scale`; 0 for float64 results."""
+    if not _is_low_precision(dtype):
+        return 0.0
+    return float(precision_steps(amplification) * np.finfo(dtype).eps * scale)
+
+
+def agrees(value: Any, expected: Any, rtol: float = 1e-9, atol: float = 0.0, amplification: float = 0.0) -> bool:
+    """Whether a student's value matches `expected` (same shape, within rtol/atol, with the same
+    float32 allowance as check_array), without failing: for recognising a mistake before saying it.
+    Hidden tests compare student values only through this, check_array and check_scalar
+    (tests/project/test_agreement_only_through_api.py), so the dtype allowance applies everywhere.
+    Example: `if agrees(got, X @ w, atol=1e-6): fail("predictions without the bias b")`."""
+    try:
+        check_array(value, expected, "value", rtol, atol, causes=(), amplification=amplification)
+    except Feedback:
+        return False
+    return True
+
+
 def _values_message(got: np.ndarray, got64: np.ndarray, expected: np.ndarray, diff: np.ndarray,
-                    allowed: np.ndarray, scale: float, what: str) -> str:
+                    allowed: np.ndarray, scale: float, what: str, causes: Sequence[str]) -> str:
     """Where the values differ most, and the likeliest cause (precision only when it can explain it)."""
     over = diff > allowed
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff - allowed)), diff.shape))
@@ -155,7 +188,7 @@ def _values_message(got: np.ndarray, got64: np.ndarray, expected: np.ndarray, di
     message = (f"`{what}` is not close enough to the expected values: {int(over.sum())} of {over.size} entries "
                f"differ. The worst is at index {worst}: got {got64[worst]:.6g}, expected {expected[worst]:.6g}. "
                f"Largest absolute error {diff.max():.3g}, largest relative error {rel.max():.3g}.")
-    cause = likely_cause(got64, expected)
+    cause = likely_cause(got64, expected, causes)
     if cause:
         return message + " " + cause
     if _is_low_precision(got.dtype):
@@ -166,27 +199,6 @@ def _values_message(got: np.ndarray, got64: np.ndarray, expected: np.ndarray, di
         return message + (f" You returned {got.dtype}, but its rounding cannot explain an error this large (at most "
                           f"about {explainable:.2g} here): the computation itself differs from the definition.")
     return message
-
-
-def likely_cause(got: np.ndarray, expected: np.ndarray) -> str:
-    """A recognisable mistake behind wrong values, in words; "" when none is recognised."""
-    close = lambda a: np.allclose(a, expected, rtol=1e-4, atol=1e-6)  # noqa: E731
-    if close(got ** 2) and not close(got):
-        return "Your values look like the square roots of the expected ones: the squares were asked for."
-    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T):
-        return "Your values are the expected ones transposed: rows should follow the first argument."
-    if not got.any() and expected.any():
-        return "Every value is 0: was the result filled in at all?"
-    missing = (got == 0) & (expected != 0)
-    if missing.any() and close(np.where(missing, expected, got)):
-        return (f"{int(missing.sum())} entries are 0 where they should not be, the rest is right: "
-                "did every entry get filled (loop ranges, indentation of the assignment)?")
-    nonzero = np.abs(expected) > 1e-12
-    if nonzero.sum() > 1:
-        ratio = got[nonzero] / expected[nonzero]
-        if np.allclose(ratio, ratio[0], rtol=1e-6) and not np.isclose(ratio[0], 1.0):
-            return f"Every value is {ratio[0]:.4g} times the expected one: a constant factor is off."
-    return ""
 
 
 def check_scalar(value: Any, expected: float, what: str, rtol: float = 1e-9, atol: float = 0.0) -> float:
@@ -204,7 +216,7 @@ def check_scalar(value: Any, expected: float, what: str, rtol: float = 1e-9, ato
     if not np.isfinite(number):
         fail(f"`{what}` returned {number}.")
     dtype = np.asarray(value).dtype
-    low = LOW_PRECISION_ULPS * float(np.finfo(dtype).eps) * abs(expected) if _is_low_precision(dtype) else 0.0
+    low = precision_allowance(dtype, abs(expected))
     if abs(number - expected) > max(atol + rtol * abs(expected), low):
         fail(f"`{what}` returned {number:.6g}, expected {expected:.6g}.")
     return number
@@ -224,6 +236,8 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     hint = error.get("hint") or error_hint(kind, str(message))
     if hint:
         lines += ["", hint]
+    if error.get("arguments"):
+        lines += ["", f"It was called with {error['arguments']}."]
     frames: Sequence[dict[str, Any]] = error.get("frames") or []
     if frames:
         lines.append("")
@@ -243,4 +257,6 @@ def error_hint(kind: str, message: str) -> str:
     if kind in ("AttributeError", "TypeError") and any(m in message for m in NUMPY_AS_TENSOR):
         return ("The inputs are numpy arrays, not torch tensors: convert them first, for example "
                 "`torch.from_numpy(feats0).to(device)` or `torch.as_tensor(feats0, device=device)`.")
+    if kind in ("ModuleNotFoundError", "ImportError"):
+        return library_hint(message)
     return ""

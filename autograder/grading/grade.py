@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pytest
 
 from autograder.course import timing
+from autograder.course.called_names import names_used
 from autograder.course.contract import required_names, task_modules
 from autograder.course.hidden_tests import pytest_args
 from autograder.course.paths import GRADING_TESTS, PROJECT_ROOT
@@ -78,7 +79,9 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             worker = session.start_worker(submission, homes, run_dir, started + rubric.limits.grading_budget)
             report = worker.start()
             tasks = None if select is None else {e.task for e in rubric.entries.values() if select(e.id)}
-            writer.output = submission_summary(submission, report, contract, tasks, rubric.salvage_earns_points)
+            selected = [e.id for e in rubric.entries.values() if select is None or select(e.id)]
+            writer.output = submission_summary(submission, report, contract, tasks, rubric.salvage_earns_points,
+                                               names_used(selected, contract, tests_dir))
             writer.extra = {"protections": session.protections.report()}
             writer.write()
             if report.stdout:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Collection
 
 from autograder.grading.diagnosis import expected_place, missing_message, uncompilable_home
+from autograder.grading.libraries import library_hint
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
@@ -29,20 +30,26 @@ def _unit_lines(report: LoadReport) -> list[str]:
                          + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
             continue
         more = unit.get("failed_statements", 1) - 1
+        advice = library_hint(str(error.get("message", ""))) if error.get("type") == "ModuleNotFoundError" else ""
         lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
                      "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
                                         if more > 0 else "")
-                     + "; that statement was skipped and the rest was still run.")
+                     + "; that statement was skipped and the rest was still run." + (f" {advice}" if advice else ""))
     return lines
 
 
 def submission_summary(submission: Submission, report: LoadReport, contract: dict[str, str],
-                       tasks: Collection[str] | None = None, salvage_earns_points: bool = False) -> str:
-    """The top of the feedback; `tasks` limits the names listed to those the selected tests need."""
+                       tasks: Collection[str] | None = None, salvage_earns_points: bool = False,
+                       used: Collection[str] | None = None) -> str:
+    """The top of the feedback; `tasks` limits the names listed to those of the selected tests' tasks,
+    `used` to the names those tests use (course/called_names.py): a helper no test calls is never
+    claimed missing."""
     index = submission.index
     full_contract = contract
     if tasks is not None:
         contract = {name: task for name, task in contract.items() if task in tasks}
+    if used is not None:
+        contract = {name: task for name, task in contract.items() if name in used}
     labels = sorted({u.path for u in submission.units})
     out = ["## Your submission", "", "Code read: " + (", ".join(f"`{x}`" for x in labels) or "**no code found**")]
     if submission.notes:

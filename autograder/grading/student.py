@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Tuple
 
 from autograder.course.tasks import registered_probes
 from autograder.course.timeouts import EXPLICIT
+from autograder.grading.arguments import note_arguments
 from autograder.grading.diagnosis import explain_name_error
 from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, mentions
 from autograder.intake.source_index import SourceIndex
@@ -77,6 +78,7 @@ class StudentProxy:
             exc.what = what  # type: ignore[attr-defined]
             for name in names:
                 explain_name_error(exc, self.index, name, self.contract)
+            note_arguments(exc, self.index, message, self.contract)
             raise
 
     def call_reply(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply:

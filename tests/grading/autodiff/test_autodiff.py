@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.api import as_array, check_array, describe_value, fail, none_hint
+from autograder.api import agrees, as_array, check_array, describe_value, fail, none_hint
 from reference.autodiff import autodiff as ref
 
 XYZ_POINTS = [(-2.0, 5.0, -4.0), (1.5, -0.5, 2.0), (0.25, 3.0, -1.75)]
@@ -48,13 +48,13 @@ def test_grad_xyz(student, entry):
         value = student.call("grad_xyz", x, y, z)
         f = (x + y) * z
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            hint = " That is the value of f itself: return the three partial derivatives." if abs(value - f) < 1e-9 else ""
+            hint = " That is the value of f itself: return the three partial derivatives." if agrees(value, f, rtol=0, atol=1e-9) else ""
             fail(f"`{what}` returned one number, {value:g}; (df/dx, df/dy, df/dz) was expected.{hint}")
         got = numbers(value, 3, what)
         expected = np.array([z, z, x + y])
-        if not np.allclose(got, expected, rtol=0, atol=entry["atol"]):
+        if not agrees(got, expected, rtol=0, atol=entry["atol"]):
             hint = ""
-            if np.any(np.abs(got - f) <= entry["atol"]):
+            if any(agrees(g, f, rtol=0, atol=entry["atol"]) for g in got):
                 hint = f" {f:g} is the value of f = (x + y) z, not a derivative: call backward() and read .grad."
             fail(f"`{what}` returned {np.round(got, 6).tolist()}, expected {expected.tolist()} "
                  f"(df/dx = z, df/dy = z, df/dz = x + y).{hint}")
@@ -65,7 +65,7 @@ def test_grad_quadratic(student, entry, notes):
     for x in (np.full((2, 2), 2.0), rng.normal(size=(3, 4)) * 3):
         what = f"grad_quadratic(x of shape {x.shape})"
         got = as_array(student.call("grad_quadratic", x), what, notes)
-        if got.shape == x.shape and np.allclose(got, 2 * x * x + 5 * x, rtol=entry["rtol"], atol=entry["atol"]):
+        if agrees(got, 2 * x * x + 5 * x, rtol=entry["rtol"], atol=entry["atol"]):
             fail(f"`{what}` returned the function values 2x^2 + 5x, not the gradient 4x + 5.")
         check_array(got, 4 * x + 5, what, rtol=entry["rtol"], atol=entry["atol"], notes=notes)
 
@@ -82,14 +82,14 @@ def test_grad_logsumexp(student, entry, credit, notes):
     for x in vectors:
         what = f"grad_logsumexp({x.tolist()})"
         expected = softmax(x)
-        got = as_array(student.call("grad_logsumexp", x), what, notes).astype(np.float64).reshape(-1)
-        if got.shape == expected.shape and np.allclose(got, expected, rtol=0, atol=entry["atol"]):
+        got = as_array(student.call("grad_logsumexp", x), what, notes).reshape(-1)  # float32 judged as float32
+        if agrees(got, expected, rtol=0, atol=entry["atol"]):
             continue
         message = f"`{what}` returned {np.round(got, 6).tolist()}, expected softmax(x) = {np.round(expected, 6).tolist()}."
         if got.shape == expected.shape:
-            if np.allclose(got, -expected, atol=entry["atol"]):
+            if agrees(got, -expected, rtol=1e-5, atol=entry["atol"]):
                 message += " That is -softmax(x): check the sign."
-            elif np.allclose(got, softmax(-x), atol=entry["atol"]):
+            elif agrees(got, softmax(-x), rtol=1e-5, atol=entry["atol"]):
                 message += " That is softmax(-x): check the sign of the exponent."
             elif not np.isfinite(got).all():
                 message += (" exp overflows (or underflows) for inputs this large: use torch.logsumexp, "
@@ -169,8 +169,8 @@ def test_hessian(student, entry, notes):
                     f"{what}: H", rtol=0.0, atol=atol, notes=notes)
         eig = real_part(as_array(value[1], f"{what}: eigenvalues"), f"{what}: eigenvalues", atol)
         eig = eig.astype(np.float64).reshape(-1)
-        if eig.shape == (2,) and not np.allclose(eig, eig_expected, atol=atol) and \
-                np.allclose(np.sort(eig), eig_expected, atol=atol):
+        if eig.shape == (2,) and not agrees(eig, eig_expected, rtol=1e-5, atol=atol) and \
+                agrees(np.sort(eig), eig_expected, rtol=1e-5, atol=atol):
             fail(f"`{what}`: eigenvalues {np.round(eig, 6).tolist()} are right but not in ascending order "
                  "(np.linalg.eig does not sort; use eigvalsh, or sort them).")
         check_array(eig, eig_expected, f"{what}: eigenvalues", rtol=0.0, atol=atol, notes=notes)
@@ -231,7 +231,7 @@ def test_fit_plane(student, entry, notes):
     if yours - best > entry["max_loss_excess"]:
         least_squares = np.linalg.lstsq(points, values, rcond=None)[0]
         hint = ""
-        if np.allclose([a, b], least_squares, atol=1e-3):
+        if agrees(np.array([a, b]), least_squares, rtol=1e-5, atol=1e-3):
             hint = " Your (a, b) is the least-squares plane: the task minimises the mean ABSOLUTE error."
         fail(f"`{what}`: your plane's mean absolute error is {yours:.4f}, clearly above the smallest possible, "
              f"{best:.4f}.{hint} Run more steps, or let the learning rate decay (the gradient of |r| does "

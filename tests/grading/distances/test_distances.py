@@ -7,7 +7,9 @@ import secrets
 import numpy as np
 import pytest
 
-from autograder.api import CannotJudge, DeviceSpec, Feedback, check_array, fail
+from autograder.api import DEFAULT_CAUSES, CannotJudge, DeviceSpec, Feedback, check_array, fail
+
+CAUSES = (*DEFAULT_CAUSES, "non_negative")  # squared distances are never negative
 
 # (N, P, D): N != P both ways, D != 300, degenerate sizes; the loops only see the small ones.
 SHAPES = [(7, 5, 3), (13, 40, 17), (64, 9, 300), (1, 6, 2), (120, 80, 31)]
@@ -40,7 +42,7 @@ def check_shapes(student, name: str, entry, notes, shapes) -> None:
     for i, (n, p, d) in enumerate(shapes):
         feats, protos = data(n, p, d, seed=100 + i)
         check_array(call(student, name, feats, protos), exact(feats, protos),
-                    f"{name}(feats {feats.shape}, protos {protos.shape})", entry["rtol"], entry["atol"], notes)
+                    f"{name}(feats {feats.shape}, protos {protos.shape})", entry["rtol"], entry["atol"], notes, CAUSES)
 
 
 def test_forloop_agrees(student, entry, notes):
@@ -59,7 +61,7 @@ def check_float32_input(student, entry, notes, name: str) -> None:
     """Each function is judged on its own: a correct numpydists keeps its point when pytorchdists fails."""
     feats, protos = data(50, 20, 40, seed=7, dtype=np.float32)
     check_array(call(student, name, feats, protos), exact(feats, protos),
-                f"{name} with float32 input", entry["rtol"], entry["atol"] * 100, notes)
+                f"{name} with float32 input", entry["rtol"], entry["atol"] * 100, notes, CAUSES)
 
 
 def test_numpy_float32_input(student, entry, notes):
@@ -101,7 +103,7 @@ def values_checker(name: str, feats: np.ndarray, protos: np.ndarray, tolerance, 
     def check(value) -> None:
         what = f"{name}(feats {feats.shape}, protos {protos.shape})"
         try:
-            check_array(value, oracle(feats, protos), what, tolerance["rtol"], tolerance["atol"])
+            check_array(value, oracle(feats, protos), what, tolerance["rtol"], tolerance["atol"], causes=CAUSES)
         except Feedback as exc:
             fail(f"{why} is earned only by a function whose values are right, and here they were not "
                  f"(on inputs drawn afresh for this check):\n\n{exc}")
@@ -192,4 +194,4 @@ def test_gpu(student, entry, notes):
         pytest.skip("no CUDA device on the grading machine: the GPU path of pytorchdists was not tested.")
     feats, protos = data(300, 70, 50, seed=11)
     check_array(call(student, "pytorchdists", feats, protos, device="cuda"), exact(feats, protos),
-                "pytorchdists on cuda", entry["rtol"], entry["atol"], notes)
+                "pytorchdists on cuda", entry["rtol"], entry["atol"], notes, CAUSES)

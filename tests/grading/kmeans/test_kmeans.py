@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder.api import as_array, describe_value, fail, is_figure, none_hint, shape_hint
+from autograder.api import agrees, as_array, describe_value, fail, is_figure, none_hint, shape_hint
 from reference.kmeans import kmeans as ref
 
 MAX_ITER, TOL = 100, 1e-6   # the contract's defaults, passed explicitly
@@ -84,7 +84,7 @@ def call_kmeans(student, X: np.ndarray, p: int, notes: list[str], **kwargs: Any)
 
 
 def close(a: np.ndarray, b: np.ndarray, atol: float) -> bool:
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol))
+    return a.shape == b.shape and agrees(a, b, rtol=0, atol=atol)
 
 
 def centres_message(what: str, got: np.ndarray, expected: np.ndarray, atol: float) -> str:
@@ -125,7 +125,7 @@ def rounds_hint(got: np.ndarray, X: np.ndarray, p: int, rounds: int, atol: float
 def labels_message(what: str, got: np.ndarray, expected: np.ndarray, X: np.ndarray, centres: np.ndarray) -> str:
     wrong = int((got != expected).sum())
     message = f"`{what}`: {wrong} of {len(expected)} labels differ from the expected ones."
-    if np.array_equal(got, nearest(X, centres)):
+    if agrees(got, nearest(X, centres), rtol=0, atol=0):
         message += (" Your labels are the nearest centres to the FINAL centres, computed after the last update; "
                     "labels must be the assignment made in the last round (before that round moved the centres).")
     return message
@@ -140,7 +140,7 @@ def test_matches_reference(student, entry, credit, notes, p):
     if not close(centres, exp_centres, atol):
         fail(centres_message(what, centres, exp_centres, atol) + random_hint(student, X, p, centres, atol, notes,
                                                                              max_iter=MAX_ITER, tol=TOL))
-    if not np.array_equal(labels, exp_labels):
+    if not agrees(labels, exp_labels, rtol=0, atol=0):
         fail(labels_message(what, labels, exp_labels, X, centres))
     if n_iter != exp_n:
         credit.set(entry["n_iter_credit"], "centres and labels are right, the round count n_iter is not")
@@ -176,7 +176,7 @@ def check_rounds(student, entry, credit, notes, rounds: int, **kwargs: Any) -> N
                             or random_hint(student, X, STOP_P, centres, atol, notes, **kwargs)))
     if n_iter != rounds:
         notes.append(f"`{what}` performed {rounds} round(s) (its centres say so) but returned n_iter = {n_iter}.")
-    if not np.array_equal(labels, exp_labels):
+    if not agrees(labels, exp_labels, rtol=0, atol=0):
         credit.set(entry["labels_credit"], "the centres are right, the labels are not the last round's")
         fail(labels_message(what, labels, exp_labels, X, centres))
 
@@ -233,7 +233,7 @@ def covered(targets: np.ndarray, points: np.ndarray, atol: float) -> np.ndarray:
     """For each target row: is some point within atol of it?"""
     if len(points) == 0:
         return np.zeros(len(targets), dtype=bool)
-    return (np.abs(targets[:, None, :] - points[None, :, :]).max(axis=-1) <= atol).any(axis=1)
+    return np.array([any(agrees(point, target, rtol=0, atol=atol) for point in points) for target in targets], dtype=bool)
 
 
 def marker_artists(artists: list[dict[str, Any]], targets: np.ndarray, atol: float) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.api import TensorData, check_scalar, describe_value, fail, is_figure, none_hint
+from autograder.api import TensorData, agrees, check_scalar, describe_value, fail, is_figure, none_hint
 
 LEADERBOARD = "MNIST test error (%)"
 
@@ -33,9 +33,9 @@ def test_classification_error(student, entry):
                 fail(none_hint(what))
             value = got.array.item() if isinstance(got, TensorData) and got.array.size == 1 else got
             if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-                if expected not in (0.0, 50.0, 100.0) and abs(float(value) - (100 - expected)) < 1e-6:
+                if expected not in (0.0, 50.0, 100.0) and agrees(value, 100 - expected, rtol=0, atol=1e-6):
                     fail(f"`{what}` returned {float(value):g}, the ACCURACY: the error {expected:g} % was asked for.")
-                if expected != 0 and abs(float(value) - expected / 100) < 1e-9:
+                if expected != 0 and agrees(value, expected / 100, rtol=0, atol=1e-9):
                     fail(f"`{what}` returned {float(value):g}, a fraction: give the error in percent ({expected:g}).")
             check_scalar(value, expected, what, rtol=0, atol=entry["atol"])
 
@@ -101,7 +101,7 @@ def test_loss_plot(student):
     if not is_figure(figure):
         fail(f"`plot_losses` returned {describe_value(figure)}; a matplotlib Figure was expected.")
     curves = [line for ax in figure["axes"] for line in ax["lines"]]
-    found = {name: any(len(c["y"]) == len(values) and np.allclose(c["y"], values) for c in curves)
+    found = {name: any(agrees(c["y"], values, rtol=1e-5, atol=1e-8) for c in curves)
              for name, values in (("train", train), ("test", test))}
     missing = [name for name, ok in found.items() if not ok]
     if missing:

@@ -7,13 +7,12 @@ and computes every loss and error itself from the logits it gets back."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pytest
 
-from autograder.api import Opaque, TensorData, WorkerTimeout, check_scalar, describe_value, fail, none_hint
+from autograder.api import Opaque, TensorData, WorkerTimeout, agrees, check_scalar, describe_value, fail, none_hint
 
 OPTIMIZERS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "LBFGS"}  # CONFIGS key -> torch.optim class
 LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "lbfgs": "L-BFGS"}
@@ -74,8 +73,8 @@ def test_configs(student):
 # ---------------------------------------------------------------- the optimisers as named
 
 def same_setting(got: Any, wanted: Any) -> bool:
-    if isinstance(got, (int, float)) and isinstance(wanted, (int, float)):
-        return math.isclose(float(got), float(wanted), rel_tol=1e-9, abs_tol=0.0)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (got, wanted)):
+        return agrees(got, wanted, rtol=1e-9, atol=0.0)
     if isinstance(got, list) and isinstance(wanted, (list, tuple)):
         return len(got) == len(wanted) and all(same_setting(g, w) for g, w in zip(got, wanted))
     return got == wanted
@@ -204,7 +203,7 @@ def test_percent_misclassified(student, entry):
                      round(expected, 2): "rounded: give the exact percentage"}
             for value, hint in hints.items():
                 if expected not in (0.0, 100.0) and isinstance(got, (int, float)) and got != expected \
-                        and abs(got - value) < entry["atol"]:
+                        and agrees(got, value, rtol=0, atol=entry["atol"]):
                     fail(f"`{what}` returned {got!r}, {hint} ({expected!r}).")
             check_scalar(got, expected, what, rtol=0, atol=entry["atol"])
 

@@ -102,3 +102,12 @@ VARIANTS += [
             files={"qn2_data.csv": "fertilizer,insecticides,corn\n6,4,40\n10,4,44\n12,5,46\n"},
             lacks="FileNotFoundError"),
 ]
+
+VARIANTS += [  # issue 25: a float32 fit is judged at float32 precision, amplified by the solve's conditioning
+    Variant("regression: least squares solved in float32 by the normal equations", "regression", '''
+def least_squares(X, y):
+    import numpy as np
+    A = np.column_stack([np.ones(len(X)), X]).astype(np.float32)
+    return np.linalg.solve(A.T @ A, A.T @ np.asarray(y, dtype=np.float32))
+''', says="checked at float32 precision"),
+]

@@ -12,8 +12,8 @@ import ast
 
 import numpy as np
 
-from autograder.api import (Feedback, as_array, check_array, describe_value, fail, missing_message, none_hint,
-                            task_file)
+from autograder.api import (Feedback, agrees, as_array, check_array, describe_value, fail, missing_message,
+                            none_hint, task_file)
 from reference.regression import regression as ref
 
 OTHER_OPTIMISERS = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam", "Adagrad", "Adadelta",
@@ -40,7 +40,7 @@ def theta_hint(got: np.ndarray, X: np.ndarray, y: np.ndarray, expected: np.ndarr
     """Name the usual mistakes: no bias column, bias last."""
     d = X.shape[1]
     no_bias = np.linalg.lstsq(X, y, rcond=None)[0]
-    near = lambda a, b: a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-8)
+    near = lambda a, b: agrees(a, b, rtol=1e-4, atol=1e-8)  # noqa: E731
     if got.size == d:
         return (" That is one weight per feature and no bias. Was the bias column (a column of ones) forgotten? "
                 "theta = [bias, w1, ..., wD].")
@@ -57,12 +57,17 @@ def check_theta(student, X: np.ndarray, y: np.ndarray, what: str, rtol: float, n
     value = student.call("least_squares", X, y)
     if value is None:
         fail(none_hint(what))
-    got = as_array(value, what, notes).astype(np.float64).reshape(-1)
+    got = as_array(value, what, notes).reshape(-1)  # in its own dtype: a float32 fit is judged as float32
     hint = theta_hint(got, X, y, expected)
     if got.size != expected.size:
         fail(f"`{what}` returned {got.size} value(s), expected {expected.size}.{hint or ' theta = [bias, w1, ..., wD].'}")
-    if not np.allclose(got, expected, rtol=rtol, atol=rtol * np.abs(expected).max()):
-        fail(f"`{what}` returned {np.round(got, 6).tolist()}, expected {np.round(expected, 6).tolist()}.{hint}")
+    design = np.column_stack([np.ones(len(X)), X])
+    try:  # solving the normal equations amplifies float32 rounding by the condition number of X^T X
+        check_array(got, expected, what, rtol=rtol, atol=rtol * np.abs(expected).max(), notes=notes,
+                    amplification=float(np.linalg.cond(design.T @ design)))
+    except Feedback as exc:
+        fail(f"{exc} You returned {np.round(got.astype(np.float64), 6).tolist()}, expected "
+             f"{np.round(expected, 6).tolist()}.{hint}")
 
 
 def test_least_squares_corn(student, entry, notes):
@@ -128,8 +133,8 @@ def call_sgd(student, X: np.ndarray, y: np.ndarray, what: str, notes: list[str])
 
 
 def check_close(got: np.ndarray, expected: np.ndarray, what: str, limit: float) -> None:
-    error = float(np.abs(got - expected).max())
-    if error > limit:
+    if not agrees(got, expected, rtol=0.0, atol=limit):
+        error = float(np.abs(np.asarray(got, dtype=np.float64) - expected).max())
         fail(f"{what}: the predictions differ from the least-squares predictions by up to {error:.3g}; "
              "that is too far. Train longer, tune the learning rate, or standardise the features "
              "(and map the weights back).")
@@ -157,8 +162,8 @@ def check_given_weights(student, entry, notes) -> None:
     value = student.call("predict", X, GIVEN_W, GIVEN_B)
     if value is None:
         fail(none_hint(what))
-    got = as_array(value, what, notes).astype(np.float64).reshape(-1)
-    if got.size == len(X) and np.allclose(got, X @ GIVEN_W, atol=entry["atol"]):
+    got = as_array(value, what, notes).reshape(-1)
+    if agrees(got, X @ GIVEN_W, rtol=0.0, atol=entry["atol"]):
         fail(f"`{what}` returned X w without the bias b: predictions are X w + b.")
     check_array(got, X @ GIVEN_W + GIVEN_B, what, rtol=0.0, atol=entry["atol"], notes=notes)
 
@@ -170,13 +175,13 @@ def check_sgd_predictions(student, entry, notes) -> None:
     value = student.call("predict", handout_test_set(), w, b)
     if value is None:
         fail(none_hint(what))
-    got = as_array(value, what, notes).astype(np.float64).reshape(-1)
+    got = as_array(value, what, notes).reshape(-1)
     expected = least_squares_predictions(X, y, handout_test_set())
     if got.size != expected.size:
         fail(f"`{what}` returned {got.size} values, expected {expected.size}.")
     own = handout_test_set() @ w + b
-    if not np.allclose(got, own, atol=entry["atol"]):
-        missing_bias = " (it leaves out the bias b)" if np.allclose(got, own - b, atol=entry["atol"]) else ""
+    if not agrees(got, own, rtol=1e-5, atol=entry["atol"]):
+        missing_bias = " (it leaves out the bias b)" if agrees(got, own - b, rtol=1e-5, atol=entry["atol"]) else ""
         fail(f"`{what}` returned {np.round(got, 4).tolist()}, but X w + b with your SGD weights is "
              f"{np.round(own, 4).tolist()}: `predict` does not compute X w + b{missing_bias}.")
     notes.append(f"Your predictions for the test set: {np.round(got, 2).tolist()}; "
