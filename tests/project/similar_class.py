@@ -240,6 +240,21 @@ def recommented(source: str) -> str:
                      for line in text.splitlines()) + "\n"
 
 
+def notebook(source: str) -> str:
+    """`source` as a student's notebook: one code cell per top-level statement group, an IPython line."""
+    import nbformat
+
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell("# My homework"))
+    nb.cells.append(nbformat.v4.new_code_cell("%matplotlib inline"))
+    for node in tree.body:
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        nb.cells.append(nbformat.v4.new_code_cell("\n".join(lines[start - 1:node.end_lineno])))
+    return nbformat.writes(nb)
+
+
 def write(folder: Path, name: str, files: dict[str, str]) -> Path:
     """A student's submission folder holding `files`."""
     target = folder / name

@@ -1,0 +1,215 @@
+"""Similar submissions across a class (issue 28), on generated classes graded as grade-all records them.
+
+Oracles: how each submission was made. A copy (exact, renamed and reordered, comments rewritten,
+handed in as a notebook) of another's code must be listed with it; independent solutions (written
+separately, in different styles) and submissions that hold only the template must not; a group is
+one entry, never paired with a submission of its own members. OUT is written by the batch's own
+`plan`/`record` (what grade-all writes after each grading), so only the grader subprocess is left out;
+one test runs the real `grade-all`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from copydetect import compare_files
+
+from autograder.classroom import similarity
+from autograder.classroom.batch import Graded, plan, record
+from autograder.classroom.discovery import discover
+from autograder.classroom.similarity_pages import RESULT_FILE, similarity_section
+from autograder.course.assignment import DEFAULT_SIMILARITY_THRESHOLD
+from autograder.course.paths import ASSIGNMENTS_DIR
+from autograder.course.rubric_schema import check_rubric
+from tests.project import similar_class as sc
+from tests.project.clirun import autograder
+
+FULL = ASSIGNMENTS_DIR / "full.toml"
+REQUIRED = {"kmeans", "plot_kmeans", "make_blobs", "BLOB_CENTRES"}
+EMPTY_RESULTS = {"score": 0.0, "execution_time": 1.0, "output": "", "tests": []}
+
+
+def graded_out(klass: Path, out: Path) -> Path:
+    """OUT as grade-all leaves it for the submissions of `klass` (batch.json: source and submitters)."""
+    for entry in discover(klass, exclude=out):
+        record(plan(entry, out, None), Graded(0, False, 1.0, dict(EMPTY_RESULTS)), 900)
+    return out
+
+
+def listed(findings: similarity.Findings, task: str = "kmeans") -> set[frozenset[str]]:
+    return {frozenset((p.a, p.b)) for p in findings.tasks[task].pairs}
+
+
+def within(*families: list[str]) -> set[frozenset[str]]:
+    return {frozenset(pair) for family in families for pair in itertools.combinations(family, 2)}
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four independent solutions; three disguised copies of one and a notebook copy of another;
+    two submissions holding only the template."""
+    root = tmp_path_factory.mktemp("similar")
+    solutions = sc.KMEANS_SOLUTIONS
+    for style, solution in solutions.items():
+        sc.write(root, style, {"kmeans.py": sc.with_template("kmeans", solution)})
+    loops = solutions["loops"]
+    sc.write(root, "loops-exact", {"kmeans.py": sc.with_template("kmeans", loops)})
+    sc.write(root, "loops-renamed", {"kmeans.py": sc.with_template("kmeans", sc.disguised(loops, REQUIRED, 3))})
+    sc.write(root, "loops-recommented", {"kmeans.py": sc.with_template("kmeans", sc.recommented(loops))})
+    sc.write(root, "einsum-notebook", {"homework.ipynb": sc.notebook(sc.with_template("kmeans", solutions["einsum"]))})
+    sc.write(root, "template-1", {"kmeans.py": sc.template_source("kmeans")})
+    sc.write(root, "template-2", {"homework.ipynb": sc.notebook(sc.template_source("kmeans"))})
+    return root
+
+
+@pytest.fixture(scope="module")
+def found(klass: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, similarity.Findings]:
+    out = graded_out(klass, tmp_path_factory.mktemp("graded") / "out")
+    return out, similarity.similarity_for(out, FULL, jobs=2)
+
+
+def test_disguises_are_found_and_nothing_else(found: tuple[Path, similarity.Findings]) -> None:
+    out, findings = found
+    assert findings.settings.threshold == DEFAULT_SIMILARITY_THRESHOLD and not findings.notes
+    expected = within(["loops", "loops-exact", "loops-renamed", "loops-recommented"], ["einsum", "einsum-notebook"])
+    assert listed(findings) == expected
+    for pair in findings.tasks["kmeans"].pairs:
+        assert pair.similarity >= DEFAULT_SIMILARITY_THRESHOLD
+    exact = next(p for p in findings.tasks["kmeans"].pairs if {p.a, p.b} == {"loops", "loops-exact"})
+    assert (exact.share_a, exact.share_b) == (1.0, 1.0)
+    # the template-only submissions have no code of their own for kmeans, and no other task has any
+    assert findings.tasks["kmeans"].compared == len(sc.KMEANS_SOLUTIONS) + 4
+    assert all(f.compared == 0 and not f.pairs for task, f in findings.tasks.items() if task != "kmeans")
+
+
+def fingerprints(klass: Path, names: list[str]) -> dict[str, object]:
+    """Each submission's kmeans fingerprints, read as the check reads them."""
+    boilerplate = {"kmeans": similarity.template_hashes("kmeans")}
+    return {n: similarity.read_member(str(klass / n), ("kmeans",), boilerplate)[0]["kmeans"][1] for n in names}
+
+
+def test_independent_solutions_stay_well_below(klass: Path) -> None:
+    prints = fingerprints(klass, list(sc.KMEANS_SOLUTIONS))
+    for a, b in itertools.combinations(prints, 2):
+        _, shares, _ = compare_files(prints[a], prints[b])
+        assert max(shares) < DEFAULT_SIMILARITY_THRESHOLD / 2, (a, b, shares)
+
+
+def test_the_bound_never_skips_a_pair_that_reaches_the_threshold(klass: Path) -> None:
+    names = sorted(p.name for p in klass.iterdir() if not p.name.startswith("template"))
+    prints = list(fingerprints(klass, names).values())
+    for threshold in (0.05, 0.1, 0.2, 0.4, 0.6, 0.9):
+        candidates = set(similarity.candidate_pairs(prints, threshold))
+        for i, j in itertools.combinations(range(len(prints)), 2):
+            if max(compare_files(prints[i], prints[j])[1]) >= threshold:
+                assert (i, j) in candidates, (threshold, i, j)
+    assert len(similarity.candidate_pairs(prints, 0.6)) < len(prints) * (len(prints) - 1) // 2  # it does skip
+
+
+def test_report_section_and_side_by_side_pages(found: tuple[Path, similarity.Findings]) -> None:
+    out, findings = found
+    section = similarity_section(out)
+    assert section.count('class="side-by-side"') == len(findings.tasks["kmeans"].pairs)
+    assert "60%" in section and "copydetect 0.5.0" in section and "not a finding of copying" in section
+    pages = sorted((out / "similarity").glob("kmeans-*.html"))
+    assert len(pages) == len(findings.tasks["kmeans"].pairs)
+    first = findings.tasks["kmeans"].pairs[0]
+    page = (out / "similarity" / "kmeans-1.html").read_text(encoding="utf-8")
+    assert first.a in page and first.b in page and page.count("<mark>") >= 2
+    assert oct((out / RESULT_FILE).stat().st_mode & 0o777) == "0o600"
+
+
+METADATA = """---
+:submission_1:
+  :submitters:
+  - :name: Ada Lovelace
+    :sid: '1815'
+    :email: ada@example.edu
+  - :name: Alan Turing
+    :email: alan@example.edu
+:submission_2:
+  :submitters:
+  - :name: Alan Turing
+    :email: ALAN@example.edu
+:submission_3:
+  :submitters:
+  - :name: Grace Hopper
+    :email: grace@example.edu
+"""
+
+
+def test_a_group_is_one_entry_never_paired_with_its_members(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "submission_metadata.yml").write_text(METADATA, encoding="utf-8")
+    code = sc.with_template("kmeans", sc.KMEANS_SOLUTIONS["class"])
+    for name in ("submission_1", "submission_2", "submission_3"):
+        sc.write(export, name, {"kmeans.py": code})
+    out = graded_out(export, tmp_path / "out")
+    findings = similarity.similarity_for(out, FULL, jobs=1)
+    # the group (Ada and Alan) and Alan's own submission share Alan: not a pair; Grace pairs with both
+    assert listed(findings) == {frozenset({"submission_1", "submission_3"}), frozenset({"submission_2", "submission_3"})}
+    assert findings.members["submission_1"].who == ("Ada Lovelace", "Alan Turing")
+    section = similarity_section(out)
+    assert "Ada Lovelace; Alan Turing" in section and section.count("<tr><td>") == 2
+
+
+def test_hostile_and_missing_submissions_cost_only_themselves(tmp_path: Path) -> None:
+    klass = tmp_path / "klass"
+    evil = "</pre><script>alert(1)</script>"
+    code = sc.with_template("kmeans", sc.KMEANS_SOLUTIONS["norms"]).replace('"data"', repr(evil))
+    sc.write(klass, "<img src=x onerror=alert(1)>", {"kmeans.py": code})
+    sc.write(klass, "b", {"kmeans.py": code, "broken.ipynb": "{not json"})
+    sc.write(klass, "gone", {"kmeans.py": code})
+    (klass / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    out = graded_out(klass, tmp_path / "out")
+    for file in (klass / "gone").iterdir():
+        file.unlink()
+    (klass / "gone").rmdir()
+    findings = similarity.similarity_for(out, FULL, jobs=1)
+    assert listed(findings) == {frozenset({"<img src=x onerror=alert(1)>", "b"})}
+    assert [n.split(":")[0] for n in findings.notes] == ["gone"]
+    pages = list((out / "similarity").glob("*.html"))
+    for text in [similarity_section(out)] + [p.read_text(encoding="utf-8") for p in pages]:
+        assert "<script>" not in text and "<img src=x" not in text
+    assert "&lt;/pre&gt;&lt;script&gt;" in pages[0].read_text(encoding="utf-8")
+
+
+def test_switched_off_in_the_assignment_file(found: tuple[Path, similarity.Findings], tmp_path: Path) -> None:
+    out, _ = found
+    off = tmp_path / "off.toml"
+    off.write_text(FULL.read_text(encoding="utf-8") + "\n[similarity]\nenabled = false\n", encoding="utf-8")
+    assert check_rubric(off) == []
+    findings = similarity.similarity_for(out, off)
+    try:
+        assert not findings.settings.enabled and not findings.tasks
+        assert "Switched off" in similarity_section(out) and not list((out / "similarity").iterdir())
+        assert similarity.similarity_for(out, off, respect_switch=False).tasks["kmeans"].pairs  # the verb lists anyway
+    finally:
+        similarity.similarity_for(out, FULL, jobs=1)  # the module's findings again, for the other tests
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(FULL.read_text(encoding="utf-8") + "\n[similarity]\nthreshold = 60\nenabeld = true\n",
+                     encoding="utf-8")
+    problems = check_rubric(wrong)
+    assert any("threshold" in p and "60" in p for p in problems), problems
+    assert any("'enabeld'" in p and "did you mean 'enabled'" in p for p in problems), problems
+
+
+def test_the_verb_rewrites_the_report_and_refuses_bad_input(found: tuple[Path, similarity.Findings], tmp_path: Path) -> None:
+    out, findings = found
+    done = autograder("similarity", str(out), "--assignment", "full", "--threshold", "0.95", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="similar"' in report and "95%" in report and "--threshold" in report
+    stored = json.loads((out / RESULT_FILE).read_text(encoding="utf-8"))
+    high = {frozenset((p["a"], p["b"])) for p in stored["tasks"]["kmeans"]["pairs"]}
+    assert high and high < listed(findings)  # fewer pairs at 95%, all among those at 60%
+    for args, said in ((["--threshold", "60"], "fraction"), (["--jobs", "0"], "at least 1")):
+        refused = autograder("similarity", str(out), "--assignment", "full", *args)
+        assert refused.returncode == 2 and said in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    missing = autograder("similarity", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
+    similarity.similarity_for(out, FULL, jobs=1)
