@@ -5,8 +5,9 @@ comments normalised away, so renaming variables or rewording comments changes no
 maintained library, and it gives the matching regions for a side-by-side view. We add what a class
 needs: each task's code as the grader reads it (intake/task_code.py: notebooks as their code cells,
 stubs and unchanged template definitions left out), the handout's template removed as boilerplate,
-groups kept as one entry, and a bound that skips the pairs that cannot reach the threshold before
-copydetect compares them, so 500 submissions take seconds (benchmarks/similarity_benchmark.py).
+groups kept as one entry, and copydetect's measure computed for every pair at once with arrays, so
+that copydetect itself compares only the pairs it will list: 500 submissions take seconds
+(benchmarks/similarity_benchmark.py).
 
 Reads OUT as grade-all left it (each submission's batch.json says where it came from and who handed
 it in), writes OUT/similarity.json; similarity_pages.py turns that into HTML.
@@ -24,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
@@ -90,6 +91,7 @@ class TaskFindings:
     compared: int = 0  # submissions with code of their own for the task
     pairs: list[Pair] = field(default_factory=list)  # above the threshold, most similar first, at most MAX_PAIRS
     more: int = 0  # pairs above the threshold not listed
+    detailed: int = 0  # pairs copydetect compared (those share_matrix puts at or above the threshold)
     texts: dict[str, str] = field(default_factory=dict)  # the compared text of each member of a listed pair
 
 
@@ -101,6 +103,7 @@ class Findings:
     tasks: dict[str, TaskFindings]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    read_seconds: float = 0.0  # of which reading and fingerprinting the code
 
 
 # ---------------------------------------------------------------- reading and fingerprinting
@@ -137,7 +140,21 @@ def read_member(source: str, tasks: tuple[str, ...], boilerplate: dict[str, np.n
         return {}, f"could not be read ({type(exc).__name__}: {str(exc)[:200]})"
 
 
-_SHARED: dict[str, Any] = {}  # what a forked reader needs, set before the pool forks
+_SHARED: dict[str, Any] = {}  # what forked processes need, set before the pool forks (never pickled)
+
+
+def in_processes(function: Callable[[Any], Any], items: list[Any], jobs: int, **shared: Any) -> list[Any]:
+    """[function(item) for item in items] on `jobs` processes, `shared` reaching them through the fork.
+    Forked, not spawned: copydetect hashes with Python's hash(), salted per interpreter, and a forked
+    process keeps its parent's salt, so fingerprints made or compared in different processes agree."""
+    _SHARED.update(shared)
+    try:
+        if jobs <= 1 or len(items) < 2 * jobs or "fork" not in multiprocessing.get_all_start_methods():
+            return [function(item) for item in items]
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(function, items, chunksize=max(1, len(items) // (4 * jobs))))
+    finally:
+        _SHARED.clear()
 
 
 def _read_shared(source: str) -> tuple[dict[str, tuple[str, CodeFingerprint]], str]:
@@ -145,64 +162,72 @@ def _read_shared(source: str) -> tuple[dict[str, tuple[str, CodeFingerprint]], s
 
 
 def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[tuple[dict[str, tuple[str, CodeFingerprint]], str]]:
-    """read_member for each source, on `jobs` processes. Forked, not spawned: copydetect hashes with
-    Python's hash(), salted per interpreter, and a forked process keeps its parent's salt, so
-    fingerprints made in different processes compare."""
+    """read_member for each source, on `jobs` processes."""
     boilerplate = {task: template_hashes(task) for task in tasks}
-    if jobs <= 1 or len(sources) < 2 * jobs or "fork" not in multiprocessing.get_all_start_methods():
-        return [read_member(source, tasks, boilerplate) for source in sources]
-    _SHARED.update(tasks=tasks, boilerplate=boilerplate)
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_read_shared, sources, chunksize=max(1, len(sources) // (4 * jobs))))
-    finally:
-        _SHARED.clear()
+    return in_processes(_read_shared, sources, jobs, tasks=tasks, boilerplate=boilerplate)
 
 
 # ---------------------------------------------------------------- comparing
 
-def candidate_pairs(prints: list[CodeFingerprint], threshold: float) -> list[tuple[int, int]]:
-    """Pairs (i < j) whose similarity may reach `threshold`; the others cannot, so copydetect never
-    compares them. The bound: copydetect's share of a in b is (characters of a covered by matches) /
-    (a's token coverage), and each matching fingerprint position covers at most NOISE characters, so
-    the share is at most NOISE * (positions of a whose fingerprint b has) / (a's coverage)."""
-    if len(prints) < 2:
-        return []
+def share_matrix(prints: list[CodeFingerprint]) -> np.ndarray:
+    """[a, b] = the share of a's code found in b, copydetect's own measure for every pair at once.
+
+    copydetect compares one pair at a time (about a millisecond each, 125,000 pairs for 500
+    submissions); this computes the same number with a few array operations per submission, so
+    copydetect itself is asked only for the pairs that are listed (for its matching regions). Its
+    measure: (characters of a's normalised code covered by the k-grams whose fingerprint b also has)
+    / (characters covered by all of a's fingerprints), each k-gram covering NOISE characters."""
+    count = len(prints)
+    shares = np.zeros((count, count))
     seen: dict[int, int] = {}
     for fingerprint in prints:
         for h in fingerprint.hash_idx:
             seen[h] = seen.get(h, 0) + 1
-    shared = {h: column for column, h in enumerate(h for h, n in seen.items() if n > 1)}
-    counts = np.zeros((len(prints), max(1, len(shared))), dtype=np.float32)
+    column = {h: c for c, h in enumerate(h for h, n in seen.items() if n > 1)}  # only these can be shared
+    holds = np.zeros((count, max(1, len(column))), dtype=bool)  # [b, fingerprint]: b has it
     for row, fingerprint in enumerate(prints):
-        for h, positions in fingerprint.hash_idx.items():
-            if h in shared:
-                counts[row, shared[h]] = len(positions)
-    positions = counts @ (counts > 0).T.astype(np.float32)  # [a, b]: positions of a whose fingerprint b has
-    coverage = np.array([max(float(f.token_coverage), 1.0) for f in prints], dtype=np.float32)
-    bound = NOISE * positions / coverage[:, None]
-    bound = np.maximum(bound, bound.T)
-    rows, cols = np.nonzero(np.triu(bound >= threshold, k=1))
-    return list(zip(rows.tolist(), cols.tolist()))
+        holds[row, [column[h] for h in fingerprint.hash_idx if h in column]] = True
+    for a, fingerprint in enumerate(prints):
+        starts = [(column[h], i) for h, positions in fingerprint.hash_idx.items() if h in column for i in positions]
+        if not starts or fingerprint.token_coverage <= 0:
+            continue
+        columns, positions = (np.array(v, dtype=np.int64) for v in zip(*starts))
+        length = len(fingerprint.filtered_code)
+        begun = np.zeros((count, length + 1), dtype=np.int32)  # [b, x]: a shared k-gram of a starts at x
+        begun[:, positions + 1] = holds[:, columns]
+        begun = np.cumsum(begun, axis=1)
+        ended = np.zeros_like(begun)
+        ended[:, NOISE:] = begun[:, :-NOISE]
+        shares[a] = ((begun - ended)[:, 1:] > 0).sum(axis=1) / fingerprint.token_coverage
+    np.fill_diagonal(shares, 0.0)
+    return shares
 
 
 def _slices(array: Any) -> list[list[int]]:
     return [[int(v) for v in row] for row in np.asarray(array).reshape(2, -1)] if np.size(array) else [[], []]
 
 
-def compare_task(members: list[Member], prints: list[CodeFingerprint], threshold: float) -> list[Pair]:
-    """Every pair of `members` at or above `threshold`, most similar first; members sharing a student
-    (a group, or one student on two submissions) are not a pair."""
-    pairs = []
-    for i, j in candidate_pairs(prints, threshold):
-        if members[i].ids & members[j].ids:
-            continue
-        _, (share_i, share_j), (slices_i, slices_j) = compare_files(prints[i], prints[j])
-        if max(share_i, share_j) >= threshold:
-            pairs.append(Pair(members[i].name, members[j].name, round(float(share_i), 4), round(float(share_j), 4),
-                              _slices(slices_i), _slices(slices_j)))
-    pairs.sort(key=lambda p: (-p.similarity, p.a, p.b))
-    return pairs
+def _compare_shared(pair: tuple[int, int]) -> Pair | None:
+    i, j = pair
+    prints, names = _SHARED["prints"], _SHARED["names"]
+    _, (share_i, share_j), (slices_i, slices_j) = compare_files(prints[i], prints[j])
+    if max(share_i, share_j) < _SHARED["threshold"]:
+        return None
+    return Pair(names[i], names[j], round(float(share_i), 4), round(float(share_j), 4), _slices(slices_i), _slices(slices_j))
+
+
+def compare_task(members: list[Member], prints: list[CodeFingerprint], threshold: float,
+                 jobs: int = 1) -> tuple[list[Pair], int]:
+    """(every pair of `members` at or above `threshold`, most similar first; how many pairs copydetect
+    compared). Members sharing a student (a group, or one student on two submissions) are not a pair."""
+    shares = share_matrix(prints) if len(prints) > 1 else np.zeros((len(prints), len(prints)))
+    above = np.maximum(shares, shares.T) >= threshold - 1e-9  # copydetect below decides, to the last digit
+    candidates = [(i, j) for i, j in zip(*(a.tolist() for a in np.nonzero(np.triu(above, k=1))))
+                  if not members[i].ids & members[j].ids]
+    found = in_processes(_compare_shared, candidates, jobs, prints=prints, names=[m.name for m in members],
+                         threshold=threshold)
+    pairs = sorted((p for p in found if p is not None), key=lambda p: (-p.similarity, p.a, p.b))
+    return pairs, len(candidates)
 
 
 def find_similar(members: list[Member], tasks: Iterable[str], settings: SimilaritySettings,
@@ -210,16 +235,17 @@ def find_similar(members: list[Member], tasks: Iterable[str], settings: Similari
     """Read every member's code, fingerprint it per task, and list the pairs above the threshold."""
     started = time.monotonic()
     tasks = tuple(tasks)
-    read = read_all([m.source for m in members], tasks, jobs or os.cpu_count() or 1)
+    jobs = jobs or os.cpu_count() or 1
+    read = read_all([m.source for m in members], tasks, jobs)
     notes = [f"{m.name}: {note}" for m, (_, note) in zip(members, read) if note]
     findings = Findings(settings, METHOD.format(version=version("copydetect"), noise=NOISE, guarantee=GUARANTEE),
-                        {m.name: m for m in members}, {}, notes)
+                        {m.name: m for m in members}, {}, notes, read_seconds=round(time.monotonic() - started, 2))
     for task in tasks:
         having = [(m, found[task]) for m, (found, _) in zip(members, read) if task in found]
-        pairs = compare_task([m for m, _ in having], [fp for _, (_, fp) in having], settings.threshold)
+        pairs, detailed = compare_task([m for m, _ in having], [fp for _, (_, fp) in having], settings.threshold, jobs)
         listed = pairs[:MAX_PAIRS]
         texts = {m.name: text for m, (text, _) in having}
-        findings.tasks[task] = TaskFindings(len(having), listed, len(pairs) - len(listed),
+        findings.tasks[task] = TaskFindings(len(having), listed, len(pairs) - len(listed), detailed,
                                             {n: texts[n] for p in listed for n in (p.a, p.b)})
     findings.seconds = round(time.monotonic() - started, 2)
     return findings

@@ -14,6 +14,7 @@ import itertools
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from copydetect import compare_files
 
@@ -98,15 +99,15 @@ def test_independent_solutions_stay_well_below(klass: Path) -> None:
         assert max(shares) < DEFAULT_SIMILARITY_THRESHOLD / 2, (a, b, shares)
 
 
-def test_the_bound_never_skips_a_pair_that_reaches_the_threshold(klass: Path) -> None:
+def test_share_matrix_is_copydetects_own_measure_for_every_pair(klass: Path) -> None:
     names = sorted(p.name for p in klass.iterdir() if not p.name.startswith("template"))
     prints = list(fingerprints(klass, names).values())
-    for threshold in (0.05, 0.1, 0.2, 0.4, 0.6, 0.9):
-        candidates = set(similarity.candidate_pairs(prints, threshold))
-        for i, j in itertools.combinations(range(len(prints)), 2):
-            if max(compare_files(prints[i], prints[j])[1]) >= threshold:
-                assert (i, j) in candidates, (threshold, i, j)
-    assert len(similarity.candidate_pairs(prints, 0.6)) < len(prints) * (len(prints) - 1) // 2  # it does skip
+    shares = similarity.share_matrix(prints)
+    for i, j in itertools.permutations(range(len(prints)), 2):
+        _, (share_i, share_j), _ = compare_files(prints[i], prints[j])
+        assert (shares[i, j], shares[j, i]) == pytest.approx((share_i, share_j), abs=1e-12), (names[i], names[j])
+    others = shares[~np.eye(len(prints), dtype=bool)]
+    assert others.max() == pytest.approx(1.0) and (others < 0.3).any()  # exact copies and independent pairs alike
 
 
 def test_report_section_and_side_by_side_pages(found: tuple[Path, similarity.Findings]) -> None:
