@@ -27,6 +27,7 @@ from autograder.course.paths import ASSIGNMENTS_DIR
 from autograder.course.rubric_schema import check_rubric
 from tests.project import similar_class as sc
 from tests.project.clirun import autograder
+from tests.project.test_batch import METADATA as BATCH_METADATA
 
 FULL = ASSIGNMENTS_DIR / "full.toml"
 REQUIRED = {"kmeans", "plot_kmeans", "make_blobs", "BLOB_CENTRES"}
@@ -123,22 +124,11 @@ def test_report_section_and_side_by_side_pages(found: tuple[Path, similarity.Fin
     assert oct((out / RESULT_FILE).stat().st_mode & 0o777) == "0o600"
 
 
-METADATA = """---
-:submission_1:
+# test_batch's export (submission_1002 is a group: Alan Turing and Grace O'Brien), plus Grace alone
+METADATA = BATCH_METADATA + """:submission_1004:
   :submitters:
-  - :name: Ada Lovelace
-    :sid: '1815'
-    :email: ada@example.edu
-  - :name: Alan Turing
-    :email: alan@example.edu
-:submission_2:
-  :submitters:
-  - :name: Alan Turing
-    :email: ALAN@example.edu
-:submission_3:
-  :submitters:
-  - :name: Grace Hopper
-    :email: grace@example.edu
+  - :name: Grace
+    :email: GRACE@example.edu
 """
 
 
@@ -147,15 +137,16 @@ def test_a_group_is_one_entry_never_paired_with_its_members(tmp_path: Path) -> N
     export.mkdir()
     (export / "submission_metadata.yml").write_text(METADATA, encoding="utf-8")
     code = sc.with_template("kmeans", sc.KMEANS_SOLUTIONS["class"])
-    for name in ("submission_1", "submission_2", "submission_3"):
+    names = ["submission_1001", "submission_1002", "submission_1003", "submission_1004"]
+    for name in names:
         sc.write(export, name, {"kmeans.py": code})
     out = graded_out(export, tmp_path / "out")
     findings = similarity.similarity_for(out, FULL, jobs=1)
-    # the group (Ada and Alan) and Alan's own submission share Alan: not a pair; Grace pairs with both
-    assert listed(findings) == {frozenset({"submission_1", "submission_3"}), frozenset({"submission_2", "submission_3"})}
-    assert findings.members["submission_1"].who == ("Ada Lovelace", "Alan Turing")
+    # the group and Grace's own submission share Grace: not a pair; every other pair of the copies is
+    assert listed(findings) == within(names) - {frozenset({"submission_1002", "submission_1004"})}
+    assert findings.members["submission_1002"].who == ("Alan Turing", "O'Brien, Grace")
     section = similarity_section(out)
-    assert "Ada Lovelace; Alan Turing" in section and section.count("<tr><td>") == 2
+    assert "Alan Turing; O&#x27;Brien, Grace" in section and section.count("<tr><td>") == 5
 
 
 def test_hostile_and_missing_submissions_cost_only_themselves(tmp_path: Path) -> None:
