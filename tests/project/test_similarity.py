@@ -205,3 +205,21 @@ def test_the_verb_rewrites_the_report_and_refuses_bad_input(found: tuple[Path, s
     missing = autograder("similarity", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
     similarity.similarity_for(out, FULL, jobs=1)
+
+
+def test_each_task_gets_its_own_definitions_and_the_helpers_they_reach(tmp_path: Path) -> None:
+    from autograder.intake.submission import load_submission
+    from autograder.intake.task_code import task_code
+
+    one_file = (sc.template_source("kmeans") + "\n\ndef unused_helper():\n    return 'never called'\n\n\n"
+                "def centre_of(points):\n    return deeper(points).mean(axis=0)\n\n\n"
+                "def deeper(points):\n    return points\n\n\n"
+                "def kmeans(X, init_indices, max_iter=100, tol=1e-6):\n    return centre_of(X), None, 0\n\n\n"
+                "def numpydists(feats, protos):\n    return ((feats[:, None] - protos[None]) ** 2).sum(-1)\n")
+    sc.write(tmp_path, "hw", {"homework.py": one_file})
+    submission = load_submission(tmp_path / "hw", tmp_path / "staging", ["distances", "kmeans"])
+    code = task_code(submission.index, ("distances", "kmeans"))
+    kmeans = [piece.source.split("(")[0] for piece in code["kmeans"].pieces]
+    assert kmeans == ["def centre_of", "def deeper", "def kmeans"]  # reading order; stubs and make_blobs left out
+    assert [piece.source.split("(")[0] for piece in code["distances"].pieces] == ["def numpydists"]
+    assert "# homework.py, line" in code["kmeans"].text and "unused_helper" not in code["kmeans"].text
