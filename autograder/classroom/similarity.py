@@ -43,6 +43,7 @@ from autograder.intake.task_code import task_code
 NOISE = 25      # copydetect's noise threshold: matches shorter than this (normalised characters) never count
 GUARANTEE = 30  # every match at least this long is found (winnowing window = GUARANTEE - NOISE + 1)
 WINDOW = GUARANTEE - NOISE + 1
+CELLS = 4_000_000  # share_matrix's working table: at most this many cells (16 MB) at a time
 MAX_PAIRS = 100  # per task: the pairs listed (the most similar); how many more there were is said
 METHOD = ("copydetect {version}: winnowed fingerprints (the idea of MOSS) of each task's code, after names, "
           "strings and comments are normalised away (so renamed variables and reworded comments change "
@@ -193,12 +194,15 @@ def share_matrix(prints: list[CodeFingerprint]) -> np.ndarray:
             continue
         columns, positions = (np.array(v, dtype=np.int64) for v in zip(*starts))
         length = len(fingerprint.filtered_code)
-        begun = np.zeros((count, length + 1), dtype=np.int32)  # [b, x]: a shared k-gram of a starts at x
-        begun[:, positions + 1] = holds[:, columns]
-        begun = np.cumsum(begun, axis=1)
-        ended = np.zeros_like(begun)
-        ended[:, NOISE:] = begun[:, :-NOISE]
-        shares[a] = ((begun - ended)[:, 1:] > 0).sum(axis=1) / fingerprint.token_coverage
+        others = np.nonzero(holds[:, columns].any(axis=1))[0]  # the submissions sharing anything with a
+        step = max(1, CELLS // (length + 1))  # memory stays bounded whatever the size of a's code
+        for chunk in (others[i:i + step] for i in range(0, len(others), step)):
+            begun = np.zeros((len(chunk), length + 1), dtype=np.int32)  # [b, x + 1]: a shared k-gram starts at x
+            begun[:, positions + 1] = holds[np.ix_(chunk, columns)]
+            begun = np.cumsum(begun, axis=1)
+            ended = np.zeros_like(begun)
+            ended[:, NOISE:] = begun[:, :-NOISE]
+            shares[a, chunk] = ((begun - ended)[:, 1:] > 0).sum(axis=1) / fingerprint.token_coverage
     np.fill_diagonal(shares, 0.0)
     return shares
 
