@@ -120,8 +120,10 @@ def template_hashes(task: str) -> np.ndarray:
                                                      language="python").hashes), dtype=np.int64))
 
 
-def read_member(source: str, tasks: tuple[str, ...], boilerplate: dict[str, np.ndarray]) \
-        -> tuple[dict[str, tuple[str, CodeFingerprint]], str]:
+Read = tuple[dict[str, tuple[str, CodeFingerprint]], str]  # ({task: (text, fingerprints)}, a note)
+
+
+def read_member(source: str, tasks: tuple[str, ...], boilerplate: dict[str, np.ndarray]) -> Read:
     """({task: (its text, its fingerprints)} for the tasks where the submission has code of its own,
     a note when it could not be read). Never raises: one bad submission costs only itself."""
     if not source or not Path(source).exists():
@@ -158,11 +160,11 @@ def in_processes(function: Callable[[Any], Any], items: list[Any], jobs: int, **
         _SHARED.clear()
 
 
-def _read_shared(source: str) -> tuple[dict[str, tuple[str, CodeFingerprint]], str]:
+def _read_shared(source: str) -> Read:
     return read_member(source, _SHARED["tasks"], _SHARED["boilerplate"])
 
 
-def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[tuple[dict[str, tuple[str, CodeFingerprint]], str]]:
+def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read]:
     """read_member for each source, on `jobs` processes."""
     boilerplate = {task: template_hashes(task) for task in tasks}
     return in_processes(_read_shared, sources, jobs, tasks=tasks, boilerplate=boilerplate)
@@ -217,7 +219,8 @@ def _compare_shared(pair: tuple[int, int]) -> Pair | None:
     _, (share_i, share_j), (slices_i, slices_j) = compare_files(prints[i], prints[j])
     if max(share_i, share_j) < _SHARED["threshold"]:
         return None
-    return Pair(names[i], names[j], round(float(share_i), 4), round(float(share_j), 4), _slices(slices_i), _slices(slices_j))
+    return Pair(names[i], names[j], round(float(share_i), 4), round(float(share_j), 4),
+                _slices(slices_i), _slices(slices_j))
 
 
 def compare_task(members: list[Member], prints: list[CodeFingerprint], threshold: float,

@@ -117,7 +117,8 @@ def pair_page(data: dict[str, Any], task: str, pair: dict[str, Any]) -> str:
         sides.append(f'<div class="code" data-submission="{_e(name)}"><h2>{_e(name)}'
                      + (f" ({_e(who)})" if who else "") + "</h2>"
                      f"<p>{_percent(pair['share_' + side])} of its own code for {_e(task)} is found in "
-                     f"{_e(pair[other])}.</p><pre>{_highlighted(texts.get(name, ''), pair['slices_' + side])}</pre></div>")
+                     f"{_e(pair[other])}.</p>"
+                     f"<pre>{_highlighted(texts.get(name, ''), pair['slices_' + side])}</pre></div>")
     title = f"{task}: {pair['a']} and {pair['b']}, {_percent(max(pair['share_a'], pair['share_b']))} similar"
     body = (f'<p><a href="../report.html#{SECTION_ID}">back to the class report</a></p><h1>{_e(title)}</h1>'
             f"<p>{NOT_A_VERDICT} {_threshold_line(data)} Highlighted: the regions found in both.</p>"

@@ -2,8 +2,8 @@
 
 An assignment is one file, `assignments/<name>.toml`: `[assignment]` (title, the ordered `tasks`,
 total_points, and `default = true` on the one used when none is named), `[limits]`, `[grading]`,
-`[similarity]` (the class report's similar-submissions section), `[defaults]` and optional `[tests."<id>"]` overrides of any key of a task's entry. Each task brings
-its default entries in `tests/grading/<task>/rubric.toml` (numbers WITHIN the task). Merging the two
+`[similarity]` (grade-all's similar submissions), `[defaults]` and optional `[tests."<id>"]`
+overrides of any key of a task's entry. Each task brings its default entries in `tests/grading/<task>/rubric.toml` (numbers WITHIN the task). Merging the two
 here, the assignment winning, gives the rubric; a test's number becomes `<position of its task>.<its
 number>` unless the assignment overrides `number`. So one repository builds many assignments, and a
 new task is its three folders plus one line in an assignment: nothing here names a task.
