@@ -23,6 +23,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -45,6 +46,7 @@ GUARANTEE = 30  # every match at least this long is found (winnowing window = GU
 WINDOW = GUARANTEE - NOISE + 1
 CELLS = 4_000_000  # share_matrix's working table: at most this many cells (16 MB) at a time
 MAX_PAIRS = 100  # per task: the pairs listed (the most similar); how many more there were is said
+HASH_SEED = "PYTHONHASHSEED"  # 0 in the readers: the same fingerprints on every run (read_all)
 METHOD = ("copydetect {version}: winnowed fingerprints (the idea of MOSS) of each task's code, after names, "
           "strings and comments are normalised away (so renamed variables and reworded comments change "
           "nothing); matches shorter than {noise} normalised characters are ignored, matches of {guarantee} "
@@ -113,6 +115,7 @@ def _fingerprint(text: str, boilerplate: np.ndarray) -> CodeFingerprint:
     return CodeFingerprint("code.py", NOISE, WINDOW, boilerplate=boilerplate, fp=io.StringIO(text), language="python")
 
 
+@lru_cache(maxsize=None)
 def template_hashes(task: str) -> np.ndarray:
     """Every fingerprint of the task's template (window 1, as copydetect takes boilerplate)."""
     code = all_tasks()[task].template.read_text(encoding="utf-8")
@@ -147,9 +150,8 @@ _SHARED: dict[str, Any] = {}  # what forked processes need, set before the pool 
 
 
 def in_processes(function: Callable[[Any], Any], items: list[Any], jobs: int, **shared: Any) -> list[Any]:
-    """[function(item) for item in items] on `jobs` processes, `shared` reaching them through the fork.
-    Forked, not spawned: copydetect hashes with Python's hash(), salted per interpreter, and a forked
-    process keeps its parent's salt, so fingerprints made or compared in different processes agree."""
+    """[function(item) for item in items] on `jobs` forked processes, `shared` reaching them through
+    the fork (a big table is never pickled); in this process when there is little to share out."""
     _SHARED.update(shared)
     try:
         if jobs <= 1 or len(items) < 2 * jobs or "fork" not in multiprocessing.get_all_start_methods():
@@ -160,14 +162,27 @@ def in_processes(function: Callable[[Any], Any], items: list[Any], jobs: int, **
         _SHARED.clear()
 
 
-def _read_shared(source: str) -> Read:
-    return read_member(source, _SHARED["tasks"], _SHARED["boilerplate"])
+def _read_one(item: tuple[str, tuple[str, ...]]) -> Read:
+    source, tasks = item
+    return read_member(source, tasks, {task: template_hashes(task) for task in tasks})
 
 
 def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read]:
-    """read_member for each source, on `jobs` processes."""
-    boilerplate = {task: template_hashes(task) for task in tasks}
-    return in_processes(_read_shared, sources, jobs, tasks=tasks, boilerplate=boilerplate)
+    """read_member for each source, in fresh interpreters started with PYTHONHASHSEED=0. Why: copydetect
+    hashes k-grams with Python's hash(), salted per interpreter unless PYTHONHASHSEED is set, and
+    winnowing keeps the smallest hashes, so the same class would give slightly different shares from
+    one run to the next; with one fixed salt every run, and every reader, agrees."""
+    previous = os.environ.get(HASH_SEED)
+    os.environ[HASH_SEED] = "0"  # read by each reader as it starts
+    try:
+        with ProcessPoolExecutor(max(1, min(jobs, len(sources))), mp_context=multiprocessing.get_context("spawn")) as pool:
+            return list(pool.map(_read_one, [(source, tasks) for source in sources],
+                                 chunksize=max(1, len(sources) // (4 * max(1, jobs)))))
+    finally:
+        if previous is None:
+            os.environ.pop(HASH_SEED, None)
+        else:
+            os.environ[HASH_SEED] = previous
 
 
 # ---------------------------------------------------------------- comparing

@@ -204,6 +204,9 @@ def test_the_verb_rewrites_the_report_and_refuses_bad_input(found: tuple[Path, s
     for args, said in ((["--threshold", "60"], "fraction"), (["--jobs", "0"], "at least 1")):
         refused = autograder("similarity", str(out), "--assignment", "full", *args)
         assert refused.returncode == 2 and said in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    again = autograder("similarity", str(out), "--assignment", "full", "--threshold", "0.95", "--jobs", "1")
+    assert again.returncode == 0 and json.loads((out / RESULT_FILE).read_text(encoding="utf-8"))["tasks"] == \
+        stored["tasks"]  # another interpreter (another hash salt), the same shares and regions
     missing = autograder("similarity", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "no such folder" in missing.stderr
     similarity.similarity_for(out, FULL, jobs=1)
