@@ -175,7 +175,8 @@ def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read
     previous = os.environ.get(HASH_SEED)
     os.environ[HASH_SEED] = "0"  # read by each reader as it starts
     try:
-        with ProcessPoolExecutor(max(1, min(jobs, len(sources))), mp_context=multiprocessing.get_context("spawn")) as pool:
+        readers = max(1, min(jobs, len(sources)))
+        with ProcessPoolExecutor(readers, mp_context=multiprocessing.get_context("spawn")) as pool:
             return list(pool.map(_read_one, [(source, tasks) for source in sources],
                                  chunksize=max(1, len(sources) // (4 * max(1, jobs)))))
     finally:
