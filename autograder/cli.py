@@ -156,6 +156,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     from autograder.classroom.refresh import gradebook_rubric, write_gradebook
     from autograder.classroom.summary import graded_now, tests_without_force
     from autograder.classroom.rescore import change_line
+    from autograder.classroom.similarity import batch_similarity
     from autograder.course.assignment import exported
     from autograder.course.rubric import load_rubric
     from autograder.grading.results import read_json
@@ -193,6 +194,8 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
                for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
     for line in changes:
         print(f"changed {line}")
+    if not interrupted:  # similar submissions (docs: README "Similar submissions"), unless switched off
+        print(batch_similarity(out, rubric_path, args.jobs))
     csv_path, html_path = write_gradebook(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
                                           gradebook)
     fresh = sum(not o.skipped for o in outcomes)
@@ -212,12 +215,10 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_rescore(args: argparse.Namespace) -> int:
-    """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
-    from autograder.classroom.class_report import write_class_report
+def _graded_class(args: argparse.Namespace) -> tuple:
+    """(OUT of an earlier grade-all, its graded submissions, the rubric with decorators) after checks."""
     from autograder.classroom.gradebook import load_rows
     from autograder.classroom.refresh import gradebook_rubric
-    from autograder.classroom.rescore import change_line, regrade_hint, rescore_folder
     from autograder.course.rubric_schema import check_rubric
 
     out = inputs.out_folder(Path(args.out), must_exist=True)
@@ -226,7 +227,15 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     names = [r.name for r in load_rows(out)]
     if not names:
         raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
-    rubric = gradebook_rubric(rubric_path)  # a decorated test keeps its points
+    return out, names, gradebook_rubric(rubric_path)  # a decorated test keeps its points
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
+    from autograder.classroom.class_report import write_class_report
+    from autograder.classroom.rescore import change_line, regrade_hint, rescore_folder
+
+    out, names, rubric = _graded_class(args)
     rescored = rescore_folder(out, names, rubric, dry_run=args.dry_run)
     changes = [line for r in rescored for line in [change_line(r.name, r.old, r.new)] if line]
     for line in changes:
@@ -261,6 +270,19 @@ def cmd_export(args: argparse.Namespace) -> int:
                Path(args.file) if args.file else None)
     except RosterError as exc:
         raise inputs.UsageError(str(exc)) from None
+    return 0
+
+
+def cmd_similarity(args: argparse.Namespace) -> int:
+    """Similar submissions of a class graded by grade-all (its files, never run): listed in its report."""
+    from autograder.classroom.refresh import write_gradebook
+    from autograder.classroom.similarity import similarity_for, summary
+
+    out, names, rubric = _graded_class(args)
+    inputs.fraction(args.threshold, "--threshold")
+    inputs.positive(args.jobs, "--jobs")
+    print(summary(similarity_for(out, rubric.path, args.jobs, args.threshold, respect_switch=False)))
+    print(f"wrote {' and '.join(map(str, write_gradebook(out, names, rubric)))}")
     return 0
 
 
@@ -336,6 +358,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--roster", metavar="FILE", help="Canvas' gradebook export, or a CSV with columns sid, email, name")
     export.add_argument("--file", metavar="PATH", help="where to write (default: OUT/export_<platform>.csv)")
     export.set_defaults(func=cmd_export)
+    similar = sub.add_parser("similarity", help="list similar submissions per task of a graded class (OUT of "
+                                                "grade-all) in its report.html, with side-by-side pages")
+    similar.add_argument("out", help="the --out folder of an earlier grade-all")
+    similar.add_argument("--threshold", type=float, help="list pairs from this similarity on, 0 to 1 (default: the "
+                                                         "assignment's [similarity] threshold)")
+    similar.add_argument("--jobs", type=int, default=None, help="processes reading the code (default: the CPUs)")
+    similar.set_defaults(func=cmd_similarity)
     check = sub.add_parser("check", help="student self-check: loads the homework like the grader, runs public checks")
     check.add_argument("path", nargs="?", default=".", help="folder, .py, .ipynb or .zip (default: this folder)")
     check.add_argument("--zip", action="store_true",
@@ -344,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     handout = sub.add_parser("handout", help="write the student handout zip (template, notebook, data, self-check)")
     handout.add_argument("--out", default="handout.zip")
     handout.set_defaults(func=cmd_handout)
-    for command in (grade, batch, validate, build, rescore, export, check, handout):
+    for command in (grade, batch, validate, build, rescore, export, similar, check, handout):
         command.add_argument("--assignment", metavar="NAME", help="the assignment (assignments/NAME.toml); default: the "
                              "only one, else the one marked `default = true`")
     return parser

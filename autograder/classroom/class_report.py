@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from autograder.classroom.gradebook import Row, column_title, load_rows, test_columns, write_grades_csv, write_uploads
+from autograder.classroom.similarity_pages import insert_section, similarity_section
 from autograder.course.rubric import Rubric, load_rubric
 from autograder.grading.figures import render
 
@@ -206,5 +207,6 @@ def write_class_report(out: Path, names: list[str] | None = None, rubric: Rubric
         private(page)
     html_path = out / "report.html"
     html_path.write_text(render_html(rows, rubric), encoding="utf-8")
+    insert_section(html_path, similarity_section(out))  # similar submissions, if grade-all or `similarity` found them
     private(html_path)
     return csv_path, html_path

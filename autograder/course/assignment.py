@@ -2,8 +2,8 @@
 
 An assignment is one file, `assignments/<name>.toml`: `[assignment]` (title, the ordered `tasks`,
 total_points, and `default = true` on the one used when none is named), `[limits]`, `[grading]`,
-`[defaults]` and optional `[tests."<id>"]` overrides of any key of a task's entry. Each task brings
-its default entries in `tests/grading/<task>/rubric.toml` (numbers WITHIN the task). Merging the two
+`[similarity]` (grade-all's similar submissions), `[defaults]` and optional `[tests."<id>"]`
+overrides of any key of a task's entry. Each task brings its default entries in `tests/grading/<task>/rubric.toml` (numbers WITHIN the task). Merging the two
 here, the assignment winning, gives the rubric; a test's number becomes `<position of its task>.<its
 number>` unless the assignment overrides `number`. So one repository builds many assignments, and a
 new task is its three folders plus one line in an assignment: nothing here names a task.
@@ -32,6 +32,28 @@ ASSIGNMENT_ENV = "AUTOGRADER_ASSIGNMENT"  # the name grade-all hands to its per-
 
 class RubricError(ValueError):
     """An assignment or a task's rubric file is inconsistent; the message says where."""
+
+
+DEFAULT_SIMILARITY_THRESHOLD = 0.6  # share of a submission's own code (template removed) found in the other's
+
+
+@dataclass(frozen=True)
+class SimilaritySettings:
+    """`[similarity]` of an assignment: whether grade-all lists similar submissions, and from which share on."""
+
+    enabled: bool = True
+    threshold: float = DEFAULT_SIMILARITY_THRESHOLD
+
+
+def similarity_settings(path: Path) -> SimilaritySettings:
+    """The assignment's `[similarity]` table, defaults where it is silent (rubric_schema.py checks its types)."""
+    table = read_toml(path).get("similarity", {})
+    enabled, threshold = table.get("enabled", True), table.get("threshold", DEFAULT_SIMILARITY_THRESHOLD)
+    if not isinstance(enabled, bool) or isinstance(threshold, bool) or not isinstance(threshold, (int, float)) \
+            or not 0 < threshold <= 1:
+        raise RubricError(f"{shown(Path(path))}: [similarity] enabled must be true or false and threshold a number "
+                          f"in (0, 1], not {enabled!r} and {threshold!r}")
+    return SimilaritySettings(enabled, float(threshold))
 
 
 def read_toml(path: Path) -> dict[str, Any]:

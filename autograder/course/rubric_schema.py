@@ -73,6 +73,9 @@ def schema() -> dict[str, Any]:
         "grading": {**table, "additionalProperties": False,
                     "properties": {"salvage_earns_points": {"type": "boolean"}}},
         "leaderboard": {**table, "additionalProperties": {"type": "string"}},
+        "similarity": {**table, "additionalProperties": False,
+                       "properties": {"enabled": {"type": "boolean"},
+                                      "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}}},
         "defaults": {**table, "properties": ENTRY},
         "tests": {**table, "additionalProperties": {**table, "properties": ENTRY}},
     }}

@@ -54,6 +54,11 @@ def positive(value: float | None, option: str) -> None:
                          else f"{option} {value:g}: must be more than 0")
 
 
+def fraction(value: float | None, option: str) -> None:
+    if value is not None and not 0 < value <= 1:
+        raise UsageError(f"{option} {value:g}: give a fraction above 0 and at most 1 (0.6 for 60%)")
+
+
 def route(scheduler: str | None, cluster: str | None, jobs: int | None) -> bool:
     """Whether grade-all goes through Dask; --scheduler, --cluster and --jobs exclude each other."""
     given = [name for name, value in (("--scheduler", scheduler), ("--cluster", cluster), ("--jobs", jobs)) if value]
