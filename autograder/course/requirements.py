@@ -14,8 +14,8 @@ from autograder.course.paths import PROJECT_ROOT
 
 REQUIREMENTS_FILE = "requirements.txt"
 # Grader-side tools of pyproject.toml that a student's machine does not need (the self-check runs
-# without pytest; the rubric checks are the instructor's).
-GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils"}
+# without pytest; the rubric checks and the feedback pages, markdown-it-py, are the instructor's).
+GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils", "markdown-it-py"}
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 
