@@ -81,6 +81,8 @@ def pass_rate(tables: list[dict[str, dict[str, Any]]], tid: str) -> tuple[float 
 
 
 def _rate_cell(share: float | None, ran: int, skipped: int) -> str:
+    if share is None and not skipped:
+        return "<td data-sort='-2'>not graded yet</td>"
     if share is None:
         return "<td class='skipped' data-sort='-1'>skipped" + (f" ({skipped})" if skipped else "") + "</td>"
     note = f", skipped in {skipped}" if skipped else ""
