@@ -36,7 +36,8 @@ def _points(values: Any, limit: int) -> list:
     array = np.asarray(values, dtype=np.float64)
     if len(array) > limit:
         array = array[np.linspace(0, len(array) - 1, max(limit, 1)).astype(int)]
-    rounded = array.round(6)  # before the finite check: 1.7e308 rounds to inf
+    with np.errstate(over="ignore"):
+        rounded = array.round(6)  # before the finite check: 1.7e308 rounds to inf
     return np.where(np.isfinite(rounded), rounded, 0.0).tolist()
 
 
@@ -75,12 +76,15 @@ def checked_png(value: Any) -> tuple[bytes | None, str]:
         return None, f"not kept: not a PNG of at most {MAX_PNG_BYTES} bytes"
     from PIL import Image
 
+    too_big = f"not kept: more than {MAX_PNG_PIXELS} pixels"
     try:
         with Image.open(io.BytesIO(data)) as image:  # reads the header only
             width, height = image.size
             if image.format != "PNG" or width * height > MAX_PNG_PIXELS:
-                return None, f"not kept: more than {MAX_PNG_PIXELS} pixels"
+                return None, too_big
             image.verify()
+    except Image.DecompressionBombError:
+        return None, too_big
     except Exception:  # Pillow raises many kinds on a malformed file
         return None, "not kept: the PNG is malformed"
     return data, ""

@@ -25,6 +25,7 @@ MAX_PNG_PIXELS = 1_200_000  # 1280x937, or 1000x1200
 MAX_PNG_BYTES = 250_000
 PNG_DPI = 100  # matplotlib's default, as on the student's own screen
 MAX_RENDER_POINTS = 1_000_000  # a figure holding more is described but not drawn: drawing it takes seconds
+MAX_DESCRIBED_POINTS = 500_000  # a figure holding more is described thinned (8 MB of coordinates)
 MAX_MATH_TEXT = 120  # mathtext longer than this, or larger than MAX_MATH_POINTS, is drawn as plain
 MAX_MATH_POINTS = 100  # text: it could ask the renderer for a huge box
 
@@ -115,6 +116,22 @@ def _colour(artist_colour: Any) -> str:
         return "?"
 
 
+def _thinned(axes: list[dict[str, Any]]) -> None:
+    """Every drawn set cut to an even share of MAX_DESCRIBED_POINTS (first and last points kept) when
+    the figure holds more: an honest plot holds far fewer, and a 2000x3000 one must not cost the
+    grader gigabytes or overflow the wire."""
+    sets = [(line, ("x", "y")) for ax in axes for line in ax["lines"]] + \
+           [(coll, ("offsets",)) for ax in axes for coll in ax["collections"]]
+    if sum(len(item[keys[0]]) for item, keys in sets) <= MAX_DESCRIBED_POINTS:
+        return
+    share = max(2, MAX_DESCRIBED_POINTS // len(sets))
+    for item, keys in sets:
+        if len(item[keys[0]]) > share:
+            keep = np.linspace(0, len(item[keys[0]]) - 1, share).astype(int)
+            for key in keys:
+                item[key] = item[key][keep]
+
+
 def describe_figure(fig: Any) -> dict[str, Any]:
     """What a grader needs to judge a plot: per axes, its lines, scatter sets, labels and legend."""
     axes = []
@@ -136,9 +153,11 @@ def describe_figure(fig: Any) -> dict[str, Any]:
         axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
                      "legend": [t.get_text() for t in legend.get_texts()] if legend else [],
                      "lines": lines, "collections": collections})
+    drawn = sum(len(line["x"]) for ax in axes for line in ax["lines"]) + \
+        sum(len(c["offsets"]) for ax in axes for c in ax["collections"])
+    _thinned(axes)
     return {"__kind__": "figure", "suptitle": fig._suptitle.get_text() if fig._suptitle else "",
-            "axes": axes, "png": figure_png(fig, sum(len(line["x"]) for ax in axes for line in ax["lines"])
-                                          + sum(len(c["offsets"]) for ax in axes for c in ax["collections"]))}
+            "axes": axes, "png": figure_png(fig, drawn)}
 
 
 def _tame_texts(fig: Any) -> None:
@@ -175,4 +194,4 @@ def figure_png(fig: Any, points: int) -> Any:
             dpi *= 0.7
         return f"not drawn: the PNG stays above {MAX_PNG_BYTES} bytes"
     except (Exception, MemoryError) as exc:  # the student's figure: anything may fail, grading goes on
-        return f"not drawn: {type(exc).__name__}"
+        return f"not drawn: {type(exc).__name__}: {str(exc)[:100]}"

@@ -230,10 +230,14 @@ def figure_artists(figure: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def covered(targets: np.ndarray, points: np.ndarray, atol: float) -> np.ndarray:
-    """For each target row: is some point within atol of it?"""
-    if len(points) == 0:
-        return np.zeros(len(targets), dtype=bool)
-    return (np.abs(targets[:, None, :] - points[None, :, :]).max(axis=-1) <= atol).any(axis=1)
+    """For each target row: is some point within atol of it? Compared a block of points at a time,
+    so a figure of millions of points costs time, never gigabytes."""
+    hit = np.zeros(len(targets), dtype=bool)
+    block = max(1, 2_000_000 // max(len(targets), 1))
+    for start in range(0, len(points), block):
+        chunk = points[start:start + block]
+        hit |= (np.abs(targets[:, None, :] - chunk[None, :, :]).max(axis=-1) <= atol).any(axis=1)
+    return hit
 
 
 def marker_artists(artists: list[dict[str, Any]], targets: np.ndarray, atol: float) -> list[dict[str, Any]]:
