@@ -16,7 +16,7 @@ STYLE = ("body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1
          "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}th{cursor:pointer}"
          ".skipped{color:#777}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}"
          ".message{border-left:3px solid #ddd;padding-left:.8em}.members{list-style:none;padding:0}"
-         ".lost td.points{color:#a33;font-weight:bold}img.figure{max-width:100%;border:1px solid #eee}")
+         ".lost td.points{color:#a33;font-weight:bold}img.figure{display:block;margin:.5em 0;max-width:100%}")
 
 
 def page(title: str, body: str, script: str = "", style: str = "") -> str:
