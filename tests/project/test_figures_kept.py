@@ -167,3 +167,12 @@ def test_the_report_of_hostile_figures_stays_within_the_tas_memory(hostile_class
     assert peak_mb < TA_MEMORY_MB
     for name in HOSTILE_PLOTS:
         assert "<img class=\"figure\"" in (hostile_class / "feedback" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_rescore_survives_the_hostile_figures(hostile_class: Path) -> None:
+    done = autograder("rescore", str(hostile_class))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "2 submissions rescored" in done.stdout
+    for name in HOSTILE_PLOTS:
+        strict((hostile_class / name / "results.json").read_text(encoding="utf-8"))
+        assert (hostile_class / "feedback" / f"{name}.html").is_file()

@@ -181,12 +181,18 @@ def test_feedback_page_in_a_browser_shows_rendered_markdown_lost_points_first_an
     plot = tests["kmeans.plot"]
     section = page.locator("section.test", has=page.locator("h3", has_text=f"{plot['number']} {plot['name']}"))
     (saved,) = stored_figures(out, "ref", "kmeans.plot")
-    shot = tmp_path / "shown.png"
-    section.locator("img.figure").screenshot(path=str(shot))
-    with Image.open(io.BytesIO(saved)) as drawn, Image.open(shot) as shown:
-        assert shown.size == drawn.size  # shown at its own size, no rescaling
-        difference = ImageChops.difference(drawn.convert("RGB"), shown.convert("RGB"))
-        assert difference.getbbox() is None  # the browser shows the worker's pixels, every one
+    image = section.locator("img.figure")
+    box = image.bounding_box()
+    with Image.open(io.BytesIO(saved)) as drawn:
+        assert (box["width"], box["height"]) == drawn.size  # shown at its own size, no rescaling
+        matches = []
+        for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):  # the box may start between two pixels: the one it snapped to
+            shot = tmp_path / f"shown{dx}{dy}.png"
+            page.screenshot(path=str(shot), full_page=True, clip={"x": int(box["x"]) + dx, "y": int(box["y"]) + dy,
+                                                                   "width": drawn.size[0], "height": drawn.size[1]})
+            with Image.open(shot) as shown:
+                matches.append(ImageChops.difference(drawn.convert("RGB"), shown.convert("RGB")).getbbox() is None)
+        assert any(matches)  # the browser shows the worker's pixels, every one
         colours = {colour for _, colour in drawn.convert("RGB").getcolors(maxcolors=1 << 20)}
     # the student's own drawing: red stars and black crosses (the reference's plot_kmeans), not a redraw
     assert (255, 0, 0) in colours and (0, 0, 0) in colours and len(colours) > 50
