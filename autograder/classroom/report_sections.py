@@ -17,12 +17,13 @@ import numpy as np
 from autograder.classroom.failure_causes import group
 from autograder.classroom.feedback_page import is_skipped
 from autograder.classroom.gradebook import Row, column_title
-from autograder.classroom.html_page import markdown
+from autograder.classroom.html_page import markdown, markdown_inline
 from autograder.course.rubric import Rubric
 
 GRADED = "graded"
 OTHER = "other"  # tests a stored result holds but the rubric no longer has
 MAX_CAUSES = 40
+SHOWN_TESTS = 3  # per cause; the others on demand
 STYLE = (".hist{margin:.5em 0 1em}.bars{display:flex;align-items:flex-end;height:110px;gap:1px;max-width:40em;"
          "border-bottom:1px solid #888}.bars span{flex:1;background:#4a78b0;min-height:1px}"
          ".axis{display:flex;justify-content:space-between;max-width:40em;font-size:80%;color:#555}"
@@ -119,9 +120,12 @@ def causes_section(rows: list[Row], rubric: Rubric) -> str:
         return "<h2>Causes of failures</h2><p>No test failed in a graded submission.</p>"
     items = []
     for found in causes[:MAX_CAUSES]:
-        tests = "<br>".join(f"{html.escape(t)} ({n})" for t, n in found.tests.most_common())
-        items.append(f"<tr><td>{html.escape(found.text)}</td><td>{len(found.submissions)}</td><td>{found.failures}</td>"
-                     f"<td>{tests}</td><td><details><summary>example</summary>{markdown(found.example)}</details></td></tr>")
+        tests = [f"{html.escape(t)} ({n})" for t, n in found.tests.most_common()]
+        shown = "<br>".join(tests[:SHOWN_TESTS]) + (f"<details><summary>{len(tests) - SHOWN_TESTS} more tests</summary>"
+                                                     + "<br>".join(tests[SHOWN_TESTS:]) + "</details>"
+                                                     if len(tests) > SHOWN_TESTS else "")
+        items.append(f"<tr><td>{markdown_inline(found.text)}</td><td>{len(found.submissions)}</td><td>{found.failures}</td>"
+                     f"<td>{shown}</td><td><details><summary>example</summary>{markdown(found.example)}</details></td></tr>")
     more = f"<p>{len(causes) - MAX_CAUSES} rarer causes not shown.</p>" if len(causes) > MAX_CAUSES else ""
     return ("<h2>Causes of failures</h2><p>Each failing test's first line, with numbers, values and code masked "
             "(…, N), grouped across tests.</p><table id='causes'><thead><tr><th>cause</th><th>submissions</th>"

@@ -116,7 +116,8 @@ def test_class_report_has_tasks_with_full_names_skipped_tests_and_causes_across_
     causes = re.search(r"<table id='causes'>.*?<tbody>(.*?)</tbody>", page, re.S).group(1)
     first = re.findall(r"<td>(.*?)</td>", causes.split("</tr>")[0])
     p2, p5 = rubric.entries["kmeans.max_iter"], rubric.entries["kmeans.tol"]
-    assert first[:3] == [missing, "2", "4"]  # nothing to mask: one cause, 2 submissions, 4 failures
+    rendered = "Not found in your submission: <code>kmeans</code> (see the list of names found at the top)."
+    assert first[:3] == [rendered, "2", "4"]  # nothing to mask: one cause, 2 submissions, 4 failures
     assert first[3] == f"{p2.number} {p2.name} (2)<br>{p5.number} {p5.name} (2)"
 
 
@@ -140,3 +141,14 @@ def test_generated_results_are_strict_json(tmp_path: Path) -> None:
     generated_class(tmp_path, 2)
     for path in tmp_path.glob("*/results.json"):
         json.loads(path.read_text(), parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+
+
+def test_a_cause_in_many_tests_lists_three_and_the_rest_on_demand(tmp_path: Path) -> None:
+    rubric = load_rubric()
+    kmeans = [tid for tid in rubric.entries if tid.startswith("kmeans.")]
+    write(tmp_path, "a", [graded_test(rubric, tid, 0.0, "`kmeans` returned None: did you forget `return`?") for tid in kmeans])
+    write_class_report(tmp_path, rubric=rubric)
+    row = re.search(r"<table id='causes'>.*?<tbody><tr>(.*?)</tr>", (tmp_path / "report.html").read_text(), re.S).group(1)
+    tests = re.findall(r"<td>(.*?)</td>", row, re.S)[3]
+    shown, hidden = tests.split("<details>")
+    assert shown.count("(1)") == 3 and f"{len(kmeans) - 3} more tests" in hidden and hidden.count("(1)") == len(kmeans) - 3
