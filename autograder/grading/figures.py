@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ MAX_PNG_PIXELS = 1_200_000
 MAX_PNG_BYTES = 250_000
 MAX_TEST_FIGURE_BYTES = 500_000  # PNG bytes kept per test ...
 MAX_SUBMISSION_FIGURE_BYTES = 800_000  # ... and per submission: 500 results stay well under the TA's memory
+MAX_TEST_FIGURES = 20  # figures kept per test, notes included
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
@@ -98,15 +100,19 @@ class FigureBudget:
 
 
 def keep(figure: dict[str, Any], budget: FigureBudget, test_bytes: int) -> dict[str, Any]:
-    """What results.json keeps of one figure: its PNG (base64) while the budgets allow, else a note
-    and the compact description to redraw."""
+    """What results.json keeps of one figure: its PNG (base64), or else a note and the compact
+    description to redraw; either counts against the budgets of the test and of the submission
+    (PNG bytes, or the description's JSON size), and what is over them is kept as a note only."""
     data, why = checked_png(figure.get("png"))
-    if data is not None and (len(data) > budget.left or test_bytes + len(data) > MAX_TEST_FIGURE_BYTES):
-        data, why = None, "not kept: this submission's figures are over their size budget"
-    if data is None:
-        return {"note": why, **compact(figure)}
-    budget.left -= len(data)
-    return {"png": base64.b64encode(data).decode("ascii"), "bytes": len(data)}
+    if data is not None:
+        kept: dict[str, Any] = {"png": base64.b64encode(data).decode("ascii"), "bytes": len(data)}
+    else:
+        description = compact(figure)
+        kept = {"note": why, **description, "bytes": len(json.dumps(description))}
+    if kept["bytes"] > budget.left or test_bytes + kept["bytes"] > MAX_TEST_FIGURE_BYTES:
+        return {"note": "not kept: this submission's figures are over their size budget", "bytes": 0}
+    budget.left -= kept["bytes"]
+    return kept
 
 
 class FigureRecorder:
@@ -120,7 +126,7 @@ class FigureRecorder:
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         value = self._student.call(name, *args, **kwargs)
-        if isinstance(value, dict) and value.get("__kind__") == "figure":
+        if isinstance(value, dict) and value.get("__kind__") == "figure" and len(self._figures) < MAX_TEST_FIGURES:
             try:
                 self._figures.append(keep(value, self._budget, sum(f.get("bytes", 0) for f in self._figures)))
             except Exception:  # a malformed (or hostile) description: the test judges it, not the recorder

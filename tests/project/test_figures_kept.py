@@ -58,7 +58,26 @@ def test_a_real_png_is_kept_and_counted_against_the_budgets() -> None:
     over_test = keep(sent(data), FigureBudget(), figures.MAX_TEST_FIGURE_BYTES - len(data) + 1)
     over_submission = keep(sent(data), FigureBudget(left=len(data) - 1), 0)
     for refused in (over_test, over_submission):
-        assert "png" not in refused and "budget" in refused["note"] and refused["suptitle"] == "s"
+        assert refused == {"note": "not kept: this submission's figures are over their size budget", "bytes": 0}
+
+
+def test_descriptions_count_against_the_budgets_too() -> None:
+    """Figures that cannot be drawn are kept as descriptions, bounded the same way, and so is their number."""
+    lines = [{"x": np.arange(2000.0), "y": np.arange(2000.0)} for _ in range(5)]
+    budget, kept = FigureBudget(), []
+
+    class Student:
+        def call(self, name: str) -> dict:
+            return {"__kind__": "figure", "axes": [{"lines": lines}], "png": "not drawn: too many points"}
+
+    recorder = figures.FigureRecorder(Student(), kept, budget)
+    for _ in range(3 * figures.MAX_TEST_FIGURES):
+        recorder.call("plot")
+    sizes = [f["bytes"] for f in kept]
+    assert len(kept) == figures.MAX_TEST_FIGURES and sum(sizes) <= figures.MAX_TEST_FIGURE_BYTES
+    assert sizes[0] == len(json.dumps({k: v for k, v in kept[0].items() if k not in ("note", "bytes")})) > 100_000
+    assert kept[-1]["note"].endswith("over their size budget")
+    assert budget.left == figures.MAX_SUBMISSION_FIGURE_BYTES - sum(sizes)
 
 
 @pytest.mark.parametrize("data, why", [(fake_png(100_000, 100_000), "pixels"), (b"GIF89a" + b"\0" * 100, "PNG"),
