@@ -100,7 +100,8 @@ Figure = dict
 """A figure the student's code returned (`student.call("plot_clusters", ...)`), as plain data:
 `{"__kind__": "figure", "suptitle": str, "axes": [{"title", "xlabel", "ylabel", "legend": [str],
 "lines": [{"label", "x", "y", "marker", "linestyle", "color"}], "collections": [{"label",
-"offsets": (n, 2)}]}]}`. The plugin also keeps a compact copy for the TA's report.
+"offsets": (n, 2)}]}], "png": uint8 array or why not drawn}`; a figure of more than 500,000 points is
+described thinned. The plugin keeps its PNG (the figure as drawn) for the TA's feedback page.
 Example: `curves = [line for ax in fig["axes"] for line in ax["lines"]]`."""
 
 

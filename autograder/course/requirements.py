@@ -14,8 +14,9 @@ from autograder.course.paths import PROJECT_ROOT
 
 REQUIREMENTS_FILE = "requirements.txt"
 # Grader-side tools of pyproject.toml that a student's machine does not need (the self-check runs
-# without pytest; the rubric checks and the class's similarity check are the instructor's).
-GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils", "pyyaml", "copydetect", "pygments"}
+# without pytest; the rubric checks, the similarity check and the feedback pages are the instructor's).
+GRADER_ONLY = {"pytest", "jsonschema", "tomli", "gradescope-utils", "pyyaml", "copydetect", "pygments",
+               "markdown-it-py"}
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
 
 

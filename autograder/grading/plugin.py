@@ -23,7 +23,7 @@ from autograder.course.rubric import Entry, Rubric, load_rubric
 from autograder.course.timeouts import MARKER_HELP, call_timeout
 from autograder.grading.diagnosis import salvage_rule
 from autograder.grading.feedback import Feedback, format_student_error
-from autograder.grading.figures import FigureRecorder
+from autograder.grading.figures import FigureBudget, FigureRecorder
 from autograder.grading.fixtures import Credit, StudentTestCase
 from autograder.grading.results import ResultsWriter, TestResult
 from autograder.grading.student import StudentProxy
@@ -76,6 +76,7 @@ class GradingPlugin:
         self.selected = selected
         self.collected: list[str] = []
         self.recorded: set[str] = set()
+        self.figure_budget = FigureBudget()  # PNG bytes this submission's figures may still take
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", MARKER_HELP)
@@ -104,7 +105,7 @@ class GradingPlugin:
         self._student.test_label = (entry.number or entry.id) if entry is not None else rubric_id(request.node)
         self._student.default_timeout = call_timeout(request.node, entry, self.rubric)
         self._student.check_budget()
-        return FigureRecorder(self._student, self._outcome(request.node).figures)  # type: ignore[return-value]
+        return FigureRecorder(self._student, self._outcome(request.node).figures, self.figure_budget)  # type: ignore[return-value]
 
     @pytest.fixture
     def entry(self, request: pytest.FixtureRequest) -> Entry:

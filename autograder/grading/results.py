@@ -7,6 +7,7 @@ that is killed half-way still leaves a valid file with the results obtained so f
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import time
@@ -81,12 +82,33 @@ def read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def finite(value: Any) -> Any:
+    """`value` with every NaN or infinite float (a student's value kept in extra_data, a leaderboard
+    entry) replaced by None: NaN and Infinity are not JSON, and Gradescope's parser rejects them."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def strict_json(document: dict[str, Any]) -> str:
+    """The document as strict JSON (never NaN or Infinity)."""
+    try:
+        return json.dumps(document, indent=1, allow_nan=False)
+    except ValueError:
+        return json.dumps(finite(document), indent=1, allow_nan=False)
+
+
 def write_json_atomic(path: Path, document: dict[str, Any], mode: int = 0o644) -> None:
-    """Replace `path` in one step, so a reader never sees half a file."""
+    """Replace `path` in one step, so a reader never sees half a file; strict JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    text = strict_json(document)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(document, fh, indent=1)
+        fh.write(text)
     os.chmod(tmp, mode)
     os.replace(tmp, path)
 

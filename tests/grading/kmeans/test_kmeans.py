@@ -230,10 +230,23 @@ def figure_artists(figure: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def covered(targets: np.ndarray, points: np.ndarray, atol: float) -> np.ndarray:
-    """For each target row: is some point within atol of it?"""
+    """For each target row: is some point within atol of it? The nearest point (in the largest
+    coordinate gap, found a block of points at a time, so a figure of millions of points costs time,
+    never gigabytes) is judged by `agrees`."""
+    hit = np.zeros(len(targets), dtype=bool)
     if len(points) == 0:
-        return np.zeros(len(targets), dtype=bool)
-    return np.array([any(agrees(point, target, rtol=0, atol=atol) for point in points) for target in targets], dtype=bool)
+        return hit
+    block = max(1, 2_000_000 // max(points.shape[-1], 1))
+    for i, target in enumerate(targets):
+        nearest, gap = points[0], np.inf
+        for start in range(0, len(points), block):
+            chunk = points[start:start + block]
+            gaps = np.abs(chunk - target).max(axis=-1)
+            j = int(np.argmin(gaps))
+            if gaps[j] < gap:
+                nearest, gap = chunk[j], gaps[j]
+        hit[i] = agrees(nearest, target, rtol=0, atol=atol)
+    return hit
 
 
 def marker_artists(artists: list[dict[str, Any]], targets: np.ndarray, atol: float) -> list[dict[str, Any]]:
