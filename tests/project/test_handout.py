@@ -163,7 +163,7 @@ def test_handout_contents(handout: Path) -> None:
     assert {"qn2_data.csv", "homework/qn2_data.csv", "check.py", "README_students.md",
             "autograder/verbs/public_checks.py", "autograder/sandbox/worker_main.py", "checks/kmeans/public_checks.py",
             "checks/mnist/probes.py", "homework/mnist_data.py",
-            "autograder/results_schema.json"} <= names
+            "autograder/grading/results_schema.json"} <= names
     assert not [n for n in names if n.split("/")[0] in ("reference", "tests", "benchmarks", "assignments")]
     readme = (handout / "unpacked" / "README_students.md").read_text(encoding="utf-8")
     assert "check.py" in readme and 'torch.save(model.state_dict(), "mnist_weights.pt")' in readme
