@@ -17,6 +17,7 @@ from autograder.course.tasks import registered_probes
 from autograder.course.timeouts import EXPLICIT
 from autograder.grading.diagnosis import explain_name_error
 from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, mentions
+from autograder.grading.scripts import ScriptRun, script_module, submitted_files
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, WorkerError, WorkerTimeout
@@ -35,6 +36,7 @@ class StudentProxy:
         grading session) closes it."""
         self.worker = worker
         self.index: SourceIndex = submission.index  # read at intake: never parsed again here
+        self.root = submission.root  # the staged files, for `files()`
         self.contract = contract
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
@@ -123,6 +125,17 @@ class StudentProxy:
             return self._yardstick.request(message, timeout=timeout).wall
         finally:
             self.worker.freeze(False)
+
+    def files(self) -> dict[str, int]:
+        """{path: size in bytes} of the files handed in (grading/scripts.py)."""
+        return submitted_files(self.root)
+
+    def run_script(self, module: str, *argv: str, timeout: float | None = None) -> ScriptRun:
+        """Run `python <module>.py ARGV` in the sandbox; its output, exit status and error come back."""
+        module = script_module(module)
+        reply = self._send({"op": "probe", "probe": "run_script", "args": [module, list(argv)], "kwargs": {}},
+                           f"python {module}.py", timeout)
+        return ScriptRun(reply.stdout, reply.value["exit"], reply.value["error"])
 
     def loops(self, name: str) -> list[LoopFinding]:
         """Python loops in the code `name` is really bound to once loaded (not merely the last

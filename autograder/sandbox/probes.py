@@ -11,6 +11,9 @@ inside the student's code; any other failure is the grader's own and is reported
 from __future__ import annotations
 
 import os
+import runpy
+import sys
+import traceback
 from typing import Any, Callable
 
 import numpy as np
@@ -83,3 +86,27 @@ def probe_matmul(lookup: Lookup, manifest: dict[str, Any], feats: np.ndarray, pr
     student's own cost, not the machine's load or the pipe's.
     """
     return np.asarray(feats) @ np.asarray(protos).T
+
+
+@probe()
+def probe_run_script(lookup: Lookup, manifest: dict[str, Any], module: str, argv: list[str]) -> dict[str, Any]:
+    """Run the submission's `<module>.py` as `python <module>.py ARGV` would, `if __name__ ==
+    "__main__":` block included, in this worker (its working folder holds the data files). What it
+    prints reaches the grader as the reply's output. Returns {"exit": status, "error": the last
+    line of its traceback, at its own line, or None}: a script that fails is an outcome to show.
+    """
+    path = os.path.join(manifest["code_dir"], f"{module}.py")
+    if not os.path.isfile(path):
+        raise SubmissionProblem(f"`{module}.py` is not in your submission")
+    saved, sys.argv = sys.argv, [f"{module}.py", *map(str, argv)]
+    try:
+        runpy.run_path(path, run_name="__main__")
+        return {"exit": 0, "error": None}
+    except SystemExit as exc:
+        return {"exit": exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1, "error": None}
+    except Exception as exc:
+        lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+        where = f"line {lines[-1]}: " if lines else ""
+        return {"exit": 1, "error": f"{where}{type(exc).__name__}: {exc}"}
+    finally:
+        sys.argv = saved
