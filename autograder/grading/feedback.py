@@ -6,6 +6,7 @@ student reads "(50, 200) where (200, 50) was expected: transposed?" rather than 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -238,8 +239,16 @@ NUMPY_AS_TENSOR = ("'numpy.ndarray' object has no attribute", "not numpy.ndarray
                    "expected Tensor as element")
 
 
+NO_MODULE = re.compile(r"No module named '([^']+)'")
+
+
 def error_hint(kind: str, message: str) -> str:
     """A known cause behind an exception message; "" when none is known."""
+    missing = NO_MODULE.search(message) if kind in ("ModuleNotFoundError", "ImportError") else None
+    if missing:
+        top = missing.group(1).split(".", 1)[0]
+        return (f"`{top}` is not installed on the grader: it has only the packages of the handout's "
+                "requirements.txt. Do it with those, or ask your instructor whether the package may be used.")
     if kind in ("AttributeError", "TypeError") and any(m in message for m in NUMPY_AS_TENSOR):
         return ("The inputs are numpy arrays, not torch tensors: convert them first, for example "
                 "`torch.from_numpy(feats0).to(device)` or `torch.as_tensor(feats0, device=device)`.")

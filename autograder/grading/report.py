@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Collection
 
 from autograder.grading.diagnosis import expected_place, missing_message, uncompilable_home
+from autograder.grading.feedback import error_hint
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
@@ -32,7 +33,8 @@ def _unit_lines(report: LoadReport) -> list[str]:
         lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
                      "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
                                         if more > 0 else "")
-                     + "; that statement was skipped and the rest was still run.")
+                     + "; that statement was skipped and the rest was still run."
+                     + (f" {hint}" if (hint := error_hint(str(error.get("type")), str(error.get("message")))) else ""))
     return lines
 
 

@@ -10,6 +10,7 @@ inside the student's code; any other failure is the grader's own and is reported
 
 from __future__ import annotations
 
+import importlib
 import os
 import runpy
 import sys
@@ -110,3 +111,17 @@ def probe_run_script(lookup: Lookup, manifest: dict[str, Any], module: str, argv
         return {"exit": 1, "error": f"{where}{type(exc).__name__}: {exc}"}
     finally:
         sys.argv = saved
+
+
+@probe()
+def probe_imports(lookup: Lookup, manifest: dict[str, Any], modules: list[str]) -> dict[str, str | None]:
+    """{module: None when `import module` works in this sandboxed worker, else why not}: how
+    `autograder validate` checks a task's requirements.txt where student code will run."""
+    found: dict[str, str | None] = {}
+    for module in modules:
+        try:
+            importlib.import_module(module)
+            found[module] = None
+        except BaseException as exc:  # an import may raise anything, SystemExit included
+            found[module] = f"{type(exc).__name__}: {exc}"
+    return found

@@ -19,6 +19,7 @@ from autograder.course.rubric_schema import check_rubric
 from autograder.course.tasks import all_tasks
 from autograder.course.unconverted import direct_imports
 from autograder.grading.grade import grade_submission
+from autograder.verbs.requirements_check import requirement_failures
 
 
 def _copy_tasks(label: str, dest: Path, tasks: tuple[str, ...]) -> Path:
@@ -61,6 +62,10 @@ def validate(say: Callable[[str], None] = print, rubric_path: Path | None = None
     if unconverted:
         problems += unconverted
         say("FAIL hidden tests not converted from Gradescope" + "".join(f"\n     - {p}" for p in unconverted))
+    packages = requirement_failures(rubric.tasks, rubric.limits)
+    if packages:
+        problems += packages
+        say("FAIL the tasks' own packages (requirements.txt)" + "".join(f"\n     - {p}" for p in packages))
     with tempfile.TemporaryDirectory(prefix="ag-validate-") as tmp:
         for label, expected in (("reference", rubric.total_points), ("template", 0.0)):
             folder = _copy_tasks(label, Path(tmp) / label, rubric.tasks)
