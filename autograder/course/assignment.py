@@ -25,7 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Gradescope's Python 3.10
     import tomli as tomllib
 
-from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
+from autograder.course.paths import ASSIGNMENTS_DIR, shown  # noqa: F401 (shown re-exported)
 from autograder.course.tasks import Task, all_tasks
 
 TABLE = ""  # the key of an entry's origins that says which file defines its table
@@ -63,14 +63,6 @@ def read_toml(path: Path) -> dict[str, Any]:
 def available(folder: Path = ASSIGNMENTS_DIR) -> dict[str, Path]:
     """{name: file} of every assignment in the repository (or the one a built zip holds)."""
     return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))} if Path(folder).is_dir() else {}
-
-
-def shown(path: Path) -> str:
-    """A path as an instructor reads it: relative to the project when inside it."""
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)

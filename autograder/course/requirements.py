@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from autograder.course.assignment import shown
-from autograder.course.paths import PROJECT_ROOT
+from autograder.course.paths import PROJECT_ROOT, shown
 from autograder.course.tasks import all_tasks
 
 REQUIREMENTS_FILE = "requirements.txt"

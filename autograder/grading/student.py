@@ -17,6 +17,7 @@ from autograder.course.tasks import registered_probes
 from autograder.course.timeouts import EXPLICIT
 from autograder.grading.diagnosis import explain_name_error
 from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, mentions
+from autograder.grading.objects import StudentObject, new_object
 from autograder.grading.scripts import ScriptRun, script_module, submitted_files
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
@@ -100,14 +101,15 @@ class StudentProxy:
                           what or probe, timeout).value
 
     def race(self, name: str, rounds: Iterable[Round], yardstick: str,
-             timeout: float | None = None) -> tuple[float, float]:
+             timeout: float | None = None, on: StudentObject | None = None) -> tuple[float, float]:
         """(best wall time of the student's `name`, best of the trusted `yardstick` probe), measured
         alternately, the student's processes frozen while the yardstick runs. Each round's value is
         checked before it counts: a cached, precomputed or early answer must still be right for
-        inputs the submission has not seen before."""
+        inputs the submission has not seen before. With `on`, `name` is a method of that object."""
         yours, theirs = [], []
+        call = self.call_reply if on is None else on.call_reply
         for args, yardstick_args, check in rounds:
-            reply = self.call_reply(name, *args, timeout=timeout)
+            reply = call(name, *args, timeout=timeout)
             theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))  # right after, as calibrated
             check(reply.value)
             yours.append(reply.wall)
@@ -125,6 +127,10 @@ class StudentProxy:
             return self._yardstick.request(message, timeout=timeout).wall
         finally:
             self.worker.freeze(False)
+
+    def new(self, class_name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> StudentObject:
+        """An object of the student's class, built and kept in the worker (grading/objects.py)."""
+        return new_object(self, class_name, args, kwargs, timeout)
 
     def files(self) -> dict[str, int]:
         """{path: size in bytes} of the files handed in (grading/scripts.py)."""

@@ -10,6 +10,7 @@ inside the student's code; any other failure is the grader's own and is reported
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import runpy
@@ -125,3 +126,50 @@ def probe_imports(lookup: Lookup, manifest: dict[str, Any], modules: list[str]) 
         except BaseException as exc:  # an import may raise anything, SystemExit included
             found[module] = f"{type(exc).__name__}: {exc}"
     return found
+
+
+# ---- objects of the submission's classes: made and kept here, in the worker, reached by handle
+# (grading/objects.py). A fresh worker holds none: the grader says so instead of calling.
+
+OBJECTS: list[Any] = []
+
+
+@probe()
+def probe_new(lookup: Lookup, manifest: dict[str, Any], class_name: str, args: list[Any],
+              kwargs: dict[str, Any]) -> int:
+    """Build `class_name(*args, **kwargs)`; returns the object's handle."""
+    OBJECTS.append(require(lookup, class_name)(*args, **kwargs))
+    return len(OBJECTS) - 1
+
+
+def _object(handle: int) -> Any:
+    if not isinstance(handle, int) or not 0 <= handle < len(OBJECTS):
+        raise SubmissionProblem("the object no longer exists: an earlier call ended the process that held it")
+    return OBJECTS[handle]
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    """`obj.name`, or the student's problem said with the closest public name of the object."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        public = [n for n in dir(obj) if not n.startswith("_")]
+        close = difflib.get_close_matches(name, public, n=1)
+        raise SubmissionProblem(f"your `{type(obj).__name__}` object has no attribute `{name}`"
+                                + (f" (did you mean `{close[0]}`?)" if close else "")) from None
+
+
+@probe()
+def probe_method(lookup: Lookup, manifest: dict[str, Any], handle: int, method: str, args: list[Any],
+                 kwargs: dict[str, Any]) -> Any:
+    """`obj.method(*args, **kwargs)` on the object of `handle`."""
+    bound = _attribute(_object(handle), method)
+    if not callable(bound):
+        raise SubmissionProblem(f"`{type(_object(handle)).__name__}.{method}` is not a method")
+    return bound(*args, **kwargs)
+
+
+@probe()
+def probe_attribute(lookup: Lookup, manifest: dict[str, Any], handle: int, name: str) -> Any:
+    """`obj.name` of the object of `handle`."""
+    return _attribute(_object(handle), name)
