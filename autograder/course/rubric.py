@@ -28,7 +28,8 @@ ENTRY_KEYS = {"name", "points", "number", "visibility", "tags"}
 
 @dataclass(frozen=True)
 class Entry:
-    """One test's line of the rubric. Extra keys are the test's own parameters."""
+    """One test's line of the rubric. Extra keys are the test's own parameters.
+    Example: `entry["rtol"]`, `entry.get("seed", 0)`, `entry.points`."""
 
     id: str
     name: str

@@ -47,7 +47,8 @@ def is_chunk_loop(node: ast.AST) -> bool:
 
 
 class CannotJudge(Exception):
-    """What a name is bound to cannot be mapped to the submission's source; the message says why."""
+    """What a name is bound to cannot be mapped to the submission's source; the message says why.
+    Example: `except CannotJudge as exc: pytest.skip(str(exc))`."""
 
 
 def _sibling_methods(index: SourceIndex, function: ast.AST) -> dict[str, tuple[Location, ast.AST]]:

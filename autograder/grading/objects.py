@@ -40,14 +40,17 @@ class StudentObject:
         return self.student._send(message, what, timeout)
 
     def call_reply(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply:
+        """Example: `knn.call_reply("train", X, y).wall` (seconds)."""
         return self._probe("method", [self.handle, method, list(args), kwargs], f"{self.class_name}.{method}()", timeout)
 
     def call(self, method: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-        """The value `obj.method(*args, **kwargs)` returned, as plain data (as `student.call`)."""
+        """The value `obj.method(*args, **kwargs)` returned, as plain data (as `student.call`).
+        Example: `dists = knn.call("compute_distances_no_loops", X_test)`."""
         return self.call_reply(method, *args, timeout=timeout, **kwargs).value
 
     def get(self, attribute: str, timeout: float | None = None) -> Any:
-        """The value of `obj.attribute`, as plain data."""
+        """The value of `obj.attribute`, as plain data.
+        Example: `knn.get("X_train")`."""
         return self._probe("attribute", [self.handle, attribute], f"{self.class_name}.{attribute}", timeout).value
 
 

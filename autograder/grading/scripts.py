@@ -18,7 +18,8 @@ from autograder.intake.handout_index import handout_copies
 
 @dataclass(frozen=True)
 class ScriptRun:
-    """One run of a student's script (`student.run_script("fun")`)."""
+    """One run of a student's script. Example: `run = student.run_script("fun.py", "10")`, then
+    `if not run.ok: fail(f"python fun.py 10 failed: {run.error}")`."""
 
     output: str          # what it printed (stdout and stderr, capped at [limits] output_kb)
     exit: int            # its exit status: 0, a `sys.exit(n)`, or 1 when it raised
