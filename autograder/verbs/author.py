@@ -19,6 +19,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 
@@ -91,11 +92,12 @@ def find_regions(lines: list[str], label: str) -> list[Region]:
     return regions
 
 
-def _parse(text: str, label: str, what: str) -> ast.Module:
+def _parse(text: str, label: str, what: str, master_line: Callable[[int], int] = lambda line: line) -> ast.Module:
+    """The parsed text, or an error at the master's line (`master_line` maps the text's lines to it)."""
     try:
         return ast.parse(text)
     except SyntaxError as exc:
-        raise AuthoringError(f"{label}:{exc.lineno}: the {what} does not compile: {exc.msg}") from None
+        raise AuthoringError(f"{label}:{master_line(exc.lineno or 1)}: the {what} does not compile: {exc.msg}") from None
 
 
 def reference_text(lines: list[str], regions: list[Region]) -> str:
@@ -150,7 +152,7 @@ def _top_level_stub(region_text: str, label: str, begin: int, gap: int) -> list[
     signature and docstring, each public assigned name stays defined (as None), so the template
     names everything the handout asks for; private helpers (`_name`) are the solution's own and go.
     Pieces are `gap` blank lines apart (PEP 8: two at module level, one in a class)."""
-    tree = _parse(region_text, label, f"solution region at line {begin + 1}")
+    tree = _parse(region_text, label, f"solution region at line {begin + 1}", lambda line: begin + 1 + line)
     lines = region_text.splitlines()
     pieces: list[list[str]] = []
     for node in tree.body:
@@ -166,7 +168,10 @@ def _top_level_stub(region_text: str, label: str, begin: int, gap: int) -> list[
 
 def template_text(lines: list[str], regions: list[Region], label: str) -> str:
     """The master with each region replaced by its stub."""
-    reference = _parse(reference_text(lines, regions), label, "reference (the master without its markers)")
+    markers = {r.begin for r in regions} | {r.end for r in regions}
+    kept = [number for number in range(len(lines)) if number not in markers]
+    reference = _parse(reference_text(lines, regions), label, "reference (the master without its markers)",
+                       lambda line: kept[min(line, len(kept)) - 1] + 1)
     out: list[str] = []
     position = 0
     for number, region in enumerate(regions):
@@ -182,7 +187,7 @@ def template_text(lines: list[str], regions: list[Region], label: str) -> str:
         position = region.end + 1
     out += lines[position:]
     text = "".join(line + "\n" for line in out)
-    _parse(text, label, "template made from it")
+    _parse(text, label, "template made from it (at that line of the template)")
     return text
 
 

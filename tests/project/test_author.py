@@ -83,6 +83,8 @@ def test_methods_and_a_whole_class_keep_their_signatures(tmp_path: Path) -> None
     ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n", "m.py:2: BEGIN SOLUTION inside the region opened at line 1"),
     ("def f():\n    return 1\n", "m.py: no ### BEGIN SOLUTION"),
     ("def f(:\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "m.py:1: the reference"),
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n\n\nx = (\n",
+     "m.py:7: the reference"),  # the master's line, though the reference has two lines fewer
 ])
 def test_master_problems_name_the_line_and_write_nothing(tmp_path: Path, text: str, words: str) -> None:
     (tmp_path / "m.py").write_text(text)
