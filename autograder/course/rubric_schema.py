@@ -156,7 +156,7 @@ def _entry_params(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 
 def _unquoted(file: "_File") -> list[str]:
-    """`[tests.kmeans.plot]` is a table `kmeans` holding `plot`, not the test `kmeans.plot`: TOML
+    """`[tests.knn.vote]` is a table `knn` holding `vote`, not the test `knn.vote`: TOML
     needs the id quoted."""
     tests = file.data.get("tests")
     return [file.say("tests", tid, None, f"is not a test id (`<task>.<test>`): write the id in quotes, "

@@ -20,7 +20,7 @@ and in the hidden test: `student.probe("model_shapes", 32)` (the name without `p
 
 A yardstick (what `student.race(name, rounds, yardstick)` times the student against) is a probe
 too, usually one that uses no student name, run in a separate worker that holds no student code:
-`probe_matmul` below, or a task's plain-loop version (`probe_loop_distances` in the distances task).
+`probe_matmul` below, or a task's own plain-loop version of its function, in its probes.py.
 """
 
 from __future__ import annotations
