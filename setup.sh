@@ -97,6 +97,19 @@ else
     rm -f "$VENV"/.installed-*
     touch "$STAMP"
 fi
+# Each task's own packages (tests/grading/<task>/requirements.txt, pinned; autograder/course/requirements.py),
+# checked on every run (a satisfied file costs a second). Constrained to what the venv holds, so a
+# task's package can never replace the grader's torch or numpy: a clash stops here, said by pip.
+TASK_REQUIREMENTS=(tests/grading/*/requirements.txt)
+if [ -e "${TASK_REQUIREMENTS[0]}" ]; then
+    CONSTRAINTS="$(mktemp)"
+    "$VENV/bin/python" -m pip freeze --exclude-editable >"$CONSTRAINTS"
+    for req in "${TASK_REQUIREMENTS[@]}"; do
+        echo "setup.sh: installing $req"
+        "$VENV/bin/python" -m pip install --disable-pip-version-check -q -r "$req" -c "$CONSTRAINTS"
+    done
+    rm -f "$CONSTRAINTS"
+fi
 chmod -R o+rX "$VENV" 2>/dev/null || true
 
 if on_gradescope; then

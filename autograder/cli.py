@@ -310,6 +310,18 @@ def cmd_handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_author(args: argparse.Namespace) -> int:
+    """A task's template and reference from one master file (autograder/verbs/author.py)."""
+    from autograder.verbs.author import AuthoringError, author_task
+
+    try:
+        written = author_task(Path(args.master), args.task, force=args.force)
+    except AuthoringError as exc:
+        raise inputs.UsageError(str(exc)) from None
+    print("wrote " + " and ".join(str(p) for p in written) + f"; the hidden tests go in tests/grading/{args.task}/")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -373,6 +385,12 @@ def build_parser() -> argparse.ArgumentParser:
     handout = sub.add_parser("handout", help="write the student handout zip (template, notebook, data, self-check)")
     handout.add_argument("--out", default="handout.zip")
     handout.set_defaults(func=cmd_handout)
+    author = sub.add_parser("author", help="write a task's template and reference from a master file with "
+                                           "### BEGIN SOLUTION / ### END SOLUTION regions (.py or .ipynb)")
+    author.add_argument("master", help="the master: the solution, its solution code between the markers")
+    author.add_argument("--task", required=True, help="the task's name (student_template/NAME/NAME.py)")
+    author.add_argument("--force", action="store_true", help="overwrite files edited since the last authoring")
+    author.set_defaults(func=cmd_author)
     for command in (grade, batch, validate, build, rescore, export, similar, check, handout):
         command.add_argument("--assignment", metavar="NAME", help="the assignment (assignments/NAME.toml); default: the "
                              "only one, else the one marked `default = true`")

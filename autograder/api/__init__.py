@@ -8,7 +8,23 @@ test, and a test author has one place to read. `tests/project/test_api.py` keeps
 under tests/grading/ that imports another autograder module fails the project's tests.
 
 Fixtures (arguments of a pytest hidden test; given by autograder/grading/plugin.py):
-    student       StudentProxy  the submission, run in its sandbox: `student.call("numpydists", X, T)`
+    student       StudentProxy  the submission, run in its sandbox: `student.call("numpydists", X, T)`;
+                  its methods (each docstring has an example):
+        call(name, *args, timeout=None, **kwargs)   the function's value, as plain data
+        get(name, timeout=None)                     a module-level constant: `student.get("BEST_K")`
+        has(name)                                   whether the submission defines it
+        probe(probe, *args, what="", timeout=None)  a worker-side probe (autograder/sandbox/probes.py)
+        race(name, rounds, yardstick, timeout=None, on=None) -> (yours, yardstick's) best seconds;
+                  rounds yield ((args for name), (args for the yardstick probe), check(value));
+                  `on=obj` times a method of a StudentObject
+        loops(name)                                 [LoopFinding(label, line, what)]: `loops("KNN.predict")`
+        function_source(name), mentions(name, identifier)   what the student wrote, read, never run
+        new(class_name, *args, timeout=None, **kwargs)     a StudentObject, kept in the worker
+        files()                                     {path: size in bytes} of the files handed in
+        run_script(module, *argv, timeout=None)     a ScriptRun: `python fun.py ARGV` in the sandbox
+    StudentObject  an object of the student's class: `knn = student.new("KNearestNeighbor", k=3)`;
+                   `knn.call("train", X, y)`, `knn.get("X_train")` (values, errors and time limits as `call`)
+    ScriptRun      `run = student.run_script("fun.py", "10")`: `run.output`, `run.exit`, `run.error`, `run.ok`
     entry         Entry         the test's rubric entry: `entry["rtol"]`, `entry.get("seed", 0)`
     credit        Credit        partial credit: `credit.set(0.5, "the labels are right, the centres not")`
     notes         list[str]     lines shown under the result: `notes.append("your error: 1.2 %")`
@@ -43,6 +59,9 @@ A task's own files:
     task_file(task, filename)         `task_file("fit", "data.csv")` -> Path
     task_module(task, filename)       `task_module("digits", "reader.py").load()`
     timed(label)                      `with timed("data set (within tests: digits)"): ...` (instructor log)
+
+A hidden test's own `print(...)` is shown to the student under that test's result ("Printed by the
+test:", at most 10,000 characters), as gradescope-utils does.
 
 Time limits of the student's calls (none to pass by hand): an explicit `timeout=` argument of
 `student.call`/`probe`/`get`, else the rubric entry's `timeout`, else `@pytest.mark.timeout(seconds)`
@@ -80,6 +99,8 @@ from autograder.grading.feedback import (
 )
 from autograder.grading.fixtures import Credit, Leaderboard, StudentTestCase
 from autograder.grading.loops import CannotJudge
+from autograder.grading.objects import StudentObject
+from autograder.grading.scripts import ScriptRun
 from autograder.sandbox.replies import WorkerTimeout
 from autograder.sandbox.wire import DeviceSpec, Opaque, TensorData
 
@@ -87,8 +108,9 @@ if TYPE_CHECKING:
     from autograder.course.rubric import Entry
     from autograder.grading.student import StudentProxy
 
-__all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
-           "fail", "Feedback", "agrees", "DEFAULT_CAUSES", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
+__all__ = ["StudentProxy", "StudentObject", "ScriptRun", "Entry", "Credit", "Leaderboard", "StudentTestCase",
+           "fail", "Feedback", "agrees", "DEFAULT_CAUSES", "check_array", "check_scalar", "as_array", "describe_value",
+           "none_hint",
            "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
            "Figure", "is_figure",
            "task_file", "task_module", "timed"]

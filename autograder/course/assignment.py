@@ -11,19 +11,21 @@ new task is its three folders plus one line in an assignment: nothing here names
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Gradescope's Python 3.10
     import tomli as tomllib
 
-from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
+from autograder.course.paths import ASSIGNMENTS_DIR, shown  # noqa: F401 (shown re-exported)
 from autograder.course.tasks import Task, all_tasks
 
 TABLE = ""  # the key of an entry's origins that says which file defines its table
@@ -56,24 +58,33 @@ def similarity_settings(path: Path) -> SimilaritySettings:
     return SimilaritySettings(enabled, float(threshold))
 
 
+def unreadable(path: Path, exc: Exception) -> str:
+    """Why a rubric file cannot be read, as `file:line: ...` when TOML says where (tomllib puts the
+    place at the end of its message: "... (at line 3, column 9)")."""
+    where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+    if isinstance(exc, tomllib.TOMLDecodeError) and where:
+        return (f"{shown(Path(path))}:{where[1]}: cannot read the rubric: TOML syntax error at column {where[2]}: "
+                f"{str(exc)[:where.start()]}")
+    return f"{shown(Path(path))}: cannot read the rubric: {exc}"
+
+
+def did_you_mean(word: str, known: Iterable[str], prefix: str = "") -> str:
+    """` (did you mean 'x'?)` for the closest of `known` to a misspelled `word`, else ""; the
+    suggestion is shown after `prefix` (a test id's `<task>.`, left out of the comparison)."""
+    match = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean {prefix + match[0]!r}?)" if match else ""
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise RubricError(f"cannot read the rubric {path}: {exc}") from None
+        raise RubricError(unreadable(path, exc)) from None
 
 
 def available(folder: Path = ASSIGNMENTS_DIR) -> dict[str, Path]:
     """{name: file} of every assignment in the repository (or the one a built zip holds)."""
     return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))} if Path(folder).is_dir() else {}
-
-
-def shown(path: Path) -> str:
-    """A path as an instructor reads it: relative to the project when inside it."""
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,18 @@ from autograder.course.paths import GRADING_TESTS, PROJECT_ROOT
 from autograder.course.rubric import load_rubric
 
 
+def task_of(path: Path) -> str:
+    """The task a hidden test file belongs to: its folder (`tests/grading/<task>/test_*.py`, beside
+    the tests' pytest.ini one level up), so a suite split over several files is still one task;
+    a file directly in the tests folder is named after itself (`test_<task>.py`)."""
+    if (path.parent.parent / "pytest.ini").is_file():
+        return path.parent.name
+    return path.stem[len("test_"):] if path.stem.startswith("test_") else path.stem
+
+
 def rubric_id(item: Any) -> str:
-    """`<task>.<name>[<param>]` from `tests/grading/test_<task>.py::test_<name>[<param>]`."""
-    module = item.module.__name__.rsplit(".", 1)[-1] if item.module else "unknown"  # type: ignore[attr-defined]
-    task = module[len("test_"):] if module.startswith("test_") else module
+    """`<task>.<name>[<param>]` from `tests/grading/<task>/test_*.py::test_<name>[<param>]`."""
+    task = task_of(Path(str(item.path))) if getattr(item, "path", None) else "unknown"
     name = getattr(item, "originalname", item.name)
     name = name[len("test_"):] if name.startswith("test_") else name
     callspec = getattr(item, "callspec", None)

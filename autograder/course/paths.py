@@ -19,3 +19,11 @@ REFERENCE_DIR = PROJECT_ROOT / "reference"
 
 def gradescope_root() -> Path:
     return Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+
+
+def shown(path: Path) -> str:
+    """A path as an instructor reads it: relative to the project when inside it."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)

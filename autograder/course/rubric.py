@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.course.assignment import RubricError, default_assignment, merge, tomllib  # noqa: F401 (re-exported)
+from autograder.course.assignment import (  # noqa: F401 (RubricError, tomllib re-exported)
+    RubricError,
+    default_assignment,
+    did_you_mean,
+    merge,
+    tomllib,
+)
 from autograder.course.limits import Limits
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
@@ -22,7 +28,8 @@ ENTRY_KEYS = {"name", "points", "number", "visibility", "tags"}
 
 @dataclass(frozen=True)
 class Entry:
-    """One test's line of the rubric. Extra keys are the test's own parameters."""
+    """One test's line of the rubric. Extra keys are the test's own parameters.
+    Example: `entry["rtol"]`, `entry.get("seed", 0)`, `entry.points`."""
 
     id: str
     name: str
@@ -87,9 +94,17 @@ class Rubric:
                     found.append(f"{entry.id}: {key} = {value} must not be negative")
         if collected_ids is not None:
             collected = set(collected_ids)
-            found += [f"test {t} has no rubric entry" for t in collected_ids if t not in self.entries]
-            found += [f"rubric entry {t} matches no test" for t in self.entries if t not in collected]
+            unmatched = [t for t in self.entries if t not in collected]
+            unlisted = [t for t in collected_ids if t not in self.entries]
+            found += [f"test {t} has no rubric entry{_same_task(t, unmatched)}" for t in unlisted]
+            found += [f"rubric entry {t} matches no test{_same_task(t, list(collected_ids))}" for t in unmatched]
         return found
+
+
+def _same_task(test_id: str, others: list[str]) -> str:
+    """Did you mean another id of the same task? (Names compared without the shared `<task>.`.)"""
+    task, _, name = test_id.partition(".")
+    return did_you_mean(name, [o.partition(".")[2] for o in others if o.partition(".")[0] == task], f"{task}.")
 
 
 def load_rubric(path: Path | None = None, decorated: dict[str, dict[str, Any]] | None = None) -> Rubric:

@@ -19,7 +19,6 @@ Where the types come from (data-driven, nothing to keep in sync by hand):
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import typing
 from collections import Counter
@@ -32,11 +31,13 @@ from autograder.course.assignment import (
     TABLE,
     RubricError,
     default_assignment,
+    did_you_mean,
     listed_tasks,
     merge,
     shown,
     tasks_problem,
     tomllib,
+    unreadable,
 )
 from autograder.course.gradescope_tests import collected_decorations
 from autograder.course.limits import Limits
@@ -121,30 +122,49 @@ class _Lines:
 
     def of(self, table: str, entry: str | None = None, key: str | None = None) -> int | None:
         header = None
+        wanted = table if entry is None else f'{table}."{entry}"'
         for number, line in enumerate(self.lines, start=1):
             stripped = line.strip()
             if stripped.startswith("["):
                 name = re.sub(r"\s", "", stripped.split("#", 1)[0]).strip("[]").replace("'", '"')
-                wanted = table if entry is None else f'{table}."{entry}"'
                 if header is not None:
                     break
                 if name in (wanted, wanted.replace('"', "")):
                     header = number
             elif header is not None and key is not None and re.match(rf"\s*['\"]?{re.escape(key)}['\"]?\s*=", line):
                 return number
-        return header
+        return header or self._first_of(wanted)
 
-
-def _closest(word: str, known: set[str]) -> str:
-    match = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    def _first_of(self, wanted: str) -> int | None:
+        """Where a table written otherwise starts: a header it begins (`[test."a.b"]` for an unknown
+        `test`, `[tests.a.b]` for `tests."a"`), or a key set above every header (`total = 3`)."""
+        plain = wanted.replace('"', "")
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.split("#", 1)[0].strip()
+            if stripped.startswith("["):
+                name = re.sub(r"[\s\"']", "", stripped).strip("[]")
+                if name.startswith(plain + "."):
+                    return number
+            elif "." not in plain and re.match(rf"['\"]?{re.escape(plain)}['\"]?\s*=", stripped):
+                return number
+        return None
 
 
 def _entry_params(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """(entry id, parameter, value) of every test entry's own parameters."""
+    """(entry id, parameter, value) of every test entry's own parameters (ids without a dot are
+    reported by `_unquoted`, not read as entries)."""
     tests = data.get("tests")
     return [(tid, key, value) for tid, raw in (tests.items() if isinstance(tests, dict) else [])
-            if isinstance(raw, dict) for key, value in raw.items() if key not in ENTRY]
+            if isinstance(raw, dict) and "." in tid for key, value in raw.items() if key not in ENTRY]
+
+
+def _unquoted(file: "_File") -> list[str]:
+    """`[tests.knn.vote]` is a table `knn` holding `vote`, not the test `knn.vote`: TOML
+    needs the id quoted."""
+    tests = file.data.get("tests")
+    return [file.say("tests", tid, None, f"is not a test id (`<task>.<test>`): write the id in quotes, "
+                     f'[tests."{tid}.{next(iter(raw), "<test>")}"]')
+            for tid, raw in (tests.items() if isinstance(tests, dict) else []) if "." not in tid]
 
 
 def _parameter_problems(data: dict[str, Any], kinds: dict[str, Counter], known: set[str],
@@ -153,7 +173,7 @@ def _parameter_problems(data: dict[str, Any], kinds: dict[str, Counter], known: 
     for tid, key, value in _entry_params(data):
         if key not in known:
             found.append(where.say("tests", tid, key, f"unknown key {key!r}: no hidden test reads it"
-                                   + _closest(key, known | set(ENTRY))))
+                                   + did_you_mean(key, known | set(ENTRY))))
             continue
         others = kinds[key] - Counter({_kind(value): 1})
         usual = others.most_common(1)[0][0] if others else "number" if _numeric(value) else _kind(value)
@@ -193,7 +213,7 @@ class _File:
                 for extra in sorted(set(error.instance) - known):
                     where_table, where_entry = (extra, None) if not table else (table, entry)
                     found.append(self.say(where_table, where_entry, None if not table else extra,
-                                          f"unknown key {extra!r}" + _closest(extra, known)))
+                                          f"unknown key {extra!r}" + did_you_mean(extra, known)))
             else:
                 found.append(self.say(table, entry, key, f"{key + ': ' if key else ''}{error.message}"))
         return found
@@ -203,7 +223,7 @@ def _open(path: Path) -> _File | str:
     try:
         return _File(path)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return f"{shown(path)}: cannot read the rubric: {exc}"
+        return unreadable(path, exc)
 
 
 def _task_files(assignment: _File) -> tuple[list[str], dict[str, _File]]:
@@ -230,6 +250,16 @@ def _task_files(assignment: _File) -> tuple[list[str], dict[str, _File]]:
                                 f"[assignment] tasks does not list") for tid in assignment.data.get("tests", {})
                  if isinstance(assignment.data["tests"], dict) and tid.split(".", 1)[0] not in tasks]
     return problems, files
+
+
+def _test_file(tests_dir: Path, test_id: str) -> str:
+    """`grading/<task>/test_<file>.py`, the file of a task's folder that defines the test (a suite may
+    be split over several files), or `test_<task>.py` when none is found by reading them."""
+    task, name = test_id.split(".", 1)
+    defines = re.compile(rf"^\s*def test_{re.escape(name.split('[', 1)[0])}\b", re.M)
+    files = sorted((tests_dir / task).glob("test_*.py"))
+    found = next((p for p in files if defines.search(p.read_text(encoding="utf-8"))), tests_dir / task / f"test_{task}.py")
+    return f"{tests_dir.name}/{task}/{found.name}"
 
 
 def _all_task_data() -> list[dict[str, Any]]:
@@ -263,7 +293,7 @@ def check_rubric(path: Path | None = None, collected_ids: list[str] | None = Non
             kinds.setdefault(key, Counter())[_kind(value)] += 1
     known = parameters_read(tests_dir)
     for file in [assignment, *files.values()]:
-        found += _parameter_problems(file.data, kinds, known, file)
+        found += _unquoted(file) + _parameter_problems(file.data, kinds, known, file)
     if found:
         return found  # totals and ids need well-typed files
     try:
@@ -272,16 +302,16 @@ def check_rubric(path: Path | None = None, collected_ids: list[str] | None = Non
         pointless = [tid for tid, raw in merge(assignment.path, decorated=decorated).entries.items() if "points" not in raw]
     except RubricError as exc:
         return [f"{shown(assignment.path)}: {exc}"]
-    found += [f"{shown(assignment.path)}: [tests.\"{tid}\"] has no points (no rubric file gives them, no @weight)"
-              for tid in pointless]
+    found += [next((f for f in [assignment, *files.values()] if tid in f.data.get("tests", {})), assignment).say(
+        "tests", tid, None, "has no points (no rubric file gives them, no @weight)") for tid in pointless]
     opened = {file.path: file for file in [assignment, *files.values()]}
     for problem in rubric.problems(collected_ids):
-        unlisted = re.fullmatch(r"test (\S+) has no rubric entry", problem)
+        unlisted = re.fullmatch(r"test (\S+) has no rubric entry( \(did you mean .*\))?", problem)
         if unlisted:
             task = unlisted.group(1).split(".", 1)[0]
             home = files[task].path if task in files else Path(tests_dir) / task / "rubric.toml"
-            found.append(f"{shown(home)}: {problem} (a test of {Path(tests_dir).name}/{task}/test_{task}.py): add "
-                         f'[tests."{unlisted.group(1)}"]')
+            found.append(f"{shown(home)}: {problem} (a test of {_test_file(Path(tests_dir), unlisted.group(1))}): "
+                         f'add [tests."{unlisted.group(1)}"]')
             continue
         named_ids = [tid for tid in rubric.entries if tid in problem]  # the first named, the longest of a prefix
         entry = min(named_ids, key=lambda tid: (problem.index(tid), -len(tid)), default=None)

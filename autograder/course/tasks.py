@@ -9,8 +9,9 @@ A task `<name>` is whatever lives in its three folders, one under each fixed top
   hands in besides the code (trained weights): validate grades exactly this folder.
 - `tests/grading/<name>/`: the hidden tests (`test_*.py`), the public checks that ship with the
   handout's self-check (`public_checks.py`), the worker-side probes (`probes.py`), the task's
-  default rubric entries (`rubric.toml`), a set-up hook (`prepare.py`) and the project's corpus
-  of seeded mistakes (`corpus.py`, never shipped).
+  default rubric entries (`rubric.toml`), a set-up hook (`prepare.py`), the packages it needs
+  beyond the grader's own (`requirements.txt`, pinned: autograder/course/requirements.py) and the
+  project's corpus of seeded mistakes (`corpus.py`, never shipped).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Task:
     rubric = property(lambda self: self._own("rubric.toml"), doc="the task's default rubric entries")
     prepare = property(lambda self: self._own("prepare.py"), doc="set-up hook of `autograder prepare`")
     corpus = property(lambda self: self._own("corpus.py"), doc="seeded mistakes, for the project's tests")
+    requirements = property(lambda self: self._own("requirements.txt"), doc="pinned packages the task needs")
 
     def _own(self, filename: str) -> Path | None:
         """A file of the task's tests folder, or None when the task has none (they are optional)."""

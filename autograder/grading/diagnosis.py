@@ -50,7 +50,8 @@ def expected_place(index: SourceIndex, module: str | None) -> str:
 
 
 def missing_message(index: SourceIndex, name: str, contract: dict[str, str]) -> str:
-    """Why `name` is not there, in the student's terms."""
+    """Why `name` is not there, in the student's terms.
+    Example: `fail(missing_message(student.index, "sgd_fit", student.contract))`."""
     home = uncompilable_home(index, name, contract.get(name))
     if home is not None:
         return f"`{name}` is in {home.label}, which Python cannot compile: {home.compile_error}"

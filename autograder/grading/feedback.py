@@ -16,16 +16,19 @@ from autograder.sandbox.wire import Opaque, TensorData
 
 
 class Feedback(AssertionError):
-    """A failed check; its message is shown to the student as it is (markdown)."""
+    """A failed check; its message is shown to the student as it is (markdown).
+    Example: `except Feedback as exc: problems.append(str(exc))`."""
 
 
 def fail(message: str) -> None:
-    """Fail the test with `message` for the student (markdown), never a traceback."""
+    """Fail the test with `message` for the student (markdown), never a traceback.
+    Example: `fail("`cluster` returned 3 centres; 2 were expected.")`."""
     raise Feedback(message)
 
 
 def describe_value(value: Any) -> str:
-    """What a returned value is, in a few words (type, dtype, shape, device), for a message."""
+    """What a returned value is, in a few words (type, dtype, shape, device), for a message.
+    Example: `fail(f"returned {describe_value(got)}; a tuple was expected")`."""
     if value is None:
         return "None"
     if isinstance(value, TensorData):
@@ -40,14 +43,16 @@ def describe_value(value: Any) -> str:
 
 
 def none_hint(what: str) -> str:
-    """The message for a function that returned None: the usual cause is a missing `return`."""
+    """The message for a function that returned None: the usual cause is a missing `return`.
+    Example: `fail(none_hint("cluster"))`."""
     return f"`{what}` returned None: did you forget `return`?"
 
 
 def as_array(value: Any, what: str, notes: list[str] | None = None) -> np.ndarray:
     """Accept numpy arrays, tensors on any device, numpy scalars and (nested) lists of numbers,
     numpy scalars or 0-d tensors; anything else fails clearly. A 0-d value stays 0-d, and a table
-    whose numbers are all float32 stays float32 (so it is judged at float32 precision)."""
+    whose numbers are all float32 stays float32 (so it is judged at float32 precision).
+    Example: `centres = as_array(result[0], "the centres")`."""
     if value is None:
         fail(none_hint(what))
     if isinstance(value, TensorData):
@@ -94,7 +99,8 @@ def _table_dtype(leaves: set[str]) -> type:
 
 
 def shape_hint(got: tuple[int, ...], expected: tuple[int, ...]) -> str:
-    """A wrong shape, in words, with the likely mistake (transposed, a missing reduction...)."""
+    """A wrong shape, in words, with the likely mistake (transposed, a missing reduction...).
+    Example: `fail(shape_hint((50, 200), (200, 50)))` says "transposed?"."""
     hint = f"the result has shape {got} where {expected} was expected"
     if len(got) == len(expected) == 2 and got == expected[::-1]:
         hint += ": transposed? (its two axes are swapped)"
@@ -111,7 +117,8 @@ def check_array(value: Any, expected: np.ndarray, what: str, rtol: float, atol: 
     """Shape, finiteness, then values: the first problem found is the one reported. `causes` names
     the rules (autograder/grading/causes.py) that may explain wrong values; a task opts into more.
     `amplification`: how much the computation asked for may amplify float32 rounding (for a linear
-    solve, the condition number of the matrix solved), raising the float32 allowance to match."""
+    solve, the condition number of the matrix solved), raising the float32 allowance to match.
+    Example: `check_array(got, expected, "numpydists(X, T)", rtol=1e-10)`."""
     got = as_array(value, what, notes)
     expected = np.asarray(expected)
     if got.shape != expected.shape:
@@ -202,7 +209,8 @@ def _values_message(got: np.ndarray, got64: np.ndarray, expected: np.ndarray, di
 
 
 def check_scalar(value: Any, expected: float, what: str, rtol: float = 1e-9, atol: float = 0.0) -> float:
-    """One number (a 1-element array or tensor is fine), within tolerance; returns it as a float."""
+    """One number (a 1-element array or tensor is fine), within tolerance; returns it as a float.
+    Example: `check_scalar(got, 25.0, "error", rtol=0, atol=1e-6)`."""
     if value is None:
         fail(none_hint(what))
     if isinstance(value, (np.ndarray, TensorData)):
@@ -250,6 +258,7 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
 
 NUMPY_AS_TENSOR = ("'numpy.ndarray' object has no attribute", "not numpy.ndarray", "must be Tensor, not numpy",
                    "expected Tensor as element")
+
 
 
 def error_hint(kind: str, message: str) -> str:

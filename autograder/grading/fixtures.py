@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Credit:
-    """Partial credit a test may grant before it passes or fails (gradescope-utils' set_score)."""
+    """Partial credit a test may grant before it passes or fails (gradescope-utils' set_score).
+    Example: `credit.set(0.5, "the labels are right, the centres not")`."""
 
     fraction: float | None = None
     reason: str = ""

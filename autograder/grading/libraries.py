@@ -16,7 +16,7 @@ from autograder.intake.source_index import SourceIndex
 
 NO_MODULE = re.compile(r"No module named '([\w.]+)'")
 UNDEFINED = re.compile(r"name '(\w+)' is not defined")
-ON_THE_GRADER = "numpy, torch, matplotlib and Python's standard library"
+ON_THE_GRADER = "the packages of the handout's requirements.txt and Python's standard library"
 
 # top-level module -> what to use instead, with what the grader has
 INSTEAD = {
@@ -51,8 +51,8 @@ def library_hint(message: str) -> str:
     if not match:
         return ""
     top = match.group(1).split(".")[0]
-    instead = INSTEAD.get(top, "use numpy or torch for the same computation")
-    return f"The grader has no `{top}` (only {ON_THE_GRADER}): {instead}."
+    instead = INSTEAD.get(top, "do it with numpy or torch, or ask your instructor whether the package may be used")
+    return f"`{top}` is not installed on the grader (it has only {ON_THE_GRADER}): {instead}."
 
 
 def import_of(index: SourceIndex, name: str) -> tuple[str, int, str] | None:

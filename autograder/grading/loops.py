@@ -47,12 +47,25 @@ def is_chunk_loop(node: ast.AST) -> bool:
 
 
 class CannotJudge(Exception):
-    """What a name is bound to cannot be mapped to the submission's source; the message says why."""
+    """What a name is bound to cannot be mapped to the submission's source; the message says why.
+    Example: `except CannotJudge as exc: pytest.skip(str(exc))`."""
+
+
+def _sibling_methods(index: SourceIndex, function: ast.AST) -> dict[str, tuple[Location, ast.AST]]:
+    """{name: method} of the class whose body defines `function` ({} for a plain function): a
+    method's `self.other(...)` runs them."""
+    for unit, tree in index.trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and function in node.body:
+                return {m.name: (Location(unit.label, m.lineno, "function", unit.module), m) for m in node.body
+                        if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {}
 
 
 def _functions_reached(index: SourceIndex, roots: list[tuple[Location, ast.AST]],
                        preferred_module: str | None) -> list[tuple[Location, ast.AST]]:
-    """The root functions and, transitively, the submission's own functions they call by name."""
+    """The root functions and, transitively, the submission's own functions they call by name (and
+    a method's sibling methods it calls as `self.name(...)`)."""
     seen: set[int] = set()
     order: list[tuple[Location, ast.AST]] = []
     pending = list(roots)
@@ -62,11 +75,15 @@ def _functions_reached(index: SourceIndex, roots: list[tuple[Location, ast.AST]]
             continue
         seen.add(id(node))
         order.append((location, node))
+        methods = _sibling_methods(index, node)
         for inner in ast.walk(node):
             if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name):
                 hit = index.function_node(inner.func.id, preferred_module)
                 if hit is not None:
                     pending.append(hit)
+            elif isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and \
+                    isinstance(inner.func.value, ast.Name) and inner.func.value.id in ("self", "cls"):
+                pending += [methods[inner.func.attr]] if inner.func.attr in methods else []
     return order
 
 
@@ -135,7 +152,7 @@ def find_python_loops(index: SourceIndex, name: str, preferred_module: str | Non
     found: list[LoopFinding] = []
     for location, function in _functions_reached(index, roots, preferred_module):
         own = _name_of(function)
-        where = "" if own == name else f" (in `{own}`, which `{name}` runs)"
+        where = "" if own == name.rpartition(".")[2] else f" (in `{own}`, which `{name}` runs)"  # `Class.method`
         for node in ast.walk(function):
             if is_chunk_loop(node):
                 continue

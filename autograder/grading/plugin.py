@@ -27,6 +27,7 @@ from autograder.grading.figures import FigureBudget, FigureRecorder
 from autograder.grading.fixtures import Credit, StudentTestCase
 from autograder.grading.results import ResultsWriter, TestResult
 from autograder.grading.student import StudentProxy
+from autograder.grading.printed import capture_prints, printed_block
 from autograder.sandbox.client import GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError, WorkerTimeout
 
 INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault). "
@@ -39,6 +40,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     recorded: bool = False
     figures: list[dict[str, Any]] = field(default_factory=list)  # what the student's code drew
+    printed: list[str] = field(default_factory=list)  # what the test itself printed (printed.py)
 
 
 OUTCOME = pytest.StashKey[Outcome]()
@@ -151,6 +153,11 @@ class GradingPlugin:
         module = report.nodeid.split("::", 1)[0].rsplit("/", 1)[-1].removesuffix(".py")
         timing.add(f"tests: {module.removeprefix('test_')}", report.duration)
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
+        with capture_prints(self._outcome(item).printed):
+            return (yield)
+
     # ---- outcomes -----------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[Any]:
@@ -198,7 +205,7 @@ class GradingPlugin:
         if rule:
             lines = [rule] + [line for line in lines if line != "Passed."]
             status = "passed" if fraction >= 1.0 else "failed"
-        lines += outcome.notes
+        lines += outcome.notes + [block for block in [printed_block(outcome.printed)] if block]
         self.writer.add(TestResult(name=entry.name, score=round(entry.points * fraction, 4), max_score=entry.points,
                                    status=status, output="\n\n".join(lines), visibility=entry.visibility,
                                    number=entry.number, tags=[entry.task, *entry.tags],

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Collection
 
 from autograder.grading.diagnosis import expected_place, missing_message, uncompilable_home
-from autograder.grading.libraries import library_hint
+from autograder.grading.feedback import error_hint
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
@@ -30,11 +30,11 @@ def _unit_lines(report: LoadReport) -> list[str]:
                          + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
             continue
         more = unit.get("failed_statements", 1) - 1
-        advice = library_hint(str(error.get("message", ""))) if error.get("type") == "ModuleNotFoundError" else ""
         lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
                      "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
                                         if more > 0 else "")
-                     + "; that statement was skipped and the rest was still run." + (f" {advice}" if advice else ""))
+                     + "; that statement was skipped and the rest was still run."
+                     + (f" {hint}" if (hint := error_hint(str(error.get("type")), str(error.get("message")))) else ""))
     return lines
 
 

@@ -18,6 +18,8 @@ from autograder.course.timeouts import EXPLICIT
 from autograder.grading.arguments import note_arguments
 from autograder.grading.diagnosis import explain_name_error
 from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, mentions
+from autograder.grading.objects import StudentObject, new_object
+from autograder.grading.scripts import ScriptRun, script_module, submitted_files
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, WorkerError, WorkerTimeout
@@ -28,7 +30,8 @@ Round = Tuple[Tuple[Any, ...], Tuple[Any, ...], Callable[[Any], None]]
 
 
 class StudentProxy:
-    """The `student` fixture: the submission as if it were local, every call run in its sandbox."""
+    """The `student` fixture: the submission as if it were local, every call run in its sandbox.
+    Example: `student.call("numpydists", X, T)`; its methods are listed in autograder/api/__init__.py."""
 
     def __init__(self, worker: Worker, submission: Submission, contract: dict[str, str],
                  yardstick: Callable[[], Worker] | None = None) -> None:
@@ -36,6 +39,7 @@ class StudentProxy:
         grading session) closes it."""
         self.worker = worker
         self.index: SourceIndex = submission.index  # read at intake: never parsed again here
+        self.root = submission.root  # the staged files, for `files()`
         self.contract = contract
         self._make_yardstick = yardstick
         self._yardstick: Worker | None = None
@@ -50,10 +54,12 @@ class StudentProxy:
         return self.worker.report or self.worker.start()
 
     def check_budget(self) -> None:
-        """Raise BudgetExhausted once the grading run's time budget is spent."""
+        """Raise BudgetExhausted once the grading run's time budget is spent.
+        Example: `student.check_budget()` before a long loop of calls."""
         self.worker.check_budget()
 
     def has(self, name: str) -> bool:
+        """Whether the submission defines `name` (once loaded). Example: `if not student.has("cluster"): fail(...)`."""
         self.used.add(name)
         return name in self.load_report.found
 
@@ -82,32 +88,38 @@ class StudentProxy:
             raise
 
     def call_reply(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply:
+        """Example: `reply = student.call_reply("fit", X, y); reply.value, reply.wall`."""
         return self._send({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, f"{name}()", timeout)
 
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
-        """Call the student's function; returns its (plain-data) result."""
+        """Call the student's function; returns its (plain-data) result.
+        Example: `D = student.call("numpydists", X, T, timeout=30)`."""
         return self.call_reply(name, *args, timeout=timeout, **kwargs).value
 
     def get(self, name: str, timeout: float | None = None) -> Any:
-        """The value of a module-level constant of the submission."""
+        """The value of a module-level constant of the submission. Example: `student.get("BROADCAST_ANSWERS")`."""
         return self._send({"op": "get", "name": name}, name, timeout).value
 
     def probe(self, probe: str, *args: Any, what: str = "", timeout: float | None = None, **kwargs: Any) -> Any:
-        """Run a registered worker-side probe (`@probe` in a task's probes.py) on the submission."""
+        """Run a registered worker-side probe (`@probe` in a task's probes.py) on the submission.
+        Example: `student.probe("model_shapes", 32)` runs `probe_model_shapes(lookup, manifest, 32)`."""
         if probe not in registered_probes():
             raise GraderFault(f"no probe is registered as {probe!r} (tests/grading/<task>/probes.py)")
         return self._send({"op": "probe", "probe": probe, "args": list(args), "kwargs": kwargs},
                           what or probe, timeout).value
 
     def race(self, name: str, rounds: Iterable[Round], yardstick: str,
-             timeout: float | None = None) -> tuple[float, float]:
+             timeout: float | None = None, on: StudentObject | None = None) -> tuple[float, float]:
         """(best wall time of the student's `name`, best of the trusted `yardstick` probe), measured
         alternately, the student's processes frozen while the yardstick runs. Each round's value is
         checked before it counts: a cached, precomputed or early answer must still be right for
-        inputs the submission has not seen before."""
+        inputs the submission has not seen before. With `on`, `name` is a method of that object.
+        Example: `yours, loops = student.race("numpydists", rounds(), "loop_distances")`, where
+        `rounds()` yields `((X, T), (X, T), check)` and `check(value)` raises Feedback when wrong."""
         yours, theirs = [], []
+        call = self.call_reply if on is None else on.call_reply
         for args, yardstick_args, check in rounds:
-            reply = self.call_reply(name, *args, timeout=timeout)
+            reply = call(name, *args, timeout=timeout)
             theirs.append(self._yardstick_wall(yardstick, yardstick_args, timeout))  # right after, as calibrated
             check(reply.value)
             yours.append(reply.wall)
@@ -126,16 +138,35 @@ class StudentProxy:
         finally:
             self.worker.freeze(False)
 
+    def new(self, class_name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> StudentObject:
+        """An object of the student's class, built and kept in the worker (grading/objects.py).
+        Example: `knn = student.new("KNearestNeighbor", k=3); knn.call("train", X, y)`."""
+        return new_object(self, class_name, args, kwargs, timeout)
+
+    def files(self) -> dict[str, int]:
+        """{path: size in bytes} of the files handed in (grading/scripts.py).
+        Example: `if "report.pdf" not in student.files(): fail("report.pdf was not submitted")`."""
+        return submitted_files(self.root)
+
+    def run_script(self, module: str, *argv: str, timeout: float | None = None) -> ScriptRun:
+        """Run `python <module>.py ARGV` in the sandbox; its output, exit status and error come back.
+        Example: `run = student.run_script("fun.py", "10"); notes.append(run.output)`."""
+        module = script_module(module)
+        reply = self._send({"op": "probe", "probe": "run_script", "args": [module, list(argv)], "kwargs": {}},
+                           f"python {module}.py", timeout)
+        return ScriptRun(reply.stdout, reply.value["exit"], reply.value["error"])
+
     def loops(self, name: str) -> list[LoopFinding]:
         """Python loops in the code `name` is really bound to once loaded (not merely the last
         `def name`), and in the submission's functions it reaches; CannotJudge if that code is not
-        in the submission's source."""
+        in the submission's source. Example: `for f in student.loops("KNN.predict"): print(f.line, f.what)`."""
         identity = self._send({"op": "identify", "name": name}, name, None).value
         roots = bound_functions(self.index, name, identity)
         return find_python_loops(self.index, name, preferred_module=self.contract.get(name), roots=roots)
 
     def function_source(self, name: str) -> str | None:
-        """The source text of the definition of `name` that Python would use, or None."""
+        """The source text of the definition of `name` that Python would use, or None.
+        Example: `"np.linalg.norm" in (student.function_source("numpydists") or "")`."""
         hit = self.index.function_node(name, self.contract.get(name))
         if hit is None:
             return None
@@ -146,5 +177,7 @@ class StudentProxy:
         return None
 
     def mentions(self, name: str, identifier: str) -> bool:
+        """Whether `identifier` is used in `name`'s code or what it calls (read, not run).
+        Example: `student.mentions("pytorchdists", "cdist")`."""
         self.used.add(name)
         return mentions(self.index, name, identifier, self.contract.get(name))  # the definition graded

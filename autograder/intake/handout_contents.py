@@ -276,7 +276,7 @@ def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = P
     members[f"autograder/{TEMPLATES_FILE}"] = json.dumps(template_fingerprints(tuple(tasks)), indent=0).encode()
     members["check.py"] = CHECK_SCRIPT.encode()
     members["README_students.md"] = students_readme(tasks, title).encode()
-    members[REQUIREMENTS_FILE] = requirements_text().encode()
+    members[REQUIREMENTS_FILE] = requirements_text(tasks=tasks).encode()
     return members, data
 
 

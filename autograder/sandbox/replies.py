@@ -35,7 +35,8 @@ class MissingName(WorkerError):
 
 
 class WorkerTimeout(WorkerError):
-    """The call did not return before its deadline; the worker was stopped."""
+    """The call did not return before its deadline; the worker was stopped.
+    Example: `except WorkerTimeout as exc: fail(f"{exc} Train fewer steps.")`."""
 
 
 class WorkerDied(WorkerError):

@@ -34,7 +34,8 @@ class WireError(Exception):
 
 @dataclass
 class TensorData:
-    """A torch tensor as the worker saw it, converted to numpy there."""
+    """A torch tensor as the worker saw it, converted to numpy there.
+    Example: `TensorData(x.astype(np.float32), "torch.float32", "cpu")`."""
 
     array: np.ndarray
     dtype: str  # e.g. "torch.float32"
@@ -44,7 +45,8 @@ class TensorData:
 
 @dataclass
 class Opaque:
-    """A value with no plain-data form: only its type name and a short repr cross the pipe."""
+    """A value with no plain-data form: only its type name and a short repr cross the pipe.
+    Example: `isinstance(value, Opaque) and value.type_name == "builtins.ellipsis"`."""
 
     type_name: str
     text: str
@@ -52,7 +54,8 @@ class Opaque:
 
 @dataclass
 class DeviceSpec:
-    """A torch.device argument; the worker turns it into a real torch.device."""
+    """A torch.device argument; the worker turns it into a real torch.device.
+    Example: `student.call("pytorchdists", X, T, DeviceSpec("cpu"))`."""
 
     name: str
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import inspect
 import json
 import linecache
 import os
@@ -108,12 +109,17 @@ def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identit
 
 
 def resolve(name: str, preferred: str | None, modules: dict[str, types.ModuleType]) -> tuple[str, Any] | None:
-    """Find a required name: in its task's module first, else in any module of the submission."""
+    """Find a required name: in its task's module first, else in any module of the submission.
+    `Class.method` is the class's attribute (what the loop check identifies for a method)."""
+    head, _, attribute = name.partition(".")
     order = ([preferred] if preferred in modules else []) + [m for m in modules if m != preferred]
     for module_name in order:
         namespace = modules[module_name].__dict__
-        if name in namespace:
-            return module_name, namespace[name]
+        if head in namespace:
+            if not attribute:
+                return module_name, namespace[head]
+            found = inspect.getattr_static(namespace[head], attribute, None)
+            return (module_name, found) if found is not None else None
     return None
 
 
@@ -216,7 +222,7 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
             return {"ok": True, "value": "pong"}
         if op in ("call", "get", "identify"):
             name = request["name"]
-            hit = resolve(name, manifest["names"].get(name), modules)
+            hit = resolve(name, manifest["names"].get(name.partition(".")[0]), modules)
             if hit is None:
                 return {"ok": False, "missing": name}
             if op == "identify":  # what the name is bound to, described without calling it

@@ -17,7 +17,9 @@ from autograder.course.hidden_tests import collect_test_ids
 from autograder.course.rubric import load_rubric
 from autograder.course.rubric_schema import check_rubric
 from autograder.course.tasks import all_tasks
+from autograder.course.unconverted import direct_imports
 from autograder.grading.grade import grade_submission
+from autograder.verbs.requirements_check import requirement_failures
 
 
 def _copy_tasks(label: str, dest: Path, tasks: tuple[str, ...]) -> Path:
@@ -48,13 +50,22 @@ def validate(say: Callable[[str], None] = print, rubric_path: Path | None = None
     rubric_path = default_assignment() if rubric_path is None else Path(rubric_path)
     rubric_problems, ids = assignment_problems(rubric_path)
     if rubric_problems:
-        say(f"FAIL rubric: {len(ids or [])} hidden tests" + "".join(f"\n     - {p}" for p in rubric_problems))
+        counted = f": {len(ids)} hidden tests" if ids is not None else " (its tasks' hidden tests were not collected)"
+        say(f"FAIL rubric{counted}" + "".join(f"\n     - {p}" for p in rubric_problems))
         say(f"VERDICT: {len(rubric_problems)} problem(s) to fix first.")
         return False
     rubric = rubric_with_decorators(rubric_path)
     say(f"ok   rubric of {rubric.name} ({', '.join(rubric.tasks)}): {len(ids or [])} hidden tests, {len(rubric.entries)} entries, {rubric.total_points:g} points")
     for note in rubric_notes(rubric_path):
         say(f"note rubric: {note}")
+    unconverted = direct_imports(rubric.tasks)
+    if unconverted:
+        problems += unconverted
+        say("FAIL hidden tests not converted from Gradescope" + "".join(f"\n     - {p}" for p in unconverted))
+    packages = requirement_failures(rubric.tasks, rubric.limits)
+    if packages:
+        problems += packages
+        say("FAIL the tasks' own packages (requirements.txt)" + "".join(f"\n     - {p}" for p in packages))
     with tempfile.TemporaryDirectory(prefix="ag-validate-") as tmp:
         for label, expected in (("reference", rubric.total_points), ("template", 0.0)):
             folder = _copy_tasks(label, Path(tmp) / label, rubric.tasks)

@@ -89,10 +89,10 @@ CASES = [
                                                            + LOOP_OK.replace("range(", "xrange(") + NUMPY_OK + TORCH_OK},
               "distances.forloop", lost={"distances.forloop_agrees": 3},
               says={"distances.forloop_agrees": ("`xrange` was to come from the import at distances.py, line 4",
-                                                 "The grader has no `past`", "`range` instead of `xrange`"),
-                    "top": ("No module named 'past'", "The grader has no `past`")}),
+                                                 "`past` is not installed on the grader", "`range` instead of `xrange`"),
+                    "top": ("No module named 'past'", "`past` is not installed on the grader")}),
     Submitted("load_data with pandas, which no test uses", {"regression.py": REGRESSION_OK + PANDAS_LOADER},
-              "regression.", says={"top": ("The grader has no `pandas`", "np.loadtxt")}),
+              "regression.", says={"top": ("`pandas` is not installed on the grader", "np.loadtxt")}),
     # ---- the arguments of a call that raised
     Submitted("numpydists with the handout's D = 300 hard-coded", {"distances.py": distances(numpy='''
 def numpydists(feats, protos):

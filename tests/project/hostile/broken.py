@@ -79,12 +79,12 @@ CASES = [
     Hostile("syntax error in one function", syntax_error_in_numpydists, "distances.", loses=DISTANCES,
             says=("line", "syntax error", "`numpydists`", "1 +* 2")),
     Hostile("import of a package that is not installed, at the top", prepending("kmeans", "import sklearn\n"),
-            "kmeans.", says=("No module named 'sklearn'",)),
+            "kmeans.", says=("No module named 'sklearn'", "`sklearn` is not installed on the grader")),
     Hostile("package that is not installed, used in a function", replacing("kmeans", '''
         def kmeans(X, init_indices, max_iter=100, tol=1e-6):
             from sklearn.cluster import KMeans
             return KMeans(len(init_indices)).fit(X)
-        '''), "kmeans.", loses=KMEANS_CALLS, says=("No module named 'sklearn'",)),
+        '''), "kmeans.", loses=KMEANS_CALLS, says=("No module named 'sklearn'", "`sklearn` is not installed on the grader")),
     Hostile("notebook whose cells raise", as_failing_notebook, "broadcasting.", says=("NameError",)),
     Hostile("broken notebook beside good files", files({"homework.ipynb": b"{not json at all"}, with_reference=True),
             "broadcasting.", says=("`homework.ipynb` is not a valid notebook",)),
