@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
+from autograder.course.launch import TRUSTED_CWD, grader_command
 from autograder.grading.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 from autograder.sandbox.basic import hide_from_submissions
 
@@ -135,7 +136,7 @@ def _run_grader(command: list[str], log_path: Path, timeout: float, running: Run
     """(return code, timed out) of one grader process."""
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)  # own group: Ctrl-C reaches the batch only
+                                start_new_session=True, env=env, cwd=TRUSTED_CWD)  # own group: Ctrl-C reaches the batch only
         running.procs.add(proc)
         try:
             if running.stopping:  # started while the batch was being stopped
@@ -189,12 +190,12 @@ def plan(entry: Entry, out: Path, tests: str | None) -> Job:
 
 def run_grader(path: Path, workdir: Path, tests: str | None, timeout: float, running: Running,
                env: dict[str, str] | None = None) -> Graded:
-    """Grade `path` with `python -m autograder grade` in a subprocess, output into `workdir`.
+    """Grade `path` with `autograder grade` (isolated: launch.grader_command) in a subprocess, output into `workdir`.
 
     The one way a submission is graded, by the local pool and by every Dask worker alike."""
     partial = workdir / PARTIAL
     partial.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "autograder", "grade", str(path), "--out", str(partial)]
+    command = grader_command("grade", Path(path), "--out", partial)  # isolated, in a trusted folder
     if tests:
         command += ["--tests", tests]
     if running.stopping:
