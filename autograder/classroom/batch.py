@@ -111,15 +111,20 @@ def _kill_tree(proc: subprocess.Popen) -> None:
 
 
 def content_hash(path: Path) -> str:
-    """sha256 of a submission's bytes and file names: resume regrades what changed since."""
+    """sha256 of a submission's bytes and file names: resume regrades what changed since. Names as
+    bytes (any name, UTF-8 or not), files read in blocks (any size, in bounded memory)."""
     digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()) if path.is_dir() else [path]
     for file in files:
-        digest.update(file.relative_to(path).as_posix().encode() if path.is_dir() else b"")
+        digest.update(os.fsencode(file.relative_to(path).as_posix()) if path.is_dir() else b"")
         if file.is_symlink():  # never followed: a link to /dev/zero must not hang the batch
-            digest.update(b"\1" + os.readlink(file).encode())
+            digest.update(b"\1" + os.fsencode(os.readlink(file)))
             continue
-        digest.update(b"\0" + hashlib.sha256(file.read_bytes()).digest())
+        content = hashlib.sha256()
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                content.update(block)
+        digest.update(b"\0" + content.digest())
     return digest.hexdigest()
 
 
@@ -266,7 +271,8 @@ def previous_outcome(entry: Entry, out: Path, same_content: bool = True) -> Outc
 def _progress(total: int) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="submission", file=sys.stderr, dynamic_ncols=True)
+    stream = getattr(sys.stderr, "raw", sys.stderr)  # the bar's own control codes; names in it are printable
+    return tqdm(total=total, unit="submission", file=stream, dynamic_ncols=True)
 
 
 def raise_interrupt(signum: int, frame: Any) -> None:

@@ -6,8 +6,10 @@ Kept apart from batch.py so that grading (local or on a cluster) and discovery e
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from autograder.classroom.entry_names import safe_names
 
 METADATA_FILE = "submission_metadata.yml"
 SUBMISSION_SUFFIXES = (".zip", ".ipynb", ".py")
@@ -116,4 +118,4 @@ def discover(root: Path, exclude: Path | None = None) -> list[Entry]:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValueError(f"two submissions share the name(s) {', '.join(sorted(duplicates))}: rename one")
-    return entries
+    return [replace(e, name=name) for e, name in zip(entries, safe_names(names))]  # OUT's own names stay OUT's
