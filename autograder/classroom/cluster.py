@@ -39,6 +39,7 @@ from autograder.classroom.batch import (
     run_grader,
 )
 from autograder.course.assignment import ASSIGNMENT_ENV
+from autograder.course.launch import isolate_spawned_pythons
 from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT
 from autograder.intake.safe_unpack import MAX_FILE_BYTES, MAX_TOTAL_BYTES, holds_code
 
@@ -288,6 +289,7 @@ def connect(scheduler: str | None, local: int | None, say: Any = print) -> Itera
 
     cluster = None
     if local:
+        isolate_spawned_pythons()  # the workers are spawned from the TA's folder, perhaps the class folder
         cluster = LocalCluster(n_workers=local, threads_per_worker=1, processes=True, host="127.0.0.1",
                                memory_limit=0, dashboard_address=None, silence_logs=40)
     try:

@@ -37,3 +37,11 @@ def drop_untrusted_path() -> list[str]:
     removed = [p for p in sys.path if p in ("", ".", here) and Path(here).resolve() != PROJECT_ROOT]
     sys.path[:] = [p for p in sys.path if p not in removed]
     return removed
+
+
+def isolate_spawned_pythons() -> None:
+    """Pythons this process starts without `-I` (the local Dask cluster's workers, started by
+    multiprocessing as `python -c ...`, which puts the current folder first on the path and would
+    import a class folder's `multiprocessing/` as the TA's user) leave the current folder off the
+    path: PYTHONSAFEPATH (Python 3.11 and later), inherited by every worker a nanny (re)starts."""
+    os.environ["PYTHONSAFEPATH"] = "1"

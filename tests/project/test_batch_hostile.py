@@ -85,10 +85,13 @@ def test_planted_autograder_and_numpy_never_run_outside_the_sandbox(route, share
     (klass / "autograder.py").write_text(PLANTED.format(marker=str(markers / "autograder")))
     (klass / "numpy").mkdir()
     (klass / "numpy" / "__init__.py").write_text(PLANTED.format(marker=str(markers / "numpy")))
+    (klass / "multiprocessing").mkdir()  # what a local Dask cluster's freshly spawned worker imports first
+    (klass / "multiprocessing" / "__init__.py").write_text(PLANTED.format(marker=str(markers / "multiprocessing")))
     (klass / "matplotlibrc").write_text("backend: module://numpy\n")  # read from the working folder
     done, _ = grade_all(klass, *route)
     assert sorted(p.name for p in markers.iterdir()) == [], "planted code ran as the grader's user"
-    assert totals(klass / "graded") == {"alice": FULL, "autograder.py": 0.0, "numpy": 0.0}, said(klass / "graded")
+    assert totals(klass / "graded") == {"alice": FULL, "autograder.py": 0.0, "multiprocessing": 0.0, "numpy": 0.0}, \
+        said(klass / "graded")
     assert leftovers() == []
 
 
@@ -103,6 +106,7 @@ def test_python_m_from_a_class_folder_imports_nothing_from_it(shared_folder, tmp
     assert done.returncode == 0, done.stderr[-3000:]
     assert list(markers.iterdir()) == []
     assert json.loads((tmp_path / "r.json").read_text())["score"] == 0
+    assert leftovers() == []
 
 
 # ---------------------------------------------------------------- item 2: runs side by side, basic mode
@@ -203,6 +207,7 @@ def test_grade_prints_no_control_code_of_the_students(shared_folder, tmp_path):
     for code in (b"\x1b", b"\x07", b"\r"):
         assert code not in done.stdout + done.stderr
     assert json.loads((tmp_path / "r.json").read_text())["score"] == FULL
+    assert leftovers() == []
 
 
 @pytest.mark.parametrize("mode", ["auto", "basic"])
