@@ -323,19 +323,20 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Bad input ends with one line and status 2; Ctrl-C with status 130, never a traceback."""
     from autograder.course.rubric import RubricError
-
     from autograder.intake.printable import printable_streams
 
     args = build_parser().parse_args(argv)
-    with printable_streams():  # student text never reaches the terminal with its control codes
-        try:
-            return int(args.func(args))
-        except (inputs.UsageError, RubricError) as exc:
-            print(f"autograder {args.command}: {exc}", file=sys.stderr)
-            return 2
-        except KeyboardInterrupt:
-            print(f"autograder {args.command}: interrupted", file=sys.stderr)
-            return 130
+    restore = printable_streams()  # student text never reaches the terminal with its control codes
+    try:
+        return int(args.func(args))
+    except (inputs.UsageError, RubricError) as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"autograder {args.command}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        restore()
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ import os
 import re
 import sys
 import unicodedata
-from contextlib import contextmanager
-from typing import Any, Iterator, TextIO
+from typing import Any, Callable, TextIO
 
 # ESC sequences (CSI with its parameters, OSC up to its terminator, and two-character ones) go whole;
 # any other control character, C1 included, and the bidirectional overrides that reorder a line.
@@ -58,13 +57,12 @@ class PrintableStream:
         return getattr(self.raw, name)
 
 
-@contextmanager
-def printable_streams() -> Iterator[None]:
-    """While a command runs, everything it prints to stdout and stderr is printable(): whatever
-    student text reaches a message, the terminal gets no control code from it."""
+def printable_streams() -> Callable[[], None]:
+    """From now on, everything printed to stdout and stderr is printable(): whatever student text
+    reaches a message, the terminal gets no control code from it. Returns what puts them back."""
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = PrintableStream(sys.stdout), PrintableStream(sys.stderr)  # type: ignore[assignment]
-    try:
-        yield
-    finally:
+
+    def restore() -> None:
         sys.stdout, sys.stderr = saved
+    return restore
