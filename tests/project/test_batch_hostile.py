@@ -191,6 +191,9 @@ def test_any_name_size_and_count_is_graded_and_reported(route, shared_folder):
     assert {p.name for p in out.iterdir() if not p.is_dir()} == \
         {"canvas_upload.csv", "gradescope_upload.csv", "grades.csv", "report.html"}
     assert (out / "feedback").is_dir() and not (out / "feedback" / "results.json").exists()
+    told = {name: json.loads((out / name / "results.json").read_text())["output"] for name in ("images", "big")}
+    assert "more than 2000 files; the rest were skipped (your code was read first)" in told["images"], told["images"]
+    assert "`weights.dat` was skipped: too large" in told["big"], told["big"]  # on the cluster too (cap + 1 bytes)
     assert leftovers() == []
     print(f"peak resident size of grade-all and its graders: {peak:.0f} MB")
 
