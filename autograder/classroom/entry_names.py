@@ -25,8 +25,9 @@ def _fine(name: str) -> bool:
 
 def safe_names(names: list[str]) -> list[str]:
     """The names to use for these submissions, in order: each printable, one line, not hidden
-    (`.`), not one of OUT's own files, all different. A fine name is kept as it is."""
-    taken = {n for n in names if _fine(n)}
+    (`.`), not one of OUT's own files, all different (a new one even in folded case). A fine name
+    is kept as it is."""
+    taken = {n.casefold() for n in names if _fine(n)}
     chosen = []
     for name in names:
         if _fine(name):
@@ -34,9 +35,9 @@ def safe_names(names: list[str]) -> list[str]:
             continue
         base = printable_name(name).lstrip(".").strip()[:LONGEST] or "submission"
         new, n = base, 1
-        while new in taken or not _fine(new):
+        while new.casefold() in taken or not _fine(new):
             n += 1
             new = f"{base} ({n})"
-        taken.add(new)
+        taken.add(new.casefold())
         chosen.append(new)
     return chosen

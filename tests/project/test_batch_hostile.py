@@ -230,3 +230,14 @@ def test_data_files_are_not_charged_to_the_students_workspace(mode, shared_folde
     document = json.loads((tmp_path / "r.json").read_text())
     assert document["score"] == FULL, document["output"] + "".join(t["output"] for t in document["tests"])
     assert leftovers() == []
+
+
+def test_printable_text_keeps_the_words_and_drops_every_control_code():
+    from autograder.intake.printable import printable, printable_name
+    from autograder.classroom.entry_names import safe_names
+
+    assert printable("score\x1b[2J\x1b[1;1H 100\r\x1b]0;title\x07/100\x9b31m\u202e!\n\tok") == "score 100/100!\n\tok"
+    assert printable("déjà vu, 日本") == "déjà vu, 日本"
+    assert printable_name(os.fsdecode(b"b\xffob\nx")) == "b\\xffob x"
+    assert safe_names(["alice", "GRADES.CSV", "grades.csv (2)", "\x1b[1m.hidden", "feedback"]) == \
+        ["alice", "GRADES.CSV (3)", "grades.csv (2)", "hidden", "feedback (2)"]
