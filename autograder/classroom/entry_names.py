@@ -33,7 +33,7 @@ def safe_names(names: list[str]) -> list[str]:
         if _fine(name):
             chosen.append(name)
             continue
-        base = printable_name(name).lstrip(".").strip()[:LONGEST] or "submission"
+        base = printable_name(name).lstrip(".").strip()[:LONGEST - 12].strip() or "submission"  # room for " (n)"
         new, n = base, 1
         while new.casefold() in taken or not _fine(new):
             n += 1

@@ -241,3 +241,5 @@ def test_printable_text_keeps_the_words_and_drops_every_control_code():
     assert printable_name(os.fsdecode(b"b\xffob\nx")) == "b\\xffob x"
     assert safe_names(["alice", "GRADES.CSV", "grades.csv (2)", "\x1b[1m.hidden", "feedback"]) == \
         ["alice", "GRADES.CSV (3)", "grades.csv (2)", "hidden", "feedback (2)"]
+    long = safe_names(["\x07" + "a" * 250, "b" * 250, "\x07" + "b" * 250, "\u202e", "\u202e\u202e"])
+    assert all(len(n) <= 200 for n in long) and len(set(long)) == 5 and long[3:] == ["submission", "submission (2)"]
