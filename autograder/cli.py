@@ -400,8 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Bad input ends with one line and status 2; Ctrl-C with status 130, never a traceback."""
     from autograder.course.rubric import RubricError
+    from autograder.intake.printable import printable_streams
 
     args = build_parser().parse_args(argv)
+    restore = printable_streams()  # student text never reaches the terminal with its control codes
     try:
         return int(args.func(args))
     except (inputs.UsageError, RubricError) as exc:
@@ -410,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"autograder {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        restore()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator
 
 from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
 from autograder.classroom.status import GRADER_FAILED_MARK, NO_CODE_MARK, status_of  # noqa: F401 (re-exported)
+from autograder.course.launch import TRUSTED_CWD, grader_command
 from autograder.grading.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 from autograder.sandbox.basic import hide_from_submissions
 
@@ -99,15 +100,20 @@ def _kill_tree(proc: subprocess.Popen) -> None:
 
 
 def content_hash(path: Path) -> str:
-    """sha256 of a submission's bytes and file names: resume regrades what changed since."""
+    """sha256 of a submission's bytes and file names: resume regrades what changed since. Names as
+    bytes (any name, UTF-8 or not), files read in blocks (any size, in bounded memory)."""
     digest = hashlib.sha256()
     files = sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink()) if path.is_dir() else [path]
     for file in files:
-        digest.update(file.relative_to(path).as_posix().encode() if path.is_dir() else b"")
+        digest.update(os.fsencode(file.relative_to(path).as_posix()) if path.is_dir() else b"")
         if file.is_symlink():  # never followed: a link to /dev/zero must not hang the batch
-            digest.update(b"\1" + os.readlink(file).encode())
+            digest.update(b"\1" + os.fsencode(os.readlink(file)))
             continue
-        digest.update(b"\0" + hashlib.sha256(file.read_bytes()).digest())
+        content = hashlib.sha256()
+        with open(file, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                content.update(block)
+        digest.update(b"\0" + content.digest())
     return digest.hexdigest()
 
 
@@ -124,7 +130,7 @@ def _run_grader(command: list[str], log_path: Path, timeout: float, running: Run
     """(return code, timed out) of one grader process."""
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env=env)  # own group: Ctrl-C reaches the batch only
+                                start_new_session=True, env=env, cwd=TRUSTED_CWD)  # own group: Ctrl-C reaches the batch only
         running.procs.add(proc)
         try:
             if running.stopping:  # started while the batch was being stopped
@@ -178,12 +184,12 @@ def plan(entry: Entry, out: Path, tests: str | None) -> Job:
 
 def run_grader(path: Path, workdir: Path, tests: str | None, timeout: float, running: Running,
                env: dict[str, str] | None = None) -> Graded:
-    """Grade `path` with `python -m autograder grade` in a subprocess, output into `workdir`.
+    """Grade `path` with `autograder grade` (isolated: launch.grader_command) in a subprocess, output into `workdir`.
 
     The one way a submission is graded, by the local pool and by every Dask worker alike."""
     partial = workdir / PARTIAL
     partial.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "autograder", "grade", str(path), "--out", str(partial)]
+    command = grader_command("grade", Path(path), "--out", partial)  # isolated, in a trusted folder
     if tests:
         command += ["--tests", tests]
     if running.stopping:
@@ -266,7 +272,8 @@ def previous_outcome(entry: Entry, out: Path, same_content: bool = True) -> Outc
 def _progress(total: int) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="submission", file=sys.stderr, dynamic_ncols=True)
+    stream = getattr(sys.stderr, "raw", sys.stderr)  # the bar's own control codes; names in it are printable
+    return tqdm(total=total, unit="submission", file=stream, dynamic_ncols=True)
 
 
 def raise_interrupt(signum: int, frame: Any) -> None:

@@ -39,7 +39,9 @@ from autograder.classroom.batch import (
     run_grader,
 )
 from autograder.course.assignment import ASSIGNMENT_ENV
+from autograder.course.launch import isolate_spawned_pythons
 from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT
+from autograder.intake.safe_unpack import MAX_FILE_BYTES, MAX_TOTAL_BYTES, holds_code
 
 INSTALL_HINT = ("grade-all on a cluster needs the Dask extra: run `bash setup.sh --cluster` "
                 "(or `AUTOGRADER_EXTRAS=cluster bash setup.sh`)")
@@ -60,10 +62,23 @@ def require_dask() -> None:
 # ---------------------------------------------------------------- the submission as bytes
 
 def pack(path: Path) -> bytes:
-    """The submission (folder or file) as an uncompressed tar; symlinks travel as links, never followed."""
-    buffer = io.BytesIO()
+    """The submission (folder or file) as an uncompressed tar; symlinks travel as links, never followed.
+
+    In bounded memory, as the grader would read it: a file over the intake's cap travels as its
+    first cap + 1 bytes (the worker's grader refuses it as "too large", as locally), and once the
+    files that hold no code reach the intake's total, the rest of them travel empty."""
+    buffer, budget = io.BytesIO(), [MAX_TOTAL_BYTES + 1]
+
+    def bounded(info: tarfile.TarInfo) -> tarfile.TarInfo:
+        if info.isfile():
+            info.size = min(info.size, MAX_FILE_BYTES + 1)
+            if not holds_code(info.name):
+                info.size = min(info.size, max(budget[0], 0))
+                budget[0] -= info.size
+        return info
+
     with tarfile.open(fileobj=buffer, mode="w") as tar:
-        tar.add(path, arcname=path.name, recursive=True)
+        tar.add(path, arcname=path.name, recursive=True, filter=bounded)
     return buffer.getvalue()
 
 
@@ -274,6 +289,7 @@ def connect(scheduler: str | None, local: int | None, say: Any = print) -> Itera
 
     cluster = None
     if local:
+        isolate_spawned_pythons()  # the workers are spawned from the TA's folder, perhaps the class folder
         cluster = LocalCluster(n_workers=local, threads_per_worker=1, processes=True, host="127.0.0.1",
                                memory_limit=0, dashboard_address=None, silence_logs=40)
     try:

@@ -5,9 +5,10 @@ Kept apart from batch.py so that grading (local or on a cluster) and discovery e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from autograder.classroom.entry_names import safe_names
 from autograder.classroom.roster import Submitter, parse_metadata  # noqa: F401 (re-exported)
 
 METADATA_FILE = "submission_metadata.yml"
@@ -60,4 +61,4 @@ def discover(root: Path, exclude: Path | None = None) -> list[Entry]:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValueError(f"two submissions share the name(s) {', '.join(sorted(duplicates))}: rename one")
-    return entries
+    return [replace(e, name=name) for e, name in zip(entries, safe_names(names))]  # OUT's own names stay OUT's

@@ -24,6 +24,7 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_DEPTH = 16  # folders deep: deeper members are skipped (and a folder walk never recurses far)
 MAX_CENTRAL_DIRECTORY = 4 * 1024 * 1024  # bytes of a zip's table of contents, read whole by zipfile
 CHUNK = 1 << 20
+CODE_FIRST = (".py", ".ipynb", ".zip")
 IGNORED_PARTS = {"__MACOSX", ".ipynb_checkpoints", "__pycache__", ".git"}
 
 
@@ -126,7 +127,7 @@ def unpack_zip(archive: Path, dest: Path, notes: list[str], budget: Budget) -> N
         notes.append(f"`{archive.name}` is not a readable zip file ({exc}); it was ignored.")
         return
     with zf:
-        for info in zf.infolist():
+        for info in sorted(zf.infolist(), key=lambda i: not holds_code(i.filename)):  # code first
             name = info.filename
             parts = PurePosixPath(name.replace("\\", "/")).parts
             if info.is_dir():
@@ -167,30 +168,49 @@ def copy_file(path: Path, dest: Path, notes: list[str], budget: Budget, label: s
         notes.append(problem)
 
 
+def holds_code(name: str) -> bool:
+    """Copied first, so that a cap on entries or bytes never costs the code (2,500 images sorted
+    before it): Python files, notebooks, and zips (which usually hold them)."""
+    return name.lower().endswith(CODE_FIRST)
+
+
 def copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: Path | None = None,
               leave_out: Collection[Path] = ()) -> None:
     """Copy a folder without following links; zips found inside are unpacked in place. `leave_out`:
-    paths not copied (the self-check's own zip of this folder)."""
-    top = top or source
+    paths not copied (the self-check's own zip of this folder). Two walks: the code first, then the rest."""
+    for code in (True, False):
+        _copy_tree(source, dest, notes, budget, top or source, leave_out, code)
+
+
+def _copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: Path,
+               leave_out: Collection[Path], code: bool) -> None:
+    """One walk of copy_tree: the files that hold code, or the others (which also says what was skipped)."""
     try:
         entries = sorted(os.scandir(source), key=lambda e: e.name)
     except OSError as exc:
-        notes.append(f"`{source.name}` could not be read ({exc.strerror}).")
+        if not code:
+            notes.append(f"`{source.name}` could not be read ({exc.strerror}).")
         return
     for entry in entries:
         rel = Path(entry.path).relative_to(top)
         if _ignored(rel.parts) or Path(entry.path) in leave_out:
             continue
         if entry.is_symlink():
-            notes.append(f"`{rel}` is a symbolic link; it was skipped.")
+            if not code:
+                notes.append(f"`{rel}` is a symbolic link; it was skipped.")
             continue
         if entry.is_dir(follow_symlinks=False):
-            if len(rel.parts) >= MAX_DEPTH:
+            if len(rel.parts) < MAX_DEPTH:
+                _copy_tree(Path(entry.path), dest / entry.name, notes, budget, top, leave_out, code)
+            elif not code:
                 notes.append(f"`{rel}` is more than {MAX_DEPTH} folders deep; it was skipped.")
-            else:
-                copy_tree(Path(entry.path), dest / entry.name, notes, budget, top, leave_out)
             continue
-        if not entry.is_file(follow_symlinks=False) or not budget.take_entry():
+        if holds_code(entry.name) != code or not entry.is_file(follow_symlinks=False):
+            continue
+        if not budget.take_entry():
+            if budget.entries == MAX_ENTRIES + 1:
+                notes.append(f"The submission has more than {MAX_ENTRIES} files; the rest were skipped "
+                             "(your code was read first).")
             continue
         if entry.name.lower().endswith(".zip"):
             unpack_zip(Path(entry.path), dest / Path(entry.name).stem, notes, budget)

@@ -73,8 +73,9 @@ def system_view() -> list[str]:
     return args
 
 
-def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int) -> list[str]:
-    """The bwrap command up to and including `--`, for one worker start."""
+def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int, staged_bytes: int = 0) -> list[str]:
+    """The bwrap command up to and including `--`, for one worker start (the working folder's tmpfs
+    also holds `staged_bytes` of the grader's copies of data files)."""
     size = str(workspace_mb * 1024 * 1024)
     shown = [Path("/", name).resolve() for name in SYSTEM_FOLDERS if Path("/", name).is_dir()]
     args = ["bwrap", *system_view(), "--dev", "/dev", "--proc", "/proc", "--size", size, "--tmpfs", "/tmp"]
@@ -85,6 +86,6 @@ def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int) 
         if not _inside(folder, shown) or _inside(folder, hidden):  # shown again over what hides it
             args += ["--ro-bind", str(folder), str(folder)]
     args += ["--ro-bind", str(sandbox_dir), str(sandbox_dir),
-             "--size", size, "--tmpfs", str(workdir), "--chdir", str(workdir),
+             "--size", str(int(size) + staged_bytes), "--tmpfs", str(workdir), "--chdir", str(workdir),
              "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--"]
     return args

@@ -24,7 +24,7 @@ from autograder.course import timing
 from autograder.course.tasks import probe_files
 from autograder.intake.manifest import DEFINITIONS_ONLY, build_manifest
 from autograder.intake.submission import Submission
-from autograder.sandbox import processes, wire
+from autograder.sandbox import basic, processes, wire
 from autograder.sandbox.policy import SandboxPolicy, sandbox_temp_base
 from autograder.sandbox.replies import (
     BudgetExhausted,
@@ -90,9 +90,7 @@ def new_sandbox_dir() -> Path:
     """A fresh folder in the system's temp dir, or in /tmp when $TMPDIR is a private folder (a
     Dask worker's, a pytest run's) that the sandbox user could not enter: its worker would fail
     to start, and the submission be told its code ended the process."""
-    path = Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))
-    os.chmod(path, 0o711)
-    return path
+    return Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))  # 0700 until the worker's policy opens it to its user
 
 
 def trusted_worker(policy: SandboxPolicy, run_dir: Path, deadline: float | None = None) -> Worker:
@@ -137,6 +135,9 @@ class Worker:
         self._req_w = self._resp_r = -1
         self._log_offset = 0
         self._stage()
+        # the copies of the student's data files a worker makes in its working folder are the grader's
+        # doing: never charged against the student's workspace (basic mode's guard, bubblewrap's tmpfs)
+        self.data_bytes = sum(basic.tree_bytes(Path(p)) for p in manifest.get("files", {}).values())
 
     def _stage(self) -> None:
         self.runtime.mkdir(parents=True, exist_ok=True)
@@ -175,7 +176,7 @@ class Worker:
         argv = [str(self.runtime / "worker_main.py"), str(self.runtime / "manifest.json"), str(req_r), str(resp_w)]
         argv += [DEFINITIONS_ONLY] if self.definitions_only else []
         try:
-            self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir), cwd=self.workdir, env=env,
+            self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir, self.data_bytes), cwd=self.workdir, env=env,
                                          stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                          pass_fds=(req_r, resp_w), preexec_fn=self.policy.preexec,
                                          start_new_session=True)
@@ -226,7 +227,7 @@ class Worker:
 
     def _check_disk(self) -> None:
         limit = self.policy.limits.workspace_mb
-        if self.policy.disk_bytes(self.workdir) > limit * 1024 * 1024:
+        if self.policy.disk_bytes(self.workdir) - self.data_bytes > limit * 1024 * 1024:
             raise DiskQuotaExceeded(f"your code wrote more than {limit} MB of files; it was stopped")
 
     def cpu_seconds(self) -> float:

@@ -28,7 +28,7 @@ from pathlib import Path
 from autograder.course.limits import Limits
 from autograder.sandbox import basic, bubblewrap, processes
 from autograder.sandbox.basic import SHARED_TMP
-from autograder.sandbox.users import claim_slot, ensure_sandbox_user, release_slot, sandbox_user_name
+from autograder.sandbox.users import claim_slot, ensure_sandbox_user, own_group, release_slot, sandbox_user_name
 
 __all__ = ["Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user", "sandbox_temp_base"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
@@ -195,10 +195,12 @@ class SandboxPolicy:
     def private_view(self) -> bool:
         return self.protections.mode == "bubblewrap"
 
-    def command(self, argv: list[str], sandbox_dir: Path, workdir: Path) -> list[str]:
+    def command(self, argv: list[str], sandbox_dir: Path, workdir: Path, staged_bytes: int = 0) -> list[str]:
+        """`staged_bytes`: what the grader puts in the working folder itself (copies of the student's
+        data files), given on top of the workspace."""
         self._own_processes = _own_process_count() if os.geteuid() != 0 else 0  # for preexec
         if self.private_view:
-            view = bubblewrap.arguments(self.python, sandbox_dir, workdir, self.limits.workspace_mb)
+            view = bubblewrap.arguments(self.python, sandbox_dir, workdir, self.limits.workspace_mb, staged_bytes)
             return self._drop + view + [self.python, "-I"] + argv
         return self._net + self._drop + [self.python, "-I"] + argv
 
@@ -224,7 +226,9 @@ class SandboxPolicy:
             pass
 
     def prepare_dir(self, path: Path, writable: bool) -> None:
-        """Give the sandbox user read (and write, for its working folder) access to a folder. A
+        """Give the sandbox user read (and write, for its working folder) access to a folder, and to
+        no other run's user: the run's sandbox folder itself is root's, in the group of this run's
+        user alone, 0750 (staged code, manifest, runtime and working folder inside it). A
         fresh working folder means a fresh worker: what the user wrote outside it goes too, or a
         call stopped for filling the disk would stop every later call as well."""
         if self.uid is None:
@@ -232,11 +236,19 @@ class SandboxPolicy:
         if writable:
             basic.remove(self.shared_tmp_entries())
         for root, dirs, files in os.walk(path):
-            for name in dirs + files + [""]:
+            for name in dirs + files + ([""] if writable or root != str(path) else []):
                 target = os.path.join(root, name) if name else root
                 os.chmod(target, 0o755 if os.path.isdir(target) else 0o644)
+        gid = self.user.pw_gid if self.user else -1
         if writable:
-            os.chown(path, self.uid, self.user.pw_gid if self.user else -1)
+            os.chown(path, self.uid, gid)
+        elif own_group(self.user):  # the run's sandbox folder: its user alone may enter it
+            os.chown(path, 0, gid)
+            os.chmod(path, 0o750)
+        else:
+            os.chmod(path, 0o755)
+            self.protections.notes.append(f"{self.user.pw_name} shares its group with other users: the sandbox "
+                                          "folder of this run is readable by the other runs' users")
 
     def close(self) -> None:
         """Give this run's sandbox user back (after its processes and files are gone)."""

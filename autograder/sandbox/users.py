@@ -10,6 +10,7 @@ could, and root would create or truncate any file it names).
 from __future__ import annotations
 
 import fcntl
+import grp
 import os
 import pwd
 import shutil
@@ -101,3 +102,16 @@ def ensure_sandbox_user(name: str = SANDBOX_USER) -> pwd.struct_passwd | None:
         return pwd.getpwnam(name)
     except KeyError:
         return None
+
+
+def own_group(user: pwd.struct_passwd | None) -> bool:
+    """Whether `user`'s primary group is its alone (no member, no other user's primary group), as
+    `useradd` makes it on Debian and Ubuntu: a folder of that group is then this user's only."""
+    if user is None:
+        return False
+    try:
+        if grp.getgrgid(user.pw_gid).gr_mem:
+            return False
+    except KeyError:
+        return False
+    return not any(p.pw_gid == user.pw_gid and p.pw_uid != user.pw_uid for p in pwd.getpwall())

@@ -17,7 +17,11 @@ PROBES = PROJECT_ROOT / "autograder" / "sandbox" / "probes.py"
 
 
 def test_every_api_name_and_method_has_an_example():
-    lacking = [name for name in api.__all__ if name != "Figure" and "Example" not in (getattr(api, name).__doc__ or "")]
+    data = {name for name in api.__all__ if not callable(getattr(api, name)) and name != "Figure"}  # DEFAULT_CAUSES
+    lacking = [name for name in api.__all__ if name != "Figure" and name not in data
+               and "Example" not in (getattr(api, name).__doc__ or "")]
+    # a constant has no docstring of its own: the module's lists it in a line that shows its use
+    lacking += [name for name in data if not any(name in line and "(" in line for line in (api.__doc__ or "").splitlines())]
     for cls in (StudentProxy, StudentObject, ScriptRun):
         lacking += [f"{cls.__name__}.{name}" for name, member in inspect.getmembers(cls, inspect.isfunction)
                     if not name.startswith("_") and "Example" not in (member.__doc__ or "")]
