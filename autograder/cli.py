@@ -399,10 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Bad input ends with one line and status 2; Ctrl-C with status 130, never a traceback."""
+    from autograder.course.launch import isolate_spawned_pythons
     from autograder.course.rubric import RubricError
     from autograder.intake.printable import printable_streams
 
     args = build_parser().parse_args(argv)
+    isolate_spawned_pythons()  # every Python a command starts (Dask's workers, similarity's readers) skips the cwd
     restore = printable_streams()  # student text never reaches the terminal with its control codes
     try:
         return int(args.func(args))

@@ -13,8 +13,12 @@ from __future__ import annotations
 from autograder.classroom.gradebook import CANVAS_UPLOAD, GRADES, GRADESCOPE_UPLOAD
 from autograder.intake.printable import printable_name
 
-# What write_class_report puts at the top of OUT besides the submissions' folders (class_report.py).
-OUTPUTS = frozenset({GRADES, GRADESCOPE_UPLOAD, CANVAS_UPLOAD, "report.html", "feedback"})
+# What grade-all and the verbs put at the top of OUT besides the submissions' folders: the report
+# (class_report.py), the similar submissions (similarity_pages.py: importing it here would make a
+# cycle through batch.py) and `autograder export`'s files (verbs/export.py).
+EXPORTS = {f"export_{platform}{suffix}" for platform in ("gradescope", "canvas", "csv") for suffix in (".csv", ".report.txt")}
+OUTPUTS = frozenset({GRADES, GRADESCOPE_UPLOAD, CANVAS_UPLOAD, "report.html", "feedback", "similarity.json",
+                     "similarity", *EXPORTS})
 LONGEST = 200  # characters of a shown name (a name of 255 bytes can grow to 4 characters a byte)
 
 

@@ -40,8 +40,9 @@ def drop_untrusted_path() -> list[str]:
 
 
 def isolate_spawned_pythons() -> None:
-    """Pythons this process starts without `-I` (the local Dask cluster's workers, started by
-    multiprocessing as `python -c ...`, which puts the current folder first on the path and would
-    import a class folder's `multiprocessing/` as the TA's user) leave the current folder off the
-    path: PYTHONSAFEPATH (Python 3.11 and later), inherited by every worker a nanny (re)starts."""
+    """Pythons this process starts without `-I` (the local Dask cluster's workers and the similarity
+    check's readers, started by multiprocessing as `python -c ...`, which puts the current folder
+    first on the path and would import a class folder's `multiprocessing/` as the TA's user) leave
+    the current folder off the path: PYTHONSAFEPATH (Python 3.11 and later), inherited by every
+    worker a nanny (re)starts. Set by every command of the CLI (cli.main)."""
     os.environ["PYTHONSAFEPATH"] = "1"

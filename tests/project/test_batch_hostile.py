@@ -58,7 +58,7 @@ def grade_all(klass: Path, *args: str, env: dict[str, str] | None = None) -> tup
 def totals(out: Path) -> dict[str, float]:
     """Each submission's total from grades.csv (the file a TA uploads), beside report.html."""
     assert (out / "report.html").is_file() and (out / "grades.csv").is_file()
-    with open(out / "grades.csv", newline="", encoding="utf-8") as fh:
+    with open(out / "grades.csv", newline="", encoding="utf-8-sig") as fh:  # Excel's BOM
         return {row["submission"]: float(row["total"]) for row in csv.DictReader(fh) if row["submission"] != "(max points)"}
 
 
@@ -189,7 +189,7 @@ def test_any_name_size_and_count_is_graded_and_reported(route, shared_folder):
         assert b"\x1b" not in stream and b"\x07" not in stream, stream[-2000:]
     assert b"\r" not in done.stdout
     assert {p.name for p in out.iterdir() if not p.is_dir()} == \
-        {"canvas_upload.csv", "gradescope_upload.csv", "grades.csv", "report.html"}
+        {"canvas_upload.csv", "gradescope_upload.csv", "grades.csv", "report.html", "similarity.json"}
     assert (out / "feedback").is_dir() and not (out / "feedback" / "results.json").exists()
     told = {name: json.loads((out / name / "results.json").read_text())["output"] for name in ("images", "big")}
     assert "more than 2000 files; the rest were skipped (your code was read first)" in told["images"], told["images"]
