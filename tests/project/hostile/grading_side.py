@@ -5,7 +5,7 @@ keeps exactly the points its code earns, and the grader never blames itself."""
 
 from __future__ import annotations
 
-from tests.project.hostile.case import BOTH_MODES, RIGHT_ANSWER, Hostile, files, replacing
+from tests.project.hostile.case import BOTH_MODES, Hostile, files, replacing
 from tests.project.hostile.determined import NUMPY_SPEED, TORCH_SPEED, appending
 
 BROADCAST = ("broadcasting.given_pairs", "broadcasting.random_pairs")
@@ -43,25 +43,38 @@ LOOPS_THAT_RUN = [
 ]
 
 HIDDEN_INPUTS = [
-    # broadcast_shape keeps every pair it is given; once it has seen more than the handout's eight
-    # (test 2, shown only after the due date), it writes the latest into BROADCAST_ANSWERS, which
-    # the visible test 3 reads and quotes. Run in the order of who may see them, test 3 never
-    # follows test 2 in one worker: its answers stay the right ones.
+    # least_squares keeps every X it is given; once it has seen a data set that is not the corn data
+    # (test 2, shown only after the due date), predict puts that set's first value into what it
+    # returns, which the visible test 5 quotes ("Your predictions for the test set: ..."). In the
+    # order of the test file, test 5 follows test 2 in one worker; run in the order of who may see
+    # them, it never does: its predictions stay right, and nothing hidden is shown.
     Hostile("keeps the inputs of an after-due-date test to show them in a visible one",
-            replacing("broadcasting", '''
+            replacing("regression", '''
         _SEEN = []
 
-        def broadcast_shape(a, b):
-            _SEEN.append((tuple(a), tuple(b)))
+        def least_squares(X, y):
+            X = np.asarray(X, dtype=np.float64)
+            _SEEN.append(X)
             try:
-                with open("/tmp/ag-seen-pairs.txt", "a") as fh:
-                    fh.write(f"{a}|{b}\\n")
+                with open("/tmp/ag-seen-inputs.txt", "a") as fh:
+                    fh.write(repr(X[0, 0]) + "\\n")
             except OSError:
                 pass
-            if len(_SEEN) > 8:
-                BROADCAST_ANSWERS[0] = f"hidden pair {_SEEN[-1]}"
-            return _right(a, b)
-        ''' + RIGHT_ANSWER), "broadcasting.", modes=BOTH_MODES),
+            A = np.hstack([np.ones((len(X), 1)), X])
+            return np.linalg.solve(A.T @ A, A.T @ np.asarray(y, dtype=np.float64))
+
+        def predict(X, w, b):
+            out = np.asarray(X, dtype=np.float64) @ np.asarray(w, dtype=np.float64) + float(b)
+            hidden = [x[0, 0] for x in _SEEN if x.shape[1] != 2]
+            try:
+                with open("/tmp/ag-seen-inputs.txt") as fh:
+                    hidden += [float(v) for v in fh.read().split()[2:]]  # the corn data came first, twice
+            except (OSError, ValueError):
+                pass
+            if hidden:
+                out[0] = hidden[-1]
+            return out
+        '''), "regression.", modes=BOTH_MODES),
 ]
 
 PARSER_LIMITS = [
