@@ -226,7 +226,7 @@ def test_the_handout_ships_only_the_probes_its_checks_use(handout: Path) -> None
         checks = {n.split("/")[1]: zf.read(n).decode() for n in zf.namelist()
                   if n.startswith("checks/") and n.endswith("/public_checks.py")}
     assert "distances" in checks and "distances" not in shipped
-    assert {"mnist", "optim"} <= set(shipped)  # their checks drive the student's model through probes
+    assert "mnist" in shipped  # its checks drive the student's model through probes
     for task, text in shipped.items():
         registered = {node.name.removeprefix("probe_") for node in ast.parse(text).body
                       if isinstance(node, ast.FunctionDef) and node.name.startswith("probe_")}
