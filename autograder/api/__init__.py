@@ -22,6 +22,7 @@ Checks (raise Feedback, whose message the student reads as it is):
     check_scalar(v, exp, what, rtol=1e-9, atol=0)        `check_scalar(got, 25.0, "error", rtol=0, atol=1e-6)`
     as_array(v, what, notes=None)                        `centres = as_array(result[0], "the centres")`
     describe_value(v)           `fail(f"returned {describe_value(got)}; a tuple was expected")`
+    code_span(text)             `fail(f"in {code_span(finding.label)}")`: student text, safe in Markdown
     none_hint(what)             `fail(none_hint("cluster"))`: "... returned None: did you forget `return`?"
     shape_hint(got, expected)   `fail(shape_hint((50, 200), (200, 50)))`: "...: transposed?"
     missing_message(index, name, contract)  `fail(missing_message(student.index, "sgd_fit", student.contract))`
@@ -60,6 +61,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from autograder.course import timing
+from autograder.course.markdown import code_span
 from autograder.course.tasks import shipped_module, task
 from autograder.grading.diagnosis import missing_message
 from autograder.grading.feedback import (
@@ -82,7 +84,7 @@ if TYPE_CHECKING:
     from autograder.grading.student import StudentProxy
 
 __all__ = ["StudentProxy", "Entry", "Credit", "Leaderboard", "StudentTestCase",
-           "fail", "Feedback", "check_array", "check_scalar", "as_array", "describe_value", "none_hint",
+           "fail", "Feedback", "check_array", "check_scalar", "as_array", "describe_value", "code_span", "none_hint",
            "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
            "Figure", "is_figure",
            "task_file", "task_module", "timed"]

@@ -7,7 +7,7 @@ import secrets
 import numpy as np
 import pytest
 
-from autograder.api import CannotJudge, DeviceSpec, Feedback, check_array, fail
+from autograder.api import CannotJudge, DeviceSpec, Feedback, check_array, code_span, fail
 
 # (N, P, D): N != P both ways, D != 300, degenerate sizes; the loops only see the small ones.
 SHAPES = [(7, 5, 3), (13, 40, 17), (64, 9, 300), (1, 6, 2), (120, 80, 31)]
@@ -79,7 +79,7 @@ def require_no_loops(student, name: str, ran) -> None:
         fail(f"{exc} This check reads the code of what `{name}` is bound to once your file has run; define it "
              "with `def` in your file (no exec, no wrapping object) to have it judged.")
     if found:
-        lines = [f"- {f.label}, line {f.line}: {f.what}" for f in found]
+        lines = [f"- {code_span(f.label)}, line {f.line}: {f.what}" for f in found]
         fail(f"`{name}` must not use Python loops (a comprehension or map counts too). Found:\n" + "\n".join(lines)
              + "\n\nUse broadcasting or a matrix product: ||x||^2 + ||t||^2 - 2 x.t")
 
