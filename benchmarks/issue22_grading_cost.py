@@ -3,11 +3,12 @@
 1. The loop tracer (sandbox/looptrace.py): one call of the reference's numpydists and pytorchdists,
    traced and untraced, in a real worker, at the traced check's size (40 x 24, D = 20) and at the
    speed checks' size (5000 x 4, D = 5): median of 15 calls each. Then `grade --tests 'distances.*'`
-   of the reference, whose five traced calls are the whole of the tracer's cost in a grading run.
+   of the reference with and without the tracer (three runs each): its five traced calls are the
+   whole of the tracer's cost in a grading run.
 2. Hidden inputs never reach a visible test (grading/visibility.py): the reference graded in full
    with the tests in the order of who may see them (no worker replaced), and in the test files' own
    order with a fresh worker before each visible test that follows a later-visible one (the other
-   way to the same guarantee): wall seconds and workers replaced.
+   way to the same guarantee): wall seconds (three runs each) and workers replaced.
 Not run by CI. Usage: .venv/bin/python benchmarks/issue22_grading_cost.py
 """
 
@@ -34,6 +35,7 @@ from tests.project.corpus.build import reference_submission  # noqa: E402
 
 SIZES = {"traced check (40, 24, 20)": (40, 24, 20), "speed check (5000, 4, 5)": (5000, 4, 5)}
 REPEATS = 15
+ROUNDS = 3
 
 
 def call_seconds(worker: Worker, name: str, shape: tuple[int, int, int], traced: bool) -> float:
@@ -81,21 +83,38 @@ def graded_seconds(reference: Path, select: Any = None) -> tuple[float, float, l
         student.StudentProxy.__init__ = original  # type: ignore[method-assign]
 
 
-def visibility_cost(reference: Path) -> None:
-    seconds, score, _ = graded_seconds(reference, lambda t: t.startswith("distances."))
-    print(f"   grade --tests 'distances.*' of the reference: {seconds:.1f} s, score {score}")
-    print("2. the reference graded in full")
-    seconds, score, proxies = graded_seconds(reference)
-    print(f"   visible first, hidden last: {seconds:.1f} s, score {score}, "
-          f"workers replaced {proxies[-1].fresh_for_visibility}")
+def untraced(self: Any, name: str, *args: Any, repeats: int = 8, timeout: float | None = None,
+              **kwargs: Any) -> tuple[Any, list[Any]]:
+    """call_traced without the tracer: what the distances tests cost before it."""
+    return self.call(name, *args, timeout=timeout, **kwargs), []
+
+
+def runs(label: str, reference: Path, select: Any = None) -> None:
+    """ROUNDS gradings: min and median seconds, the score, workers replaced for visibility."""
+    results = [graded_seconds(reference, select) for _ in range(ROUNDS)]
+    seconds = sorted(r[0] for r in results)
+    print(f"   {label:45s} min {seconds[0]:6.1f} s, median {statistics.median(seconds):6.1f} s, "
+          f"score {results[0][1]:g}, workers replaced {results[0][2][-1].fresh_for_visibility}")
+
+
+def grading_cost(reference: Path) -> None:
+    distances = lambda t: t.startswith("distances.")  # noqa: E731
+    print(f"   grade --tests 'distances.*' of the reference, {ROUNDS} runs each:")
+    runs("traced (as graded)", reference, distances)
+    traced = student.StudentProxy.call_traced
+    student.StudentProxy.call_traced = untraced  # type: ignore[method-assign]
+    try:
+        runs("untraced", reference, distances)
+    finally:
+        student.StudentProxy.call_traced = traced  # type: ignore[method-assign]
+    print(f"2. the reference graded in full, {ROUNDS} runs each:")
+    runs("visible first, hidden last (as graded)", reference)
     ordered = plugin.by_visibility
     plugin.by_visibility = lambda items, visibility_of: list(items)  # the test files' own order
     try:
-        seconds, score, proxies = graded_seconds(reference)
+        runs("files' own order, fresh workers instead", reference)
     finally:
         plugin.by_visibility = ordered
-    print(f"   files' own order, fresh workers: {seconds:.1f} s, score {score}, "
-          f"workers replaced {proxies[-1].fresh_for_visibility}")
 
 
 def main() -> None:
@@ -103,7 +122,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         reference = reference_submission(Path(folder) / "reference")
         tracer_cost(reference)
-        visibility_cost(reference)
+        grading_cost(reference)
 
 
 if __name__ == "__main__":
