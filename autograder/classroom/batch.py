@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
-from autograder.grading.results import ResultsWriter, merge_documents, read_json, write_json_atomic
+from autograder.grading.results import (GRADER_FAILED, NO_CODE, ResultsWriter, marked, merge_documents, read_json,
+                                       write_json_atomic)
 from autograder.sandbox.basic import hide_from_submissions
 
 RESULTS = "results.json"
@@ -29,8 +30,6 @@ PARTIAL = "results.partial.json"
 RUN_INFO = "batch.json"
 OUTPUT = "output.txt"
 DEFAULT_TIMEOUT = 15 * 60
-NO_CODE_MARK = "**no code found**"
-GRADER_FAILED_MARK = "The autograder itself failed"
 
 
 @dataclass
@@ -57,9 +56,9 @@ def status_of(document: dict[str, Any] | None, returncode: int | None, timed_out
     """The row's status, from how the process ended and what results.json says."""
     if timed_out:
         return "timed out"
-    if document is None or returncode != 0 or GRADER_FAILED_MARK in document.get("output", ""):
+    if document is None or returncode != 0 or marked(document, GRADER_FAILED):  # the grader's marks, not text
         return "grader error"
-    if NO_CODE_MARK in document.get("output", ""):
+    if marked(document, NO_CODE):
         return "no files found"
     return "graded"
 
