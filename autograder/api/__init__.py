@@ -42,6 +42,7 @@ Checks (raise Feedback, whose message the student reads as it is):
     check_array(..., amplification=cond)  a computation that amplifies float32 rounding (a linear solve)
     as_array(v, what, notes=None)                        `centres = as_array(result[0], "the centres")`
     describe_value(v)           `fail(f"returned {describe_value(got)}; a tuple was expected")`
+    code_span(text)             `fail(f"in {code_span(finding.label)}")`: student text, safe in Markdown
     none_hint(what)             `fail(none_hint("cluster"))`: "... returned None: did you forget `return`?"
     shape_hint(got, expected)   `fail(shape_hint((50, 200), (200, 50)))`: "...: transposed?"
     missing_message(index, name, contract)  `fail(missing_message(student.index, "sgd_fit", student.contract))`
@@ -83,6 +84,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from autograder.course import timing
+from autograder.course.markdown import code_span
 from autograder.course.tasks import shipped_module, task
 from autograder.grading.causes import DEFAULT_CAUSES
 from autograder.grading.diagnosis import missing_message
@@ -110,7 +112,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StudentProxy", "StudentObject", "ScriptRun", "Entry", "Credit", "Leaderboard", "StudentTestCase",
            "fail", "Feedback", "agrees", "DEFAULT_CAUSES", "check_array", "check_scalar", "as_array", "describe_value",
-           "none_hint",
+           "code_span", "none_hint",
            "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
            "Figure", "is_figure",
            "task_file", "task_module", "timed"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
-from autograder.classroom.status import GRADER_FAILED_MARK, NO_CODE_MARK, status_of  # noqa: F401 (re-exported)
+from autograder.classroom.status import status_of  # noqa: F401 (re-exported)
 from autograder.course.launch import TRUSTED_CWD, grader_command
 from autograder.grading.results import ResultsWriter, merge_documents, read_json, write_json_atomic
 from autograder.sandbox.basic import hide_from_submissions

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from autograder.grading.results import GRADER_FAILED, NO_CODE, marked
+
 GRADED, NO_FILES, UNREADABLE, REFUSED = "graded", "no files found", "unreadable", "refused"
 TIMED_OUT, GRADER_ERROR, WORKER_CRASHED = "timed out", "grader error", "worker crashed"
 STATUSES = (GRADED, NO_FILES, UNREADABLE, REFUSED, TIMED_OUT, GRADER_ERROR, WORKER_CRASHED)
 
-NO_CODE_MARK = "**no code found**"  # the summary's "Code read:" when nothing was (grading/report.py)
-GRADER_FAILED_MARK = "The autograder itself failed"
-# The reader's notes (intake/) that explain an empty read; tests/project/test_statuses.py grades each case.
+# The reader's notes (intake/) that explain an empty read, told apart only once the grader itself has
+# marked the submission as holding no code; tests/project/test_statuses.py grades each case.
 _UNREADABLE = re.compile(r"is not a readable zip file|is not a valid notebook|is not a text file")
 _REFUSED = re.compile(r"the limit (is|for a notebook is)|lists too many files|has more than \d+ files|too large|"
                       r"would take the submission's Python past")
@@ -24,14 +25,16 @@ _REFUSED = re.compile(r"the limit (is|for a notebook is)|lists too many files|ha
 
 def status_of(document: dict[str, Any] | None, returncode: int | None, timed_out: bool) -> str:
     """The row's status: graded, no files found, unreadable (a corrupt zip or notebook), refused (over
-    a size limit), timed out or grader error."""
+    a size limit), timed out or grader error. Graded or not, and the grader's own failure, come from the
+    marks the grader sets (results.GRADER_FAILED, NO_CODE), never from the output's text, which quotes
+    the student; only which kind of empty read it was is told from the reader's notes."""
     if timed_out:
         return TIMED_OUT
-    output = "" if document is None else str(document.get("output", ""))
-    if document is None or returncode != 0 or GRADER_FAILED_MARK in output:
+    if document is None or returncode != 0 or marked(document, GRADER_FAILED):  # the grader's marks, never text
         return GRADER_ERROR
-    if NO_CODE_MARK not in output:
+    if not marked(document, NO_CODE):
         return GRADED
+    output = str(document.get("output", ""))
     if _UNREADABLE.search(output):
         return UNREADABLE
     if _REFUSED.search(output):

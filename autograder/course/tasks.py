@@ -171,6 +171,22 @@ def _registered(path: Path) -> dict[str, tuple[str, ...]]:
     return found
 
 
+def probes_called(path: Path) -> set[str]:
+    """The probe names a file asks for (`student.probe("name", ...)`), read, not run."""
+    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "probe"
+            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
+
+
+def probes_for_checks(tasks: list[str]) -> dict[str, Path]:
+    """{task: its probes file} for the tasks whose public checks use one of its probes: what the
+    handout's self-check needs, and nothing more (a probes file may hold a yardstick that is a
+    complete answer, such as the plain-loop distances)."""
+    checks = check_files(tasks)
+    return {name: path for name, path in own_files("probes.py", tasks).items()
+            if name in checks and probes_called(checks[name]) & set(_registered(path))}
+
+
 @lru_cache(maxsize=None)
 def registered_probes() -> dict[str, tuple[str, ...]]:
     """{probe name: the submission's names it calls} for every probe the worker will know."""

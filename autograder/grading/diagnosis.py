@@ -102,7 +102,7 @@ def explain_name_error(exc: Exception, index: SourceIndex, name: str, contract: 
     """Give a failed call its real cause: where the missing name is, or the handout's signature."""
     if isinstance(exc, MissingName) and name in str(exc):
         exc.args = (missing_message(index, name, contract),)
-    elif isinstance(exc, StudentCodeError) and exc.error.get("type") == "SubmissionProblem":
+    elif isinstance(exc, StudentCodeError) and exc.error.get("submission_problem"):
         if f"`{name}` is not defined" in str(exc.error.get("message", "")):  # a probe's own lookup
             exc.error = {**exc.error, "message": missing_message(index, name, contract)}
     elif isinstance(exc, StudentCodeError) and "hint" not in exc.error:

@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograder.course.markdown import code_span, plain
 from autograder.grading.causes import DEFAULT_CAUSES, likely_cause
 from autograder.grading.libraries import library_hint
 from autograder.sandbox.wire import Opaque, TensorData
@@ -36,10 +37,10 @@ def describe_value(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"a numpy array ({value.dtype}, shape {value.shape})"
     if isinstance(value, Opaque):
-        return f"an object of type `{value.type_name}`"
+        return f"an object of type {code_span(value.type_name, 100)}"
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of {len(value)} items"
-    return f"`{value!r}`"[:200] if isinstance(value, (int, float, str, bool)) else type(value).__name__
+    return code_span(repr(value), 200) if isinstance(value, (int, float, str, bool)) else type(value).__name__
 
 
 def none_hint(what: str) -> str:
@@ -236,11 +237,11 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
     if kind == "NotImplementedError":
         name, _, rest = message.partition(" ")
         if name.isidentifier() and rest:  # the template's own "<name> is not implemented yet"
-            return f"`{name}` {rest.rstrip('.')}."
+            return f"`{name}` {plain(rest.rstrip('.'))}."
         return f"`{what.removesuffix('()')}` is not implemented yet."
-    if kind == "SubmissionProblem":  # raised by the grader's probes: already written for the student
+    if error.get("submission_problem"):  # raised by the grader's probes (marked by the worker, not by name)
         return message[:1].upper() + message[1:] + "."
-    lines = [f"`{what}` raised `{kind}: {message}`"]
+    lines = [f"`{what}` raised {code_span(f'{kind}: {message}')}"]
     hint = error.get("hint") or error_hint(kind, str(message))
     if hint:
         lines += ["", hint]
@@ -251,8 +252,8 @@ def format_student_error(error: dict[str, Any], what: str) -> str:
         lines.append("")
         lines.append("Where, in your code (innermost last):")
         for frame in frames:
-            lines.append(f"- {frame.get('file')}, line {frame.get('line')}, in `{frame.get('function')}`: "
-                         f"`{frame.get('code', '')}`")
+            lines.append(f"- {code_span(frame.get('file'))}, line {frame.get('line')}, in {code_span(frame.get('function'))}: "
+                         f"{code_span(frame.get('code', ''))}")
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ from autograder.course.rubric import load_rubric
 from autograder.course.rubric_hash import HASH_KEY, rubric_hash
 from autograder.grading.plugin import GradingPlugin
 from autograder.grading.report import submission_summary
-from autograder.grading.results import ResultsWriter
+from autograder.grading.results import GRADER_FAILED, NO_CODE, ResultsWriter
 from autograder.grading.session import UNPROTECTED, GradingSession
 from autograder.grading.student import StudentProxy
 from autograder.intake.choice import apply_choice
@@ -82,7 +82,7 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             selected = [e.id for e in rubric.entries.values() if select is None or select(e.id)]
             writer.output = submission_summary(submission, report, contract, tasks, rubric.salvage_earns_points,
                                                names_used(selected, contract, tests_dir))
-            writer.extra = {"protections": session.protections.report()}
+            writer.extra = {"protections": session.protections.report(), **({NO_CODE: True} if not submission.units else {})}
             writer.write()
             if report.stdout:
                 log("[grader] output of the submission while loading:\n" + report.stdout)
@@ -101,4 +101,5 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
         log("[grader] the grader failed:\n" + traceback.format_exc())
         writer.output = ("The autograder itself failed while grading this submission (not your fault). "
                          "The results below, if any, are partial. Please tell your instructor.")
+        writer.extra[GRADER_FAILED] = True  # the status is this mark, never the output's text (student text is in it)
         return writer.write()

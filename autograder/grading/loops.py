@@ -12,6 +12,7 @@ import ast
 from dataclasses import dataclass
 from types import CodeType
 
+from autograder.course.markdown import code_span
 from autograder.intake.source_index import Location, SourceIndex, called_name, first_line
 from autograder.sandbox.identity import compile_statement, fingerprint, future_flags
 
@@ -127,13 +128,13 @@ def bound_functions(index: SourceIndex, name: str, identity: dict) -> list[tuple
     if not isinstance(target, dict) or not isinstance(reached, list):
         raise CannotJudge(f"what `{name}` is bound to could not be determined")
     if target.get("kind") != "function":
-        raise CannotJudge(f"`{name}` is bound to a `{str(target.get('kind'))[:80]}`, not a function written with "
+        raise CannotJudge(f"`{name}` is bound to a {code_span(target.get('kind'), 80)}, not a function written with "
                           "`def` in your file, so the grader cannot read its code.")
     known, roots = source_functions(index), []
     for item in [target] + reached:
-        via = "" if item is target else f" (reached from `{name}` through `{str(item.get('via'))[:60]}`)"
+        via = "" if item is target else f" (reached from `{name}` through {code_span(item.get('via'), 60)})"
         if not isinstance(item, dict) or item.get("kind") != "function":
-            raise CannotJudge(f"`{name}` uses a `{str(item.get('kind'))[:80]}`{via}, whose code the grader cannot "
+            raise CannotJudge(f"`{name}` uses a {code_span(item.get('kind'), 80)}{via}, whose code the grader cannot "
                               "read.")
         hit = known.get((str(item.get("file")), item.get("line"), str(item.get("name"))))
         if hit is None or hit[0] != item.get("print"):
@@ -176,3 +177,33 @@ def mentions(index: SourceIndex, name: str, identifier: str, preferred_module: s
                     (isinstance(node, ast.Attribute) and node.attr == identifier):
                 return True
     return False
+
+
+def _label(file: object) -> str:
+    """The submission's file as the student knows it; code made with exec has no file."""
+    text = str(file)[:200]
+    return text if not text.startswith("<") else f"code made with exec or compile ({text})"
+
+
+def loops_that_ran(trace: object, name: str, repeats: int) -> list[LoopFinding]:
+    """The Python loops a traced call of `name` ran (sandbox/looptrace.py's report, untrusted: read
+    field by field): each line of the submission run more than `repeats` times, and each of its
+    functions called more than that, however it was reached. A tracer the call switched off is a
+    loop the grader could not watch."""
+    if not isinstance(trace, dict):
+        return [LoopFinding(name, 0, "the call's trace could not be read")]
+    found = []
+    for item in trace.get("lines") if isinstance(trace.get("lines"), list) else []:
+        if isinstance(item, dict) and type(item.get("line")) is int and type(item.get("count")) is int:
+            found.append(LoopFinding(_label(item.get("file")), item["line"],
+                                     f"this line ran {item['count']} times in one call of `{name}` (a loop, "
+                                     "however it was reached)"))
+    for item in trace.get("calls") if isinstance(trace.get("calls"), list) else []:
+        if isinstance(item, dict) and type(item.get("line")) is int and type(item.get("count")) is int:
+            found.append(LoopFinding(_label(item.get("file")), item["line"],
+                                     f"{code_span(item.get('name'), 80)} was called {item['count']} times in one call of "
+                                     f"`{name}` (a loop over elements: map, vectorize, apply_along_axis...)"))
+    if trace.get("switched_off") is not False:
+        found.append(LoopFinding(name, 0, "the call switched off the grader's loop tracing (sys.settrace)"))
+    return sorted(set(found), key=lambda f: (f.label, f.line, f.what))
+

@@ -28,6 +28,7 @@ from autograder.grading.fixtures import Credit, StudentTestCase
 from autograder.grading.results import ResultsWriter, TestResult
 from autograder.grading.student import StudentProxy
 from autograder.grading.printed import capture_prints, printed_block
+from autograder.grading.visibility import by_visibility
 from autograder.sandbox.client import GraderFault, MissingName, StudentCodeError, WorkerDied, WorkerError, WorkerTimeout
 
 INTERNAL_ERROR = ("The grader hit an internal error on this test (not your fault). "
@@ -94,6 +95,7 @@ class GradingPlugin:
             keep = [i for i in items if self.selected(rubric_id(i))]
             config.hook.pytest_deselected(items=[i for i in items if i not in keep])
             items[:] = keep
+        items[:] = by_visibility(items, lambda item: getattr(self.rubric.entry(rubric_id(item)), "visibility", None))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -106,6 +108,7 @@ class GradingPlugin:
         entry = self.rubric.entry(rubric_id(request.node))
         self._student.test_label = (entry.number or entry.id) if entry is not None else rubric_id(request.node)
         self._student.default_timeout = call_timeout(request.node, entry, self.rubric)
+        self._student.enter_visibility(entry.visibility if entry is not None else None)
         self._student.check_budget()
         return FigureRecorder(self._student, self._outcome(request.node).figures, self.figure_budget)  # type: ignore[return-value]
 

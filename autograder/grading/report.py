@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
+from autograder.course.markdown import code_span, plain
 from autograder.grading.diagnosis import expected_place, missing_message, uncompilable_home
 from autograder.grading.feedback import error_hint
 from autograder.intake.source_index import SourceIndex
@@ -25,12 +26,13 @@ def _unit_lines(report: LoadReport) -> list[str]:
         frames = error.get("frames") or []
         where = f", line {frames[-1].get('line')}" if frames else ""
         if error.get("type") == "SyntaxError":
-            code = frames[-1].get("code") if frames else ""
-            lines.append(f"- **{unit.get('label')}{where}** has a syntax error ({error.get('message')})"
-                         + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
+            line = frames[-1].get("code") if frames else ""
+            lines.append(f"- **{code_span(unit.get('label'))}{where}** has a syntax error ({plain(error.get('message'))})"
+                         + (f": {code_span(line)}" if line else "") + ". Python could not run any of it: fix that line.")
             continue
         more = unit.get("failed_statements", 1) - 1
-        lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
+        raised = code_span(f"{error.get('type')}: {error.get('message')}")
+        lines.append(f"- **{code_span(unit.get('label'))}{where}** raised {raised} "
                      "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
                                         if more > 0 else "")
                      + "; that statement was skipped and the rest was still run."
@@ -51,7 +53,7 @@ def submission_summary(submission: Submission, report: LoadReport, contract: dic
     if used is not None:
         contract = {name: task for name, task in contract.items() if name in used}
     labels = sorted({u.path for u in submission.units})
-    out = ["## Your submission", "", "Code read: " + (", ".join(f"`{x}`" for x in labels) or "**no code found**")]
+    out = ["## Your submission", "", "Code read: " + (", ".join(code_span(x) for x in labels) or "**no code found**")]
     if submission.notes:
         out += ["", "Notes:"] + [f"- {n}" for n in submission.notes]
     if any(getattr(u, "compile_error", "") for u in submission.units):
@@ -101,7 +103,7 @@ def _found_lines(index: SourceIndex, report: LoadReport, contract: dict[str, str
     if not places:
         return []
     order = sorted(places, key=lambda label: (*units.get(label, (label, 0)), min(places[label])))
-    return ["", "Where they were found:"] + [f"- {label}: " + ", ".join(f"`{n}`" for _, n in sorted(places[label]))
+    return ["", "Where they were found:"] + [f"- {code_span(label)}: " + ", ".join(f"`{n}`" for _, n in sorted(places[label]))
                                              for label in order]
 
 

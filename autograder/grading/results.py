@@ -43,6 +43,16 @@ class TestResult:
         return data
 
 
+# Marks the grader sets in the top-level extra_data; a batch's status is read from them, never from
+# the output's text, which quotes the student (a message "The autograder itself failed", say).
+GRADER_FAILED, NO_CODE = "grader_failed", "no_code"
+
+
+def marked(document: dict[str, Any], mark: str) -> bool:
+    extra = document.get("extra_data")
+    return isinstance(extra, dict) and extra.get(mark) is True
+
+
 def number_key(number: str) -> tuple:
     """"1.10" after "1.9": compare the dotted parts as numbers where they are numbers."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in number.split("."))

@@ -17,9 +17,10 @@ from autograder.course.tasks import registered_probes
 from autograder.course.timeouts import EXPLICIT
 from autograder.grading.arguments import note_arguments
 from autograder.grading.diagnosis import explain_name_error
-from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, mentions
+from autograder.grading.loops import LoopFinding, bound_functions, find_python_loops, loops_that_ran, mentions
 from autograder.grading.objects import StudentObject, new_object
 from autograder.grading.scripts import ScriptRun, script_module, submitted_files
+from autograder.grading.visibility import level
 from autograder.intake.source_index import SourceIndex
 from autograder.intake.submission import Submission
 from autograder.sandbox.client import GraderFault, LoadReport, Reply, Worker, WorkerError, WorkerTimeout
@@ -48,10 +49,21 @@ class StudentProxy:
         # (seconds, where they come from) for calls that pass no timeout=; set by the plugin per test
         self.default_timeout: tuple[float, str] | None = None
         self.hung: dict[str, str] = {}  # what timed out -> why it is not called again
+        self.seen_level = 0  # the least visible test level whose inputs the worker has been given
+        self.fresh_for_visibility = 0  # workers replaced so that hidden inputs reach no visible test
 
     @property
     def load_report(self) -> LoadReport:
         return self.worker.report or self.worker.start()
+
+    def enter_visibility(self, visibility: str | None) -> None:
+        """A test of this visibility starts: a worker that saw inputs of a less visible test is
+        replaced first (grading/visibility.py), so what it kept cannot show in this test."""
+        wanted = level(visibility)
+        if wanted < self.seen_level and self.worker.proc is not None:
+            self.worker.close()  # the next call starts a fresh worker
+            self.fresh_for_visibility += 1
+        self.seen_level = wanted
 
     def check_budget(self) -> None:
         """Raise BudgetExhausted once the grading run's time budget is spent.
@@ -90,6 +102,14 @@ class StudentProxy:
     def call_reply(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Reply:
         """Example: `reply = student.call_reply("fit", X, y); reply.value, reply.wall`."""
         return self._send({"op": "call", "name": name, "args": list(args), "kwargs": kwargs}, f"{name}()", timeout)
+
+    def call_traced(self, name: str, *args: Any, repeats: int = 8, timeout: float | None = None,
+                    **kwargs: Any) -> tuple[Any, list[LoopFinding]]:
+        """(value, the Python loops it ran): the call watched as it runs in the worker (see
+        sandbox/looptrace.py), so a loop counts however it was reached."""
+        message = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "trace": int(repeats)}
+        reply = self._send(message, f"{name}()", timeout)
+        return reply.value, loops_that_ran(reply.trace, name, repeats)
 
     def call(self, name: str, *args: Any, timeout: float | None = None, **kwargs: Any) -> Any:
         """Call the student's function; returns its (plain-data) result.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from autograder.course.markdown import code_span
 from autograder.course.contract import defined_names
 from autograder.course.paths import ENGINE_DIR
 from autograder.course.tasks import all_tasks
@@ -118,8 +119,8 @@ def _lines(graded: dict[str, list[str]], copies: dict[str, dict[str, bool]]) -> 
         if not ignored:
             continue
         kind = "the stub copy" if all(copies[task][f] for f in ignored) else "another copy"
-        lines.append(f"{task}: graded " + ", ".join(f"`{f}`" for f in chosen) + f"; ignored {kind} in "
-                     + ", ".join(f"`{f}`" for f in ignored) + " (an implemented definition wins over a stub).")
+        lines.append(f"{task}: graded " + ", ".join(f"{code_span(f)}" for f in chosen) + f"; ignored {kind} in "
+                     + ", ".join(f"{code_span(f)}" for f in ignored) + " (an implemented definition wins over a stub).")
     return lines
 
 

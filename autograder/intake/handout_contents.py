@@ -24,7 +24,7 @@ import nbformat
 from autograder.course.contract import required_names
 from autograder.course.paths import PROJECT_ROOT
 from autograder.course.requirements import REQUIREMENTS_FILE, pinned, requirements_text
-from autograder.course.tasks import all_tasks, check_files, probe_files
+from autograder.course.tasks import all_tasks, check_files, probes_for_checks
 from autograder.intake.choice import TEMPLATES_FILE, template_fingerprints
 
 INDEX_FILE = "autograder/handout_files.json"  # the index of the handout's own files (intake/handout_index.py)
@@ -269,9 +269,8 @@ def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = P
         members[path.relative_to(root).as_posix()] = path.read_bytes()
     for name, path in check_files(tasks).items():
         members[f"checks/{name}/public_checks.py"] = path.read_bytes()
-    for name, path in probe_files().items():
-        if name in tasks:
-            members[f"checks/{name}/probes.py"] = path.read_bytes()
+    for name, path in probes_for_checks(tasks).items():
+        members[f"checks/{name}/probes.py"] = path.read_bytes()
     members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(tuple(tasks)), indent=1).encode()
     members[f"autograder/{TEMPLATES_FILE}"] = json.dumps(template_fingerprints(tuple(tasks)), indent=0).encode()
     members["check.py"] = CHECK_SCRIPT.encode()

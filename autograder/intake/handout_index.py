@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
+from autograder.course.markdown import code_span
 from autograder.course.paths import PROJECT_ROOT
 from autograder.course.tasks import all_tasks
 from autograder.intake.handout_contents import (
@@ -69,6 +70,6 @@ def skipped_note(root: Path, skipped: Iterable[Path]) -> str:
     rels = sorted(p.relative_to(root).as_posix() for p in skipped)
     shown = sorted({r.split("/")[0] + "/" if r.split("/")[0] in ENGINE_FOLDERS else r for r in rels})
     return (f"The handout's own files, unchanged, were not graded ({len(rels)}: "
-            + ", ".join(f"`{g}`" for g in shown[:6]) + (", ..." if len(shown) > 6 else "") + ").")
+            + ", ".join(f"{code_span(g)}" for g in shown[:6]) + (", ..." if len(shown) > 6 else "") + ").")
 
 

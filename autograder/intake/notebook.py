@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.course.markdown import code_span
 from autograder.intake.source_limits import SourceBudget
 
 KEEP_BODY_CELL_MAGICS = {"time", "timeit", "capture", "prun", "memit"}
@@ -62,13 +63,13 @@ def read_cells(path: Path, notes: list[str], budget: SourceBudget | None = None)
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # nbformat raises several kinds for JSON and schema problems
-        notes.append(f"`{path.name}` is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]}); "
+        notes.append(f"{code_span(path.name)} is not a valid notebook ({type(exc).__name__}: {str(exc)[:200]}); "
                      "open it in Jupyter, save it again and resubmit.")
         return []
     try:
         nbformat.validate(nb)
     except Exception as exc:
-        notes.append(f"`{path.name}` does not fully follow the notebook format ({str(exc)[:120]}); "
+        notes.append(f"{code_span(path.name)} does not fully follow the notebook format ({str(exc)[:120]}); "
                      "its code cells were read anyway.")
     cells = []
     code_cells = [cell for cell in nb.get("cells", []) if cell.get("cell_type") == "code"]
@@ -77,7 +78,7 @@ def read_cells(path: Path, notes: list[str], budget: SourceBudget | None = None)
         source = "".join(source) if isinstance(source, list) else str(source)
         python = neutralise(source)
         if python is None:
-            notes.append(f"`{path.name}`, code cell {number} is a shell or other non-Python cell; it was skipped.")
+            notes.append(f"{code_span(path.name)}, code cell {number} is a shell or other non-Python cell; it was skipped.")
             continue
         cells.append(Cell(number, python, first_line(source)))
     code = "".join(cell.source for cell in cells)

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Collection
 
+from autograder.course.markdown import code_span
 from autograder.intake.source_limits import MAX_NOTEBOOK_BYTES, MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
 
 MAX_ENTRIES = 2000
@@ -87,9 +88,9 @@ def _store(open_source: Callable[[], BinaryIO], label: str, target: Path, declar
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         _remove(target)
         reason = (exc.strerror or exc) if isinstance(exc, OSError) else exc
-        return f"`{label}` was skipped: it could not be written ({reason})."
+        return f"{code_span(label)} was skipped: it could not be written ({reason})."
     if problem and (budget.bytes > MAX_TOTAL_BYTES or not (source_file or suffix == ".ipynb")):
-        return f"`{label}` was skipped: {problem}."
+        return f"{code_span(label)} was skipped: {problem}."
     size = max(size, declared)  # past a cap only the cap was read: say the size the file claims
     if source_file and not problem and budget.exempt(target.name, target.read_bytes):
         refused = None
@@ -112,7 +113,7 @@ def _central_directory_problem(archive: Path) -> str | None:
     except OSError:
         return None
     if end and end[zipfile._ECD_SIZE] > MAX_CENTRAL_DIRECTORY:  # type: ignore[attr-defined]
-        return f"`{archive.name}` lists too many files (its table of contents is over 4 MB); it was ignored."
+        return f"{code_span(archive.name)} lists too many files (its table of contents is over 4 MB); it was ignored."
     return None
 
 
@@ -124,7 +125,7 @@ def unpack_zip(archive: Path, dest: Path, notes: list[str], budget: Budget) -> N
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
-        notes.append(f"`{archive.name}` is not a readable zip file ({exc}); it was ignored.")
+        notes.append(f"{code_span(archive.name)} is not a readable zip file ({exc}); it was ignored.")
         return
     with zf:
         for info in sorted(zf.infolist(), key=lambda i: not holds_code(i.filename)):  # code first
@@ -133,21 +134,21 @@ def unpack_zip(archive: Path, dest: Path, notes: list[str], budget: Budget) -> N
             if info.is_dir():
                 continue
             if not budget.take_entry():
-                notes.append(f"`{archive.name}` has more than {MAX_ENTRIES} files; the rest were skipped.")
+                notes.append(f"{code_span(archive.name)} has more than {MAX_ENTRIES} files; the rest were skipped.")
                 return
             if name.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                notes.append(f"`{name[:120]}` in `{archive.name}` points outside the submission; it was skipped.")
+                notes.append(f"{code_span(name[:120])} in {code_span(archive.name)} points outside the submission; it was skipped.")
                 continue
             if stat.S_ISLNK(info.external_attr >> 16):
-                notes.append(f"`{name[:120]}` in `{archive.name}` is a symbolic link; it was skipped.")
+                notes.append(f"{code_span(name[:120])} in {code_span(archive.name)} is a symbolic link; it was skipped.")
                 continue
             if _ignored(parts):
                 continue
             if len(parts) > MAX_DEPTH:
-                notes.append(f"`{name[:120]}` in `{archive.name}` is more than {MAX_DEPTH} folders deep; it was skipped.")
+                notes.append(f"{code_span(name[:120])} in {code_span(archive.name)} is more than {MAX_DEPTH} folders deep; it was skipped.")
                 continue
             if name.lower().endswith(".zip"):
-                notes.append(f"`{name[:120]}` is a zip inside the zip; nested zips are not opened.")
+                notes.append(f"{code_span(name[:120])} is a zip inside the zip; nested zips are not opened.")
                 continue
             problem = _store(lambda: zf.open(info), name[:120], dest.joinpath(*parts), info.file_size, budget)
             if problem:
@@ -189,7 +190,7 @@ def _copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: 
         entries = sorted(os.scandir(source), key=lambda e: e.name)
     except OSError as exc:
         if not code:
-            notes.append(f"`{source.name}` could not be read ({exc.strerror}).")
+            notes.append(f"{code_span(source.name)} could not be read ({exc.strerror}).")
         return
     for entry in entries:
         rel = Path(entry.path).relative_to(top)
@@ -197,13 +198,13 @@ def _copy_tree(source: Path, dest: Path, notes: list[str], budget: Budget, top: 
             continue
         if entry.is_symlink():
             if not code:
-                notes.append(f"`{rel}` is a symbolic link; it was skipped.")
+                notes.append(f"{code_span(rel)} is a symbolic link; it was skipped.")
             continue
         if entry.is_dir(follow_symlinks=False):
             if len(rel.parts) < MAX_DEPTH:
                 _copy_tree(Path(entry.path), dest / entry.name, notes, budget, top, leave_out, code)
             elif not code:
-                notes.append(f"`{rel}` is more than {MAX_DEPTH} folders deep; it was skipped.")
+                notes.append(f"{code_span(rel)} is more than {MAX_DEPTH} folders deep; it was skipped.")
             continue
         if holds_code(entry.name) != code or not entry.is_file(follow_symlinks=False):
             continue

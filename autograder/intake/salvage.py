@@ -13,6 +13,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from autograder.course.markdown import code_span
+
 PART_START = re.compile(r"^(?:async\s+def\s|def\s|class\s|@|import\s|from\s|if\s+__name__\b|[A-Za-z_]\w*\s*(?::[^=]*)?=[^=])")
 DEFINES = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
@@ -27,9 +29,9 @@ class SkippedPart:
     names: tuple[str, ...]  # functions or classes defined in the skipped lines
 
     def describe(self, label: str) -> str:
-        what = ", ".join(f"`{n}`" for n in self.names) or "top-level code"
-        return (f"`{label}` has a syntax error, so Python cannot compile it: line {self.error_line}: {self.message}"
-                + (f" (`{self.code}`)" if self.code else "")
+        what = ", ".join(f"{code_span(n)}" for n in self.names) or "top-level code"
+        return (f"{code_span(label)} has a syntax error, so Python cannot compile it: line {self.error_line}: {self.message}"
+                + (f" ({code_span(self.code)})" if self.code else "")
                 + f". Lines {self.first_line}-{self.last_line} ({what}) were skipped so that the rest could still "
                 "be checked.")
 
@@ -41,6 +43,15 @@ def compile_error(source: str) -> str:
     if error is None:
         return ""
     return (f"line {error.lineno}: " if error.lineno else "") + (error.msg or "invalid syntax")
+
+
+def parser_limit(exc: BaseException) -> str:
+    """Why Python's parser gave up on a file, in words: a MemoryError from the parser (deeply nested
+    expressions) has no message of its own."""
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, (MemoryError, RecursionError)):
+        return f"its expressions are nested too deeply for Python's parser ({detail})"
+    return detail
 
 
 def _parts(lines: list[str]) -> list[tuple[int, int]]:
@@ -59,8 +70,8 @@ def _parses(text: str) -> SyntaxError | None:
         ast.parse(text)
     except SyntaxError as exc:
         return exc
-    except (ValueError, RecursionError):
-        return SyntaxError("cannot be read as Python")
+    except (ValueError, RecursionError, MemoryError) as exc:  # MemoryError: nesting too deep for the parser
+        return SyntaxError("cannot be read as Python: " + parser_limit(exc))
     return None
 
 

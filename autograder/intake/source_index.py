@@ -10,6 +10,9 @@ import ast
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol
 
+from autograder.course.markdown import plain
+from autograder.intake.salvage import parser_limit
+
 
 class Unit(Protocol):
     module: str
@@ -64,11 +67,11 @@ def index_definitions(units: Iterable[Unit]) -> SourceIndex:
         try:
             tree = ast.parse(unit.source, filename=unit.label)
         except SyntaxError as exc:
-            index.problems.append(f"{unit.label}, line {exc.lineno}: {exc.msg} "
+            index.problems.append(f"{plain(unit.label)}, line {exc.lineno}: {exc.msg} "
                                   f"(the whole {'cell' if 'cell' in unit.label else 'file'} could not be read)")
             continue
-        except (ValueError, RecursionError) as exc:
-            index.problems.append(f"{unit.label}: cannot be read as Python ({exc})")
+        except (ValueError, RecursionError, MemoryError) as exc:  # nesting too deep for Python's parser
+            index.problems.append(f"{plain(unit.label)}: cannot be read as Python ({parser_limit(exc)})")
             continue
         index.trees.append((unit, tree))
         for node in tree.body:

@@ -11,6 +11,8 @@ student is told its size and the limit.
 
 from __future__ import annotations
 
+from autograder.course.markdown import code_span
+
 KB = 1024
 MAX_SOURCE_FILE_BYTES = 128 * KB   # one .py file, or the code cells of one notebook
 MAX_SOURCE_TOTAL_BYTES = 256 * KB  # all the Python the submission loads, .py files and notebook cells
@@ -34,13 +36,13 @@ class SourceBudget:
         """None when `label` (size bytes, lines lines) may be parsed; else why not, for the student.
         A refused file takes nothing from the total."""
         if size > MAX_SOURCE_FILE_BYTES:
-            return (f"`{label}` is {size_text(size)} of Python; the limit is {size_text(MAX_SOURCE_FILE_BYTES)} "
+            return (f"{code_span(label)} is {size_text(size)} of Python; the limit is {size_text(MAX_SOURCE_FILE_BYTES)} "
                     "per file; it was not loaded.")
         if lines > MAX_SOURCE_LINES:
-            return (f"`{label}` has {lines} lines of Python; the limit is {MAX_SOURCE_LINES} per file; "
+            return (f"{code_span(label)} has {lines} lines of Python; the limit is {MAX_SOURCE_LINES} per file; "
                     "it was not loaded.")
         if self.bytes + size > MAX_SOURCE_TOTAL_BYTES:
-            return (f"`{label}` ({size_text(size)}) would take the submission's Python past "
+            return (f"{code_span(label)} ({size_text(size)}) would take the submission's Python past "
                     f"{size_text(MAX_SOURCE_TOTAL_BYTES)} in all; it was not loaded.")
         self.bytes += size
         return None
@@ -50,10 +52,10 @@ def notebook_problem(label: str, size: int, raw: bytes | None) -> str | None:
     """Why a notebook file (`size` bytes, `raw` its bytes unless too large to read) is not read at
     all, or None."""
     if raw is None or size > MAX_NOTEBOOK_BYTES:
-        return (f"`{label}` is {size_text(size)}; the limit for a notebook is {size_text(MAX_NOTEBOOK_BYTES)} "
+        return (f"{code_span(label)} is {size_text(size)}; the limit for a notebook is {size_text(MAX_NOTEBOOK_BYTES)} "
                 "(clear its outputs in Jupyter and resubmit); it was not loaded.")
     items = sum(raw.count(c) for c in (b",", b"{", b"[", b":"))
     if items > MAX_NOTEBOOK_ITEMS:
-        return (f"`{label}` holds too many items ({items} separators; the limit is {MAX_NOTEBOOK_ITEMS}): "
+        return (f"{code_span(label)} holds too many items ({items} separators; the limit is {MAX_NOTEBOOK_ITEMS}): "
                 "clear its outputs in Jupyter and resubmit; it was not loaded.")
     return None

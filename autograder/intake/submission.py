@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Sequence
 
+from autograder.course.markdown import code_span
 from autograder.intake.handout_index import handout_copies, known_content, skipped_note
 from autograder.intake.notebook import read_cells
 from autograder.intake.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
@@ -65,20 +66,20 @@ def module_name(stem: str, notes: list[str], expected: Sequence[str]) -> str:
     if name in SHADOWED and name not in expected:
         name = "student_" + name
     if name != stem:
-        notes.append(f"`{stem}` is not a usable module name; it was loaded as `{name}`.")
+        notes.append(f"{code_span(stem)} is not a usable module name; it was loaded as {code_span(name)}.")
     return name
 
 
 def decode_source(raw: bytes, name: str, notes: list[str]) -> str | None:
     """Text of a .py file, honouring PEP 263; None (with a note) for a file that is not text."""
     if b"\0" in raw[:8192] or (raw and sum(b < 9 or 13 < b < 32 for b in raw[:8192]) > len(raw[:8192]) // 10):
-        notes.append(f"`{name}` is not a text file; it was skipped.")
+        notes.append(f"{code_span(name)} is not a text file; it was skipped.")
         return None
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
         return raw.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError):
-        notes.append(f"`{name}` is not valid UTF-8; it was read as Latin-1 (save your files as UTF-8).")
+        notes.append(f"{code_span(name)} is not valid UTF-8; it was read as Latin-1 (save your files as UTF-8).")
         return raw.decode("latin-1")
 
 
@@ -89,7 +90,7 @@ def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> 
     notes += [part.describe(label) for part in skipped[:SHOWN_SKIPPED]]
     if len(skipped) > SHOWN_SKIPPED:
         lines = ", ".join(str(part.error_line) for part in skipped[SHOWN_SKIPPED:])
-        notes.append(f"`{label}`: {len(skipped) - SHOWN_SKIPPED} more broken parts were skipped (syntax errors "
+        notes.append(f"{code_span(label)}: {len(skipped) - SHOWN_SKIPPED} more broken parts were skipped (syntax errors "
                      f"on lines {lines}).")
     lost = tuple(n for part in skipped for n in part.names) if skipped else tuple(DEFINES.findall(source) if error else ())
     return CodeUnit(module, label, kept, path, error, lost)
@@ -101,7 +102,7 @@ def _stage(path: Path, staging: Path, notes: list[str], budget: Budget, leave_ou
         shutil.rmtree(files)
     files.mkdir(parents=True)
     if path.is_symlink():
-        notes.append(f"`{path.name}` is a symbolic link; it was not followed.")
+        notes.append(f"{code_span(path.name)} is a symbolic link; it was not followed.")
     elif path.is_dir():
         copy_tree(path, files, notes, budget, leave_out=leave_out)
     elif path.suffix.lower() == ".zip":
@@ -109,7 +110,7 @@ def _stage(path: Path, staging: Path, notes: list[str], budget: Budget, leave_ou
     elif path.is_file():
         copy_file(path, files, notes, budget)
     else:
-        notes.append(f"`{path}` does not exist.")
+        notes.append(f"{code_span(path)} does not exist.")
     return files
 
 
@@ -152,7 +153,7 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
             continue
         name = module_name(py.stem, notes, expected_modules)
         if name in seen:
-            notes.append(f"`{rel}` has the same name as `{seen[name]}`; only the first was loaded.")
+            notes.append(f"{code_span(rel)} has the same name as {code_span(seen[name])}; only the first was loaded.")
             continue
         seen[name] = rel
         units.append(_unit(name, rel, source, rel, notes))
@@ -169,7 +170,7 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
             if data.stat().st_size <= MAX_DATA_BYTES:
                 data_files[data.name] = data
             else:
-                notes.append(f"`{data.name}` is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
+                notes.append(f"{code_span(data.name)} is larger than {MAX_DATA_BYTES >> 20} MB; it was ignored.")
     if not units:
         notes.append("No Python code was found: submit your .py files or your notebook (.ipynb), "
                      "or a .zip of them.")

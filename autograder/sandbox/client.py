@@ -42,7 +42,7 @@ from autograder.sandbox.replies import (
     student_error,
 )
 
-RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py", "identity.py")
+RUNTIME_FILES = ("wire.py", "worker_main.py", "convert.py", "probes.py", "identity.py", "looptrace.py")
 TASK_PROBES_PREFIX = "task_probes_"  # worker_main imports every such file of its runtime folder
 RUNTIME_DIR = Path(__file__).resolve().parent
 GUARD_INTERVAL = 1.0  # seconds between checks of what a basic-mode worker wrote to disk
@@ -315,11 +315,11 @@ class Worker:
                              "running?); it was restarted")
         stdout = self._new_output()
         if response.get("ok"):
-            return Reply(response.get("value"), stdout, wall, cpu)
+            return Reply(response.get("value"), stdout, wall, cpu, response.get("trace"))
         if "missing" in response:
             raise MissingName(f"`{str(response['missing'])[:100]}` is not defined in your submission")
         error = student_error(response.get("error"))
-        if error["type"] == "GraderFault":
+        if error.get("grader_fault"):
             raise GraderFault(error["message"])
         raise StudentCodeError(error)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FRAME_KEYS = ("file", "line", "function", "code")
+WORKER_FLAGS = ("grader_fault", "submission_problem")  # the grader's probe failed / a probe's message for the student
 
 
 class WorkerError(Exception):
@@ -57,6 +58,7 @@ class Reply:
     stdout: str
     wall: float
     cpu: float
+    trace: Any = None  # a traced call's loop report (sandbox/looptrace.py), untrusted like the value
 
 
 @dataclass
@@ -74,8 +76,12 @@ def student_error(raw: Any) -> dict[str, Any]:
     """An error report as the feedback code expects it, whatever the worker sent."""
     raw = raw if isinstance(raw, dict) else {}
     frames = raw.get("frames") if isinstance(raw.get("frames"), list) else []
-    return {"type": str(raw.get("type", "Error"))[:200], "message": str(raw.get("message", ""))[:2000],
-            "frames": [_frame(f) for f in frames[:5] if isinstance(f, dict)]}
+    error = {"type": str(raw.get("type", "Error"))[:200], "message": str(raw.get("message", ""))[:2000],
+             "frames": [_frame(f) for f in frames[:5] if isinstance(f, dict)]}
+    for flag in WORKER_FLAGS:  # set by the worker's own code, never inferred from a name or a message
+        if raw.get(flag) is True:
+            error[flag] = True
+    return error
 
 
 def _frame(raw: dict[str, Any]) -> dict[str, Any]:

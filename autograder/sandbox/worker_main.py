@@ -63,7 +63,8 @@ def probe_own_fault(exc: BaseException) -> bool:
 
 
 def grader_fault(message: str) -> dict[str, Any]:
-    """An error of the grader's own probe code, never shown to the student as theirs."""
+    """An error of the grader's own probe code, never shown to the student as theirs. The flag marks
+    it, not the type's name: a student's exception class may be called GraderFault too."""
     return {"type": "GraderFault", "message": message[:2000], "frames": [], "grader_fault": True}
 
 
@@ -90,9 +91,9 @@ def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identit
             "type": "SyntaxError", "message": exc.msg or "invalid syntax",
             "frames": [{"file": label, "line": exc.lineno, "function": "<module>",
                         "code": (exc.text or "").strip()}]}}
-    except (ValueError, RecursionError) as exc:
-        return {"label": label, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:500],
-                                                        "frames": []}}
+    except (ValueError, RecursionError, MemoryError) as exc:  # MemoryError: nesting too deep for the parser
+        return {"label": label, "ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:500]
+                                                        or "too deeply nested for Python's parser", "frames": []}}
     flags, errors = identity.future_flags(tree), []
     for node in tree.body:
         try:
@@ -148,6 +149,7 @@ class Helpers(NamedTuple):
     to_plain: Any
     probes: Any
     identity: Any
+    looptrace: Any
 
 
 def load_helpers() -> Helpers:
@@ -159,15 +161,16 @@ def load_helpers() -> Helpers:
     try:
         import convert
         import identity
+        import looptrace
         import probes
         import wire
         for name in task_probes:  # each registers its probes with probes.REGISTRY
             importlib.import_module(name)
     finally:
         sys.path.remove(RUNTIME)
-        for name in ("wire", "convert", "probes", "identity", *task_probes):
+        for name in ("wire", "convert", "probes", "identity", "looptrace", *task_probes):
             sys.modules.pop(name, None)
-    return Helpers(wire, convert.to_plain, probes, identity)
+    return Helpers(wire, convert.to_plain, probes, identity, looptrace)
 
 
 def only_the_worker_answers(own_pid: int) -> None:
@@ -227,6 +230,10 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
                 return {"ok": False, "missing": name}
             if op == "identify":  # what the name is bound to, described without calling it
                 return {"ok": True, "value": helpers.identity.describe(hit[1], list(modules.values()), STUDENT_FILES)}
+            if op == "call" and isinstance(request.get("trace"), int):  # which of its lines loop, seen as they run
+                tracer = helpers.looptrace.LoopTrace(STUDENT_FILES, helpers.looptrace.library_roots(manifest["code_dir"]))
+                value = tracer.run(hit[1], args, kwargs)
+                return {"ok": True, "value": helpers.to_plain(value), "trace": tracer.report(request["trace"])}
             value = hit[1](*args, **kwargs) if op == "call" else hit[1]
         elif op == "probe":
             lookup = lambda n: (resolve(n, manifest["names"].get(n), modules) or (None, None))[1]  # noqa: E731
@@ -235,8 +242,8 @@ def handle(request: dict[str, Any], manifest: dict[str, Any], modules: dict[str,
                 return {"ok": False, "error": grader_fault(f"no probe is registered as {request['probe']!r}")}
             try:
                 value = function(lookup, manifest, *args, **kwargs)
-            except probes.SubmissionProblem:
-                raise
+            except probes.SubmissionProblem as exc:  # the probe's own words for the student: marked, not named
+                return {"ok": False, "error": {**describe_exception(exc), "submission_problem": True}}
             except BaseException as exc:
                 if probe_own_fault(exc):
                     return {"ok": False, "error": grader_fault(f"probe {request['probe']!r}: {describe_exception(exc)}")}

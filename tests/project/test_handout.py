@@ -215,3 +215,21 @@ def test_handout_leaks_no_reference_hidden_test_or_rubric_parameter(handout: Pat
               if re.search(re.escape(code) + r"(?![\d.])", texts[name])]
     assert not leaks, leaks
     assert not re.search(r"\bfrom reference\b|\bimport reference\b", "\n".join(texts.values()))
+
+
+def test_the_handout_ships_only_the_probes_its_checks_use(handout: Path) -> None:
+    """No complete answer ships: a task's probes file only when its public checks call one of its
+    probes. The distances yardstick (plain loops: a complete `forloopdists`) is needed by no check."""
+    with zipfile.ZipFile(handout / "handout.zip") as zf:
+        shipped = {n.split("/")[1]: zf.read(n).decode() for n in zf.namelist()
+                   if n.startswith("checks/") and n.endswith("/probes.py")}
+        checks = {n.split("/")[1]: zf.read(n).decode() for n in zf.namelist()
+                  if n.startswith("checks/") and n.endswith("/public_checks.py")}
+    assert "distances" in checks and "distances" not in shipped
+    assert "mnist" in shipped  # its checks drive the student's model through probes
+    for task, text in shipped.items():
+        registered = {node.name.removeprefix("probe_") for node in ast.parse(text).body
+                      if isinstance(node, ast.FunctionDef) and node.name.startswith("probe_")}
+        assert registered & set(re.findall(r'\.probe\(\s*"(\w+)"', checks[task])), task
+    everything = "\n".join(checks.values())
+    assert "for i in range(len(feats))" not in everything and "np.subtract.outer" not in everything

@@ -34,12 +34,14 @@ from autograder.grading.results import schema
 from autograder.sandbox import bubblewrap, processes
 from autograder.sandbox.policy import SHARED_TMP
 from tests.project.corpus.build import reference_submission
-from tests.project.hostile import abuse, broken, cheating, determined, escape
+from markdown_it import MarkdownIt
+
+from tests.project.hostile import abuse, broken, cheating, determined, escape, grading_side
 from tests.project.hostile.case import Context, Hostile
 from tests.project.leaks import GRADER_CANARY, leaks, student_visible_text, submitted_text
 
 CASES: list[Hostile] = (broken.CASES + abuse.WRONG_ANSWERS + abuse.RESOURCE_ABUSE + cheating.CHEATING
-                        + determined.DETERMINED + escape.CASES)
+                        + determined.DETERMINED + escape.CASES + grading_side.CASES)
 CALL_TIMEOUT = 8  # seconds per call in this corpus (the rubric says 60): infinite loops end sooner
 GUARDED = [PROJECT_ROOT / "autograder", PROJECT_ROOT / "tests" / "grading", PROJECT_ROOT / "reference",
            ASSIGNMENTS_DIR, Path(numpy.__file__)]
@@ -139,6 +141,16 @@ def listener():
     server.close()
 
 
+def markup_added(document: dict) -> list[str]:
+    """Links, images and HTML tags in the Markdown a student sees, rendered as Gradescope renders
+    it (CommonMark): the grader writes none, so any is the submission's text, unescaped."""
+    renderer, found = MarkdownIt("commonmark"), []
+    for text in [document.get("output", "")] + [t.get("output", "") for t in document.get("tests", [])]:
+        rendered = renderer.render(str(text))
+        found += re.findall(r"<(?:a|img|script|iframe)\b[^>]*>", rendered)
+    return found
+
+
 def check(case: Hostile, document: dict, submission: Path, canary: str) -> None:
     jsonschema.validate(document, schema())
     results = {t["extra_data"]["id"]: t for t in document["tests"] if t["max_score"] > 0}
@@ -154,6 +166,7 @@ def check(case: Hostile, document: dict, submission: Path, canary: str) -> None:
     for phrase in case.says:
         assert phrase.lower() in visible.lower(), f"the student is not told: {phrase!r}\n{visible[:3000]}"
     assert "Traceback" not in visible and "internal error" not in visible
+    assert markup_added(document) == [], "the student's text made links, images or HTML in the feedback"
     folder = submission if submission.is_dir() else submission.parent
     assert leaks(document, submitted_text(folder), canary) == []
     for path in case.absent:
