@@ -15,6 +15,23 @@ from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
 
 
+SANDBOX_NOTE = ("These statements failed in the grader, not on your machine: there your code runs in a sandbox "
+                "with no network, no display and only the files you handed in, so top-level code that downloads, "
+                "trains or exits can fail there even when it works for you (nothing to install). The grader "
+                "skipped each statement that failed and ran the rest: your definitions were kept. Code under "
+                "`if __name__ == \"__main__\":` or inside a function is not run at loading.")
+
+
+def _statement(error: dict[str, Any]) -> str:
+    """`line 3, `train(model)`: SystemExit: ...`: where a failed top-level statement starts, and why."""
+    frames = error.get("frames") or []
+    top = next((f for f in frames if f.get("function") == "<module>"), frames[0] if frames else {})
+    where = f"line {top.get('line')}" if top.get("line") else "a statement"
+    code = f" (`{top.get('code')}`)" if top.get("code") else ""
+    message = str(error.get("message", "")).splitlines()[0][:160] if error.get("message") else ""
+    return f"{where}{code} raised `{error.get('type')}" + (f": {message}`" if message else "`")
+
+
 def _unit_lines(report: LoadReport) -> list[str]:
     lines = []
     for unit in report.units:
@@ -28,12 +45,12 @@ def _unit_lines(report: LoadReport) -> list[str]:
             lines.append(f"- **{unit.get('label')}{where}** has a syntax error ({error.get('message')})"
                          + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
             continue
-        more = unit.get("failed_statements", 1) - 1
-        lines.append(f"- **{unit.get('label')}{where}** raised `{error.get('type')}: {error.get('message')}` "
-                     "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
-                                        if more > 0 else "")
-                     + "; that statement was skipped and the rest was still run.")
-    return lines
+        failed = [error] + list(unit.get("more_errors") or [])
+        more = unit.get("failed_statements", 1) - len(failed)
+        lines.append(f"- **{unit.get('label')}**, when the grader loaded it: " + "; ".join(_statement(e) for e in failed)
+                     + (f"; and {more} more statement{'s' if more > 1 else ''}" if more > 0 else "") + ".")
+    return lines + ([f"  {SANDBOX_NOTE}"] if any(line.startswith("- **") and "when the grader loaded" in line
+                                                  for line in lines) else [])
 
 
 def submission_summary(submission: Submission, report: LoadReport, contract: dict[str, str],

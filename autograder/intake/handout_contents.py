@@ -23,12 +23,15 @@ import nbformat
 
 from autograder.course.contract import required_names
 from autograder.course.paths import PROJECT_ROOT
+from autograder.course.public_split import PUBLIC_SPLIT_FILE, PublicSplit, split_for
 from autograder.course.requirements import REQUIREMENTS_FILE, pinned, requirements_text
 from autograder.course.tasks import all_tasks, check_files, probe_files
 from autograder.intake.choice import TEMPLATES_FILE, template_fingerprints
+from autograder.intake.notebook import SELF_CHECK_IMPORT
 
 INDEX_FILE = "autograder/handout_files.json"  # the index of the handout's own files (intake/handout_index.py)
 NOTEBOOK_NAME = "homework.ipynb"
+SUBMISSION_ZIP = "submission.zip"  # what `python check.py --zip` writes into the folder it checks
 WORK_FOLDER = "homework"  # the student's .py files live here, apart from the notebook and the grader
 CONTRACT_FILE = "contract.json"  # required names, for the self-check (the handout has no student_template/)
 ENGINE_PARTS = ("autograder/*.py", "autograder/*/*.py", "autograder/*/*.json")  # the layers, schema included
@@ -149,13 +152,21 @@ def task_files(folder: Path | None, tasks: list[str]) -> list[Path]:
     return [Path(folder) / f"{name}.py" for name in tasks if (Path(folder) / f"{name}.py").is_file()]
 
 
-def build_notebook(files: list[Path], title: str = DEFAULT_TITLE) -> nbformat.NotebookNode:
-    """One notebook from task files, in their order (an assignment's)."""
+def build_notebook(files: list[Path], title: str = DEFAULT_TITLE, check_cells: bool = False) -> nbformat.NotebookNode:
+    """One notebook from task files, in their order (an assignment's). With `check_cells` (the
+    handout's), a `check("<task>")` cell after each task and a last cell that checks everything and
+    writes the zip (autograder/verbs/notebook_check.py); the grader reads them as blank lines."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells.append(nbformat.v4.new_markdown_cell(NOTEBOOK_INTRO.replace("{title}", title)))
+    if check_cells:
+        nb.cells.append(nbformat.v4.new_code_cell(CHECK_IMPORT_CELL))
     for path in files:
         nb.cells += task_cells(path)
+        if check_cells:
+            nb.cells.append(nbformat.v4.new_code_cell(f'check("{path.stem}")'))
+    if check_cells:
+        nb.cells += [nbformat.v4.new_markdown_cell(FINAL_CHECK_TEXT), nbformat.v4.new_code_cell("check(zip=True)")]
     return nb
 
 
@@ -167,6 +178,13 @@ def write_notebook(task_dir: Path, out: Path, tasks: list[str], title: str = DEF
     return out
 
 
+CHECK_IMPORT_CELL = (SELF_CHECK_IMPORT + "  # check(\"<task>\") runs that task's public checks on the code this "
+                     "notebook has run, as `python check.py` does")
+FINAL_CHECK_TEXT = """## Check everything and write the zip
+
+Save the notebook first: this cell reads the handout folder as saved, exactly as `python check.py --zip`,
+and writes `submission.zip` (it says "ready to upload" only when every check passed)."""
+
 CHECK_SCRIPT = '''"""Check your homework before you submit, from this folder: `python check.py` (your .py files in
 homework/ and the notebook alike: the grader's rule picks what you filled in), then
 `python check.py --zip` writes submission.zip, exactly what the grader will read: hand that in."""
@@ -177,11 +195,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from autograder.cli import main  # noqa: E402
+from autograder.verbs.notebook_check import check  # noqa: E402,F401  (the notebook's `from check import check`)
 
-args = sys.argv[1:]
-if not [a for a in args if not a.startswith("-")]:
-    args.append(str(HERE))  # default: the whole handout folder (its own files are left out)
-sys.exit(main(["check"] + args))
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if not [a for a in args if not a.startswith("-")]:
+        args.append(str(HERE))  # default: the whole handout folder (its own files are left out)
+    sys.exit(main(["check"] + args))
 '''
 
 README = """# {title}: handout
@@ -252,9 +272,11 @@ def _engine_files(root: Path) -> list[Path]:
     return found
 
 
-def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT) -> tuple[dict[str, bytes], set[str]]:
+def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT,
+                    split: PublicSplit | None = None) -> tuple[dict[str, bytes], set[str]]:
     """({zip path: content} of the student's handout of the given tasks (an assignment's), the task
-    data paths among them); everything in it is listed here, nothing is copied by folder."""
+    data paths among them); everything in it is listed here, nothing is copied by folder. `split`:
+    the points the public checks stand for (course/public_split.py; default: the assignment of these tasks)."""
     tasks = list(tasks)
     members: dict[str, bytes] = {}
     data: set[str] = set()
@@ -264,7 +286,7 @@ def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = P
             if path.suffix != ".py":
                 members[path.name] = path.read_bytes()  # data next to the notebook too
                 data |= {path.name, f"{WORK_FOLDER}/{path.name}"}
-    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks), title)).encode("utf-8")
+    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks), title, check_cells=True)).encode("utf-8")
     for path in _engine_files(root):
         members[path.relative_to(root).as_posix()] = path.read_bytes()
     for name, path in check_files(tasks).items():
@@ -274,6 +296,7 @@ def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = P
             members[f"checks/{name}/probes.py"] = path.read_bytes()
     members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(tuple(tasks)), indent=1).encode()
     members[f"autograder/{TEMPLATES_FILE}"] = json.dumps(template_fingerprints(tuple(tasks)), indent=0).encode()
+    members[f"autograder/{PUBLIC_SPLIT_FILE}"] = (split or split_for(tasks)).to_json()
     members["check.py"] = CHECK_SCRIPT.encode()
     members["README_students.md"] = students_readme(tasks, title).encode()
     members[REQUIREMENTS_FILE] = requirements_text().encode()

@@ -2,7 +2,7 @@
 
 Every expected value is computed here from the task text's definition or published in it; nothing
 comes from the reference or the hidden tests, and passing does not promise full marks.
-`CHECKS` lists (title, check); a check gets the student proxy and the data files by name, and raises
+`CHECKS` lists (title, check, rubric test ids); a check gets the student proxy and the data files by name, and raises
 on failure through the grader's own feedback helpers.
 """
 
@@ -32,6 +32,6 @@ def _grad_quadratic(student: Any, files: Mapping[str, Path]) -> None:
 
 
 CHECKS = [
-    ("grad_xyz at the handout's point", _grad_xyz),
-    ("grad_quadratic on a 2x2 input", _grad_quadratic),
+    ("grad_xyz at the handout's point", _grad_xyz, "autodiff.grad_xyz"),
+    ("grad_quadratic on a 2x2 input", _grad_quadratic, "autodiff.grad_quadratic"),
 ]

@@ -2,7 +2,7 @@
 
 Every expected value is computed here from the task text's definition or published in it; nothing
 comes from the reference or the hidden tests, and passing does not promise full marks.
-`CHECKS` lists (title, check); a check gets the student proxy and the data files by name, and raises
+`CHECKS` lists (title, check, rubric test ids); a check gets the student proxy and the data files by name, and raises
 on failure through the grader's own feedback helpers.
 """
 
@@ -13,34 +13,61 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from autograder.api import DeviceSpec, check_array
+from autograder.api import CannotJudge, DeviceSpec, check_array, fail
 
 
-def _small_pair(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def _small_pair(seed: int = 1, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """N = 5 rows, P = 4 prototypes, D = 3 features: all different, so a transposed or reshaped
+    result cannot pass for the right one."""
     rng = np.random.default_rng(seed)
-    return rng.normal(size=(5, 3)), rng.normal(size=(4, 3)) + 0.5
+    return rng.normal(size=(5, 3)).astype(dtype), (rng.normal(size=(4, 3)) + 0.5).astype(dtype)
 
 
 def _squared_distances(feats: np.ndarray, protos: np.ndarray) -> np.ndarray:
     """The task's definition, written out: d[i, j] = sum_k (feats[i, k] - protos[j, k])^2."""
+    feats, protos = feats.astype(np.float64), protos.astype(np.float64)
     out = np.zeros((len(feats), len(protos)))
     for k in range(feats.shape[1]):
         out += np.subtract.outer(feats[:, k], protos[:, k]) ** 2
     return out
 
 
-def _distances(name: str) -> Callable[[Any, Mapping[str, Path]], None]:
+def _call(student: Any, name: str, feats: np.ndarray, protos: np.ndarray) -> Any:
+    args = (feats, protos, DeviceSpec("cpu")) if name == "pytorchdists" else (feats, protos)
+    return student.call(name, *args)
+
+
+def _distances(name: str, dtype: type = np.float64) -> Callable[[Any, Mapping[str, Path]], None]:
     def run(student: Any, files: Mapping[str, Path]) -> None:
-        feats, protos = _small_pair()
-        args = (feats, protos, DeviceSpec("cpu")) if name == "pytorchdists" else (feats, protos)
-        got = student.call(name, *args)
-        check_array(got, _squared_distances(feats, protos), f"{name} on a (5, 3) and a (4, 3) input",
-                    rtol=1e-4, atol=2e-4)
+        feats, protos = _small_pair(dtype=dtype)
+        kind = " float32" if dtype == np.float32 else ""
+        check_array(_call(student, name, feats, protos), _squared_distances(feats, protos),
+                    f"{name} on a{kind} (5, 3) and a{kind} (4, 3) input (N = 5, P = 4, D = 3)",
+                    rtol=1e-4, atol=2e-4 if dtype == np.float64 else 2e-3)
+    return run
+
+
+def _no_loops(name: str) -> Callable[[Any, Mapping[str, Path]], None]:
+    """The grader's rule, read from the code as the grader reads it: no Python loop, comprehension or
+    map, in a function that computes the distances (as the grader's test, a stub does not pass)."""
+    def run(student: Any, files: Mapping[str, Path]) -> None:
+        _distances(name)(student, files)
+        try:
+            found = student.loops(name)
+        except CannotJudge as exc:
+            fail(f"{exc} Define `{name}` with `def` in your file to have it judged.")
+        if found:
+            fail(f"`{name}` must not use Python loops (a comprehension or map counts too). Found:\n"
+                 + "\n".join(f"- {f.label}, line {f.line}: {f.what}" for f in found))
     return run
 
 
 CHECKS = [
-    ("forloopdists on a small random input", _distances("forloopdists")),
-    ("numpydists on a small random input", _distances("numpydists")),
-    ("pytorchdists on a small random input (CPU)", _distances("pytorchdists")),
+    ("forloopdists on a small random input", _distances("forloopdists"), "distances.forloop_agrees"),
+    ("numpydists on a small random input", _distances("numpydists"), "distances.numpy_agrees"),
+    ("pytorchdists on a small random input (CPU)", _distances("pytorchdists"), "distances.torch_agrees"),
+    ("numpydists accepts float32 input", _distances("numpydists", np.float32), "distances.numpy_float32_input"),
+    ("pytorchdists accepts float32 input", _distances("pytorchdists", np.float32), "distances.torch_float32_input"),
+    ("numpydists has no Python loop", _no_loops("numpydists"), "distances.numpy_no_loops"),
+    ("pytorchdists has no Python loop", _no_loops("pytorchdists"), "distances.torch_no_loops"),
 ]

@@ -2,7 +2,7 @@
 
 Every expected value is computed here from the task text's definition or published in it; nothing
 comes from the reference or the hidden tests, and passing does not promise full marks.
-`CHECKS` lists (title, check); a check gets the student proxy and the data files by name, and raises
+`CHECKS` lists (title, check, rubric test ids); a check gets the student proxy and the data files by name, and raises
 on failure through the grader's own feedback helpers.
 """
 
@@ -41,6 +41,6 @@ def _predict(student: Any, files: Mapping[str, Path]) -> None:
 
 
 CHECKS = [
-    ("least_squares on the corn data matches the published fit", _least_squares),
-    ("predict on a tiny case", _predict),
+    ("least_squares on the corn data matches the published fit", _least_squares, "regression.least_squares_corn"),
+    ("predict on a tiny case", _predict, "regression.predictions"),
 ]
