@@ -83,12 +83,13 @@ def _data_files(path: Path, found: dict[str, Path]) -> dict[str, Path]:
 def _verdict(student: StudentProxy, check: PublicCheck, passed: bool, message: str,
              split: PublicSplit) -> Outcome:
     """The grader's rule for code Python cannot compile, applied to one check's verdict: a check
-    that used a name from such a file fails, and says why first."""
+    that used a name from such a file fails, and says that cause alone (what ran instead, such as a
+    stub copy in the notebook, would only mislead)."""
     used, student.used = student.used, set()
     _, rule = salvage_rule(student.index, used, student.contract, split.salvage_earns_points,
                            1.0 if passed else 0.0, 1.0)
     if rule and not split.salvage_earns_points:
-        return Outcome(check.task, check.title, False, rule if passed else f"{rule}\n{message}", check.tests)
+        return Outcome(check.task, check.title, False, rule, check.tests)  # the cause, not its echo (a stub copy)
     return Outcome(check.task, check.title, passed, message, check.tests)
 
 
