@@ -23,7 +23,7 @@ SANDBOX_NOTE = ("These statements failed in the grader, not on your machine: the
 
 
 def _statement(error: dict[str, Any]) -> str:
-    """`line 3, `train(model)`: SystemExit: ...`: where a failed top-level statement starts, and why."""
+    """Where a failed top-level statement is, and why: line 3 (`train(model)`) raised `SystemExit: ...`."""
     frames = error.get("frames") or []
     top = next((f for f in frames if f.get("function") == "<module>"), frames[0] if frames else {})
     where = f"line {top.get('line')}" if top.get("line") else "a statement"
@@ -33,7 +33,8 @@ def _statement(error: dict[str, Any]) -> str:
 
 
 def _unit_lines(report: LoadReport) -> list[str]:
-    lines = []
+    lines: list[str] = []
+    ran_and_failed = False
     for unit in report.units:
         if unit.get("ok"):
             continue
@@ -45,12 +46,12 @@ def _unit_lines(report: LoadReport) -> list[str]:
             lines.append(f"- **{unit.get('label')}{where}** has a syntax error ({error.get('message')})"
                          + (f": `{code}`" if code else "") + ". Python could not run any of it: fix that line.")
             continue
+        ran_and_failed = True
         failed = [error] + list(unit.get("more_errors") or [])
         more = unit.get("failed_statements", 1) - len(failed)
         lines.append(f"- **{unit.get('label')}**, when the grader loaded it: " + "; ".join(_statement(e) for e in failed)
                      + (f"; and {more} more statement{'s' if more > 1 else ''}" if more > 0 else "") + ".")
-    return lines + ([f"  {SANDBOX_NOTE}"] if any(line.startswith("- **") and "when the grader loaded" in line
-                                                  for line in lines) else [])
+    return lines + ([f"  {SANDBOX_NOTE}"] if ran_and_failed else [])
 
 
 def submission_summary(submission: Submission, report: LoadReport, contract: dict[str, str],

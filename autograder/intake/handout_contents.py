@@ -39,8 +39,8 @@ DEFAULT_TITLE = "Homework"
 NOTEBOOK_INTRO = """# {title}
 
 Fill in every function below (keep the names and signatures), then check your work locally:
-`python check.py` from the handout folder (it reads this notebook and the .py files alike, and grades
-the copy you filled in). To submit, `python check.py --zip` writes `submission.zip` with this
+the `check("<task>")` cell after each task, or `python check.py` from the handout folder (it reads
+this notebook and the .py files alike, and grades the copy you filled in). To submit, `python check.py --zip` writes `submission.zip` with this
 notebook and the files your tasks ask for (the weights a "try it" cell writes next to this notebook):
 upload that. Keep long-running code (training, timing runs) inside functions or in the commented-out
 "try it" cells: top-level training slows the grader down."""
@@ -239,8 +239,13 @@ From this folder:
 
 It reads this folder as the grader will (your .py files in `homework/` and the notebook alike: for
 each task it grades the copy you filled in, and says so), says whether every required name was
-found, then runs a few PUBLIC example checks per task, the trained weights included. Passing them
-does not mean full marks: the grader runs more tests.
+found, then runs a few PUBLIC example checks per task, the trained weights included, with the points
+of the test each one stands for. Passing them does not mean full marks: the grader runs more tests,
+and the summary says how many points those decide. A check that needs a file Python cannot compile
+fails, as the grader gives such a file nothing.
+
+In the notebook, the cell after each task, `check("<task>")`, runs the same checks on the code the
+notebook has run, and prints the same words.
 
 ## What to submit (Gradescope)
 One command, from this folder:
@@ -249,7 +254,9 @@ One command, from this folder:
 
 It checks as above, then writes `submission.zip` holding exactly what the grader will read (your
 code or your notebook, the files your tasks ask for, such as the weights, and the data files) and
-prints what it put in. Upload `submission.zip`.
+prints what it put in. Upload `submission.zip` when it says "Ready to upload" (every check passed);
+otherwise it lists what will lose points. The notebook's last cell, `check(zip=True)`, does the same
+(save the notebook first).
 """
 
 

@@ -51,9 +51,12 @@ def slim_notebook(raw: BinaryIO, label: str, cap: int = MAX_NOTEBOOK_BYTES) -> t
     cells: list[dict[str, Any]] = []
     cell: dict[str, Any] | None = None
     kept = 0  # characters of cell text held, over all cells: what bounds the memory besides one string
+    has_cells = False
     try:
         for prefix, event, value in ijson.parse(stream, use_float=True):
-            if prefix in CELLS and event == "start_map":
+            if prefix == "" and event == "map_key" and value in ("cells", "worksheets"):
+                has_cells = True
+            elif prefix in CELLS and event == "start_map":
                 cell = {"cell_type": "", "source": []}
             elif prefix in CELLS and event == "end_map" and cell is not None:
                 if cell["cell_type"] == "code":
@@ -79,5 +82,8 @@ def slim_notebook(raw: BinaryIO, label: str, cap: int = MAX_NOTEBOOK_BYTES) -> t
     except (ijson.JSONError, ijson.IncompleteJSONError, ValueError, UnicodeDecodeError) as exc:
         return None, (f"`{label}` is not a valid notebook ({type(exc).__name__}: {str(exc)[:160]}); open it in "
                       "Jupyter, save it again and resubmit."), stream.read_bytes
+    if not has_cells:
+        return None, (f"`{label}` is not a valid notebook (it holds no cells); open it in Jupyter, save it again "
+                      "and resubmit."), stream.read_bytes
     notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}  # 4.4: cells need no id
     return json.dumps(notebook).encode("utf-8"), None, stream.read_bytes

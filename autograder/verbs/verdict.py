@@ -21,7 +21,7 @@ def _points(split: PublicSplit, tests: Sequence[str]) -> float:
 
 def _worth(split: PublicSplit, tests: Sequence[str]) -> str:
     points = _points(split, tests)
-    return f" ({points:g} point{'s' if points != 1 else ''})" if tests and split.points else ""
+    return f"{points:g} pt{'s' if points != 1 else ''}" if tests and split.points else ""
 
 
 def points_line(outcomes: Sequence[Any], split: PublicSplit) -> str:
@@ -48,9 +48,9 @@ def format_outcomes(outcomes: Sequence[Any], split: PublicSplit | None = None) -
             task = outcome.task
             lines.append(f"[{task}]")
         mark = "ok  " if outcome.passed else "FAIL"
-        lines.append(f"  {mark} {outcome.title}{_worth(split, outcome.tests)}")
+        lines.append(f"  {_worth(split, outcome.tests):>7} {mark} {outcome.title}")  # the rubric points it stands for
         if not outcome.passed or outcome.message != "Passed.":
-            lines += ["       " + row for row in outcome.message.splitlines()]
+            lines += ["               " + row for row in outcome.message.splitlines()]
     passed = sum(o.passed for o in outcomes)
     lines += ["", f"{passed} of {len(outcomes)} checks passed."]
     if split.points:
@@ -69,5 +69,6 @@ def zip_verdict(outcomes: Sequence[Any], split: PublicSplit | None = None) -> li
              "this zip will lose points on:"]
     for outcome in failed:
         first = next((row for row in outcome.message.splitlines() if row.strip()), "")
-        lines.append(f"  - [{outcome.task}] {outcome.title}{_worth(split, outcome.tests)}: {first}")
+        worth = _worth(split, outcome.tests)
+        lines.append(f"  - [{outcome.task}] {outcome.title}" + (f" ({worth})" if worth else "") + f": {first}")
     return lines + ["The zip was written anyway; fix these, then run `python check.py --zip` again."]

@@ -81,7 +81,7 @@ def run_check(handout: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def verdicts(out: str) -> dict[str, tuple[bool, str]]:
     """{check title: (passed, the message under it)} from check.py's output."""
     found = {}
-    for match in re.finditer(r"^  (ok  |FAIL) (.+?)(?: \([\d.]+ points?\))?\n((?:       .*\n)*)", out, flags=re.M):
+    for match in re.finditer(r"^ +(?:[\d.]+ pts? )?(ok  |FAIL) (.+)\n((?:               .*\n)*)", out, flags=re.M):
         found[match.group(2)] = (match.group(1) == "ok  ", match.group(3))
     return found
 
@@ -119,7 +119,7 @@ def test_zip_is_ready_only_when_every_check_passed_and_a_second_check_reads_no_c
     assert (template / SUBMISSION_ZIP).is_file()
     assert "Ready to upload" not in made.stdout and "NOT ready to upload" in made.stdout  # never an untouched template
     assert made.stdout.index("## Self-check") < made.stdout.index("Wrote ") < made.stdout.index("NOT ready")
-    assert "- [kmeans] kmeans on a small worked example (P = 2, D = 3) (3 points): `kmeans` is not implemented yet." \
+    assert "- [kmeans] kmeans on a small worked example (P = 2, D = 3) (3 pts): `kmeans` is not implemented yet." \
         in made.stdout
 
     handout = filled_in(unpacked, tmp_path / "handout")
@@ -154,10 +154,10 @@ def test_the_summary_counts_the_rubric_points_each_check_stands_for() -> None:
                 Outcome("t", "check b", False, "wrong values\nmore", ("t.b",)),
                 Outcome("t", "check a and c", True, "Passed.", ("t.a", "t.c"))]
     text = format_outcomes(outcomes, split)
-    assert "  ok   check a (3 points)\n" in text and "  FAIL check b (5 points)\n       wrong values\n" in text
+    assert "    3 pts ok   check a\n" in text and "    5 pts FAIL check b\n               wrong values\n" in text
     assert "Public checks: 5 of 10 points' worth passed; hidden tests decide the other 1.5 of 11.5 points (D)." in text
     assert zip_verdict(outcomes, split) == [
         "NOT ready to upload: 1 check failed, and as it is this zip will lose points on:",
-        "  - [t] check b (5 points): wrong values",
+        "  - [t] check b (5 pts): wrong values",
         "The zip was written anyway; fix these, then run `python check.py --zip` again."]
     assert zip_verdict([o for o in outcomes if o.passed], split)[0].startswith("Ready to upload")
