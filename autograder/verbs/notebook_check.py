@@ -70,5 +70,5 @@ def check(task: str | None = None, zip: bool = False, log: Callable[[str], None]
         _copy_data(folder, Path(tmp))
         path = Path(tmp) / NOTEBOOK_NAME
         nbformat.write(notebook, str(path))
-        outcomes = self_check(path, log=log, split=split.limited(task) if task else split, only=task)
+        outcomes = self_check(Path(tmp), log=log, split=split.limited(task) if task else split, only=task)
     return all(o.passed for o in outcomes)

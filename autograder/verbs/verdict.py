@@ -31,12 +31,14 @@ def points_line(outcomes: Sequence[Any], split: PublicSplit) -> str:
     passed_points = _points(split, [t for t in public if t not in failed])
     hidden = [t for t in split.points if t not in public]
     line = f"Public checks: {passed_points:g} of {_points(split, public):g} points' worth passed"
-    if hidden:
-        names = [split.names.get(t, t) for t in hidden]
-        shown = "; ".join(names[:SHOWN_HIDDEN]) + (f"; and {len(names) - SHOWN_HIDDEN} more" if len(names) > SHOWN_HIDDEN else "")
-        line += (f"; hidden tests decide the other {_points(split, hidden):g} of {sum(split.points.values()):g} "
-                 f"points ({shown}).")
-    return line if hidden else line + "."
+    if not hidden and not split.unnamed:
+        return line + "."
+    names = [split.names.get(t, t) for t in hidden]
+    parts = names[:SHOWN_HIDDEN] + ([f"{len(names) - SHOWN_HIDDEN} more"] if len(names) > SHOWN_HIDDEN else [])
+    shown = "; ".join(parts + (["tests not shown to students yet"] if split.unnamed else []))
+    total = sum(split.points.values()) + split.unnamed
+    return (f"{line}; hidden tests decide the other {_points(split, hidden) + split.unnamed:g} of {total:g} points"
+            + (f" ({shown})." if shown else "."))
 
 
 def format_outcomes(outcomes: Sequence[Any], split: PublicSplit | None = None) -> str:

@@ -22,7 +22,7 @@ from autograder.verbs.public_checks import load_checks
 from tests.project.corpus.build import reference_submission
 from tests.project.corpus.worst_case import grade_command, read_report
 from tests.project.handouts import unzipped_handout
-from tests.project.test_selfcheck_truth import TRANSPOSED
+from tests.project.test_selfcheck_truth import transpose_kmeans
 
 ASSIGNMENT = load_rubric()
 TASKS = list(ASSIGNMENT.tasks)
@@ -45,9 +45,9 @@ def test_check_cells_run_under_a_real_kernel_and_print_their_tasks_result(answer
     shipped = nbformat.read(str(handout / NOTEBOOK_NAME), as_version=4)
     assert [c.source for c in shipped.cells if c.source.startswith("check(")] == \
         [f'check("{task}")' for task in TASKS] + ["check(zip=True)"]
-    with open(answers / "kmeans.py", "a", encoding="utf-8") as fh:  # one mistake, in the notebook only
-        fh.write(TRANSPOSED)
-    notebook = build_notebook(task_files(answers, TASKS), ASSIGNMENT.title, check_cells=True)
+    mine = Path(shutil.copytree(answers, tmp_path / "mine"))
+    transpose_kmeans(mine / "kmeans.py")  # one mistake, in the notebook only
+    notebook = build_notebook(task_files(mine, TASKS), ASSIGNMENT.title, check_cells=True)
     nbformat.write(notebook, str(handout / NOTEBOOK_NAME))
     shutil.copy(answers / WEIGHTS, handout / WEIGHTS)  # where the notebook's training writes them
     NotebookClient(notebook, timeout=600, kernel_name="python3",

@@ -38,13 +38,17 @@ def numpydists(feats, protos):
 '''
 TRANSPOSED = '''
 
-_kmeans_right = kmeans
-
-
 def kmeans(X, init_indices, max_iter=100, tol=1e-6):
     centres, labels, n_iter = _kmeans_right(X, init_indices, max_iter, tol)
     return centres.T, labels, n_iter
 '''
+
+
+def transpose_kmeans(path: Path) -> None:
+    """The reference's kmeans renamed, and a kmeans that returns its centres transposed."""
+    source = path.read_text(encoding="utf-8")
+    assert "\ndef kmeans(" in source
+    path.write_text(source.replace("\ndef kmeans(", "\ndef _kmeans_right(") + TRANSPOSED, encoding="utf-8")
 CLOSED, UNCLOSED = "A = np.hstack([np.ones((len(X), 1)), X])", "A = np.hstack([np.ones((len(X), 1)), X]"
 
 
@@ -66,8 +70,7 @@ def with_mistakes(handout: Path) -> Path:
     work = handout / WORK_FOLDER
     with open(work / "distances.py", "a", encoding="utf-8") as fh:
         fh.write(LIST_COMPREHENSION)
-    with open(work / "kmeans.py", "a", encoding="utf-8") as fh:
-        fh.write(TRANSPOSED)
+    transpose_kmeans(work / "kmeans.py")
     source = (work / "regression.py").read_text(encoding="utf-8")
     assert CLOSED in source
     (work / "regression.py").write_text(source.replace(CLOSED, UNCLOSED), encoding="utf-8")
@@ -161,3 +164,15 @@ def test_the_summary_counts_the_rubric_points_each_check_stands_for() -> None:
         "  - [t] check b (5 pts): wrong values",
         "The zip was written anyway; fix these, then run `python check.py --zip` again."]
     assert zip_verdict([o for o in outcomes if o.passed], split)[0].startswith("Ready to upload")
+    later = PublicSplit(split.points, split.names, unnamed=4)  # tests hidden from students: counted, not named
+    assert "hidden tests decide the other 5.5 of 15.5 points (D; tests not shown to students yet)." \
+        in format_outcomes(outcomes, later)
+
+
+def test_the_handout_names_no_test_hidden_from_students(tmp_path: Path) -> None:
+    hidden = [e for e in ASSIGNMENT.entries.values() if e.visibility != "visible"]
+    assert hidden  # the default assignment has some (after_due_date)
+    handout = unzipped_handout(tmp_path, TASKS, ASSIGNMENT.title)
+    shipped = (handout / "autograder" / "public_split.json").read_text(encoding="utf-8")
+    assert not [e.id for e in hidden if e.id in shipped or e.name in shipped]
+    assert f"{sum(e.points for e in hidden):g}" in shipped
