@@ -13,7 +13,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from autograder.api import as_array, check_array, describe_value, fail, none_hint
+from autograder.api import as_array, check_array, describe_value, fail, is_figure, none_hint
 
 
 def _result(student: Any, what: str, X: np.ndarray, init: list[int]) -> tuple[Any, Any, Any]:
@@ -57,8 +57,20 @@ def _kmeans_values(student: Any, files: Mapping[str, Path]) -> None:
     check_array(labels, TINY_LABELS, f"the labels of {what}", rtol=0, atol=0)
 
 
+def _plot_returns_a_figure(student: Any, files: Mapping[str, Path]) -> None:
+    """plot_kmeans returns its Figure (the template's docstring); what it draws the hidden test judges."""
+    X = TINY_X[:, :2]
+    what = "plot_kmeans(X, init_centres, centres, labels)"
+    figure = student.call("plot_kmeans", X, X[TINY_INIT], TINY_CENTRES[:, :2], TINY_LABELS)
+    if figure is None:
+        fail(none_hint(what) + " Return the matplotlib Figure (`fig, ax = plt.subplots()` ... `return fig`).")
+    if not is_figure(figure):
+        fail(f"`{what}` returned {describe_value(figure)}; a matplotlib Figure was expected.")
+
+
 CHECKS = [
     ("kmeans returns centres, labels and n_iter of the right shapes (P = 3, D = 2)", _kmeans_shapes,
      "kmeans.matches_reference[5]"),
     ("kmeans on a small worked example (P = 2, D = 3)", _kmeans_values, "kmeans.matches_reference[2]"),
+    ("plot_kmeans returns a matplotlib Figure", _plot_returns_a_figure, "kmeans.plot"),
 ]

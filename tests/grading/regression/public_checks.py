@@ -40,7 +40,15 @@ def _predict(student: Any, files: Mapping[str, Path]) -> None:
                 rtol=1e-10, atol=1e-10)
 
 
+def _sgd_fit_uses_sgd(student: Any, files: Mapping[str, Path]) -> None:
+    """The task text asks for torch.optim.SGD, read from the code as the grader reads it."""
+    if not student.mentions("sgd_fit", "SGD"):
+        fail("`sgd_fit` does not use torch.optim.SGD (the task asks for it): build the optimiser with "
+             "`torch.optim.SGD(...)` and step it in your loop.")
+
+
 CHECKS = [
     ("least_squares on the corn data matches the published fit", _least_squares, "regression.least_squares_corn"),
     ("predict on a tiny case", _predict, "regression.predictions"),
+    ("sgd_fit uses torch.optim.SGD", _sgd_fit_uses_sgd, "regression.sgd_uses_optim_sgd"),
 ]
