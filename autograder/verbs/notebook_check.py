@@ -1,4 +1,4 @@
-"""`check("distances")` in a cell of the handout's notebook: that task's public checks, run on the
+"""`check("<task>")` in a cell of the handout's notebook: that task's public checks, run on the
 notebook's own definitions, in the same sandboxed worker and with the same words as `python check.py`.
 
 Why: students live in Jupyter (Otter-Grader's `grader.check("q1")`); a check that needs a terminal is
