@@ -18,7 +18,7 @@ from typing import Iterable
 
 from autograder.course.assignment import available
 from autograder.course.paths import ENGINE_DIR
-from autograder.course.rubric import Rubric, load_rubric
+from autograder.course.rubric import Rubric, RubricError, load_rubric
 
 PUBLIC_SPLIT_FILE = "public_split.json"  # in a handout's autograder/
 SHIPPED_SPLIT = ENGINE_DIR / PUBLIC_SPLIT_FILE
@@ -63,11 +63,19 @@ def split_for(tasks: Iterable[str]) -> PublicSplit:
     """The split of the assignment that lists exactly these tasks, else of the default assignment
     (the handout of a task list built without naming its assignment)."""
     tasks = tuple(tasks)
+    rubrics = []
     for path in available().values():
-        rubric = load_rubric(path)
-        if rubric.tasks == tasks:
-            return split_of(rubric)
-    return split_of(load_rubric(), tasks)
+        try:  # a broken assignment file is validate's to report; here it only has no split
+            rubrics.append(load_rubric(path))
+        except (RubricError, ValueError, OSError, KeyError):
+            continue
+    chosen = next((r for r in rubrics if r.tasks == tasks), None)
+    if chosen is not None:
+        return split_of(chosen)
+    try:
+        return split_of(load_rubric(), tasks)
+    except (RubricError, ValueError, OSError, KeyError):
+        return PublicSplit()
 
 
 def parse_split(raw: bytes) -> PublicSplit | None:
