@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.public_split import PublicSplit
+from autograder.course.paths import ASSIGNMENTS_DIR
+from autograder.course.public_split import PublicSplit, split_of
 from autograder.course.rubric import load_rubric
+from autograder.course.rubric_schema import check_rubric
 from autograder.course.tasks import all_tasks
 from autograder.grading.grade import grade_submission
 from autograder.intake.handout_contents import SUBMISSION_ZIP, WORK_FOLDER
@@ -176,3 +178,16 @@ def test_the_handout_names_no_test_hidden_from_students(tmp_path: Path) -> None:
     shipped = (handout / "autograder" / "public_split.json").read_text(encoding="utf-8")
     assert not [e.id for e in hidden if e.id in shipped or e.name in shipped]
     assert f"{sum(e.points for e in hidden):g}" in shipped
+
+
+def test_public_false_in_the_rubric_withholds_the_checks_standing_for_it(tmp_path: Path) -> None:
+    """The instructor decides per test what students see: `public = false` is a valid rubric key, and
+    the checks standing for that test are left out of the self-check and its points."""
+    path = tmp_path / "full.toml"
+    path.write_text((ASSIGNMENTS_DIR / "full.toml").read_text(encoding="utf-8")
+                    + '\n[tests."kmeans.plot"]\npublic = false\n', encoding="utf-8")
+    assert check_rubric(path) == []
+    split = split_of(load_rubric(path))
+    assert split.withheld == {"kmeans.plot"}
+    shown = [c.title for c in CHECKS if split.shown(c.tests)]
+    assert "plot_kmeans returns a matplotlib Figure" not in shown and len(shown) == len(CHECKS) - 1
