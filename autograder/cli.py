@@ -289,14 +289,15 @@ def cmd_similarity(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """The student's self-check: 0 when every public check passed, 1 otherwise."""
     from autograder.course.rubric import load_rubric
+    from autograder.course.public_split import shipped_split, split_of
     from autograder.verbs.packing import SUBMISSION_ZIP
-    from autograder.verbs.selfcheck import CONTRACT_JSON, format_outcomes, self_check
+    from autograder.verbs.selfcheck import CONTRACT_JSON, self_check
 
-    tasks = None if CONTRACT_JSON.is_file() else load_rubric(_assignment(args)).tasks  # a handout is one assignment
+    rubric = None if CONTRACT_JSON.is_file() else load_rubric(_assignment(args))  # a handout is one assignment
     path = Path(args.path)
     zip_to = ((path if path.is_dir() else path.parent) / SUBMISSION_ZIP) if args.zip else None
-    outcomes = self_check(path, tasks=tasks, zip_to=zip_to)
-    print(format_outcomes(outcomes))
+    split = shipped_split() if rubric is None else split_of(rubric)
+    outcomes = self_check(path, tasks=rubric.tasks if rubric else None, zip_to=zip_to, split=split)
     return 0 if all(o.passed for o in outcomes) else 1
 
 

@@ -48,7 +48,8 @@ from autograder.course.timeouts import PLUGIN_PARAMETERS
 
 ENTRY = {"name": {"type": "string"}, "points": {"type": "number", "minimum": 0},
          "number": {"type": "string"}, "visibility": {"enum": list(VISIBILITIES)},
-         "tags": {"type": "array", "items": {"type": "string"}}}
+         "tags": {"type": "array", "items": {"type": "string"}},
+         "public": {"type": "boolean"}}  # false: the self-check does not show the public checks standing for it
 _JSON_TYPES = {int: "integer", float: "number", bool: "boolean", str: "string"}
 _READS = re.compile(r"""\bentry(?:\[|\.get\()\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""")
 

@@ -17,8 +17,28 @@ from autograder.intake.submission import Submission
 from autograder.sandbox.client import LoadReport
 
 
+SANDBOX_NOTE = ("These statements failed in the grader, not on your machine: there your code runs in a sandbox "
+                "with no network, no display and only the files you handed in, so top-level code that downloads, "
+                "trains or exits can fail there even when it works for you (nothing to install). The grader "
+                "skipped each statement that failed and ran the rest: your definitions were kept. Code under "
+                "`if __name__ == \"__main__\":` or inside a function is not run at loading.")
+
+
+def _statement(error: dict[str, Any]) -> str:
+    """Where a failed top-level statement is, and why: line 3 (`train(model)`) raised `SystemExit: ...`."""
+    frames = error.get("frames") or []
+    top = next((f for f in frames if f.get("function") == "<module>"), frames[0] if frames else {})
+    where = f"line {top.get('line')}" if top.get("line") else "a statement"
+    code = f" ({code_span(top.get('code'))})" if top.get("code") else ""
+    message = str(error.get("message", "")).splitlines()[0][:160] if error.get("message") else ""
+    hint = error_hint(str(error.get("type")), str(error.get("message", "")))  # a package the grader lacks...
+    return (f"{where}{code} raised {code_span(str(error.get('type')) + (f': {message}' if message else ''))}"
+            + (f" ({hint})" if hint else ""))
+
+
 def _unit_lines(report: LoadReport) -> list[str]:
-    lines = []
+    lines: list[str] = []
+    ran_and_failed = False
     for unit in report.units:
         if unit.get("ok"):
             continue
@@ -30,14 +50,12 @@ def _unit_lines(report: LoadReport) -> list[str]:
             lines.append(f"- **{code_span(unit.get('label'))}{where}** has a syntax error ({plain(error.get('message'))})"
                          + (f": {code_span(line)}" if line else "") + ". Python could not run any of it: fix that line.")
             continue
-        more = unit.get("failed_statements", 1) - 1
-        raised = code_span(f"{error.get('type')}: {error.get('message')}")
-        lines.append(f"- **{code_span(unit.get('label'))}{where}** raised {raised} "
-                     "while loading" + (f" ({more} more top-level statement{'s' if more > 1 else ''} failed too)"
-                                        if more > 0 else "")
-                     + "; that statement was skipped and the rest was still run."
-                     + (f" {hint}" if (hint := error_hint(str(error.get("type")), str(error.get("message")))) else ""))
-    return lines
+        ran_and_failed = True
+        failed = [error] + list(unit.get("more_errors") or [])
+        more = unit.get("failed_statements", 1) - len(failed)
+        lines.append(f"- **{code_span(unit.get('label'))}**, when the grader loaded it: " + "; ".join(_statement(e) for e in failed)
+                     + (f"; and {more} more statement{'s' if more > 1 else ''}" if more > 0 else "") + ".")
+    return lines + ([f"  {SANDBOX_NOTE}"] if ran_and_failed else [])
 
 
 def submission_summary(submission: Submission, report: LoadReport, contract: dict[str, str],

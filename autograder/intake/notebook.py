@@ -1,7 +1,7 @@
 """Jupyter notebooks to plain Python, cell by cell, read with nbformat (never executed here).
 
-IPython-only syntax (magics, shell escapes, `obj?` help) is replaced by `pass` lines at the same
-indentation, so line numbers in error messages still match the student's cell.
+IPython-only syntax (magics, shell escapes, `obj?` help) and the handout's self-check lines are
+replaced by `pass` lines at the same indentation, so line numbers in error messages still match the student's cell.
 """
 
 from __future__ import annotations
@@ -20,6 +20,15 @@ IPYTHON_LINE = re.compile(r"^\s*(%|!|\?)|^\s*[\w.]+\s*=\s*[!%]|^[^#'\"]*\?\s*$")
 
 
 FIRST_LINE_CHARS = 40
+# The handout notebook's own self-check lines (handout_contents.py writes them): `from check import
+# check` and `check("task")` / `check(zip=True)` cells. They call the self-check, which the grader
+# does not hold, so the grader reads them as the blank lines they are to the homework.
+SELF_CHECK_IMPORT = "from check import check"
+SELF_CHECK_LINE = re.compile(r'^(from check import check|check\(("\w+"|zip=True)?\))\s*(#.*)?$')
+
+
+def is_self_check_line(line: str) -> bool:
+    return bool(SELF_CHECK_LINE.match(line.strip()))
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ def neutralise(source: str) -> str | None:
         lines[0] = "pass  # dropped IPython cell magic"
     out = []
     for line in lines:
-        if IPYTHON_LINE.match(line):
+        if IPYTHON_LINE.match(line) or is_self_check_line(line):
             indent = line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}pass  # dropped IPython line")
         else:

@@ -17,7 +17,8 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Callable, Collection
 
 from autograder.course.markdown import code_span
-from autograder.intake.source_limits import MAX_NOTEBOOK_BYTES, MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
+from autograder.intake.notebook_stream import slim_notebook
+from autograder.intake.source_limits import MAX_SOURCE_FILE_BYTES, SourceBudget, notebook_problem
 
 MAX_ENTRIES = 2000
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -75,12 +76,35 @@ def _copy_stream(source: BinaryIO, target: Path, budget: Budget, cap: int = MAX_
             out.write(chunk)
 
 
+def _store_notebook(open_source: Callable[[], BinaryIO], label: str, target: Path, budget: Budget) -> str | None:
+    """A notebook is staged slimmed (notebook_stream.py): its code cells only, so its outputs, however
+    large, count against no limit and are never held in memory whole."""
+    try:
+        with open_source() as source:
+            slim, problem, _ = slim_notebook(source, label)
+        if slim is None:
+            return problem
+        budget.bytes += len(slim)
+        refused = notebook_problem(label, len(slim), slim)
+        if refused or budget.bytes > MAX_TOTAL_BYTES:
+            return refused or f"`{label}` was skipped: too large once unpacked."
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(slim)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        _remove(target)
+        reason = (exc.strerror or exc) if isinstance(exc, OSError) else exc
+        return f"`{label}` was skipped: it could not be written ({reason})."
+    return None
+
+
 def _store(open_source: Callable[[], BinaryIO], label: str, target: Path, declared: int, budget: Budget) -> str | None:
     """Write one member to `target` under the caps; the note for the student when it was skipped.
     Any OSError (a clash with a file or folder of the same name, a name too long) skips it alone."""
     suffix = target.suffix.lower()
+    if suffix == ".ipynb":
+        return _store_notebook(open_source, label, target, budget)
     source_file = suffix == ".py"
-    cap = MAX_SOURCE_FILE_BYTES if source_file else MAX_NOTEBOOK_BYTES if suffix == ".ipynb" else MAX_FILE_BYTES
+    cap = MAX_SOURCE_FILE_BYTES if source_file else MAX_FILE_BYTES
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open_source() as source:
@@ -89,15 +113,13 @@ def _store(open_source: Callable[[], BinaryIO], label: str, target: Path, declar
         _remove(target)
         reason = (exc.strerror or exc) if isinstance(exc, OSError) else exc
         return f"{code_span(label)} was skipped: it could not be written ({reason})."
-    if problem and (budget.bytes > MAX_TOTAL_BYTES or not (source_file or suffix == ".ipynb")):
+    if problem and (budget.bytes > MAX_TOTAL_BYTES or not source_file):
         return f"{code_span(label)} was skipped: {problem}."
     size = max(size, declared)  # past a cap only the cap was read: say the size the file claims
     if source_file and not problem and budget.exempt(target.name, target.read_bytes):
         refused = None
     elif source_file:
         refused = budget.source.take(label, size, lines)
-    elif suffix == ".ipynb":
-        refused = notebook_problem(label, size, None if problem else target.read_bytes())
     else:
         refused = None
     if refused:

@@ -17,8 +17,8 @@ KB = 1024
 MAX_SOURCE_FILE_BYTES = 128 * KB   # one .py file, or the code cells of one notebook
 MAX_SOURCE_TOTAL_BYTES = 256 * KB  # all the Python the submission loads, .py files and notebook cells
 MAX_SOURCE_LINES = 10_000          # lines of one .py file or one notebook's code cells
-MAX_NOTEBOOK_BYTES = 16 * KB * KB  # a notebook file, outputs included, before it is read as JSON
-MAX_NOTEBOOK_ITEMS = 300_000       # JSON items of a notebook (`,` `{` `[` `:` counted as bytes: an upper bound)
+MAX_NOTEBOOK_BYTES = 100 * KB * KB  # a notebook file, outputs included: Gradescope's largest upload; streamed
+MAX_NOTEBOOK_ITEMS = 300_000        # JSON items of a notebook's code cells (`,` `{` `[` `:` counted: an upper bound)
 
 
 def size_text(size: int) -> str:
@@ -49,13 +49,13 @@ class SourceBudget:
 
 
 def notebook_problem(label: str, size: int, raw: bytes | None) -> str | None:
-    """Why a notebook file (`size` bytes, `raw` its bytes unless too large to read) is not read at
-    all, or None."""
+    """Why a notebook's code cells (`size` bytes, `raw` its bytes, outputs already dropped:
+    notebook_stream.py) are not read at all, or None."""
     if raw is None or size > MAX_NOTEBOOK_BYTES:
-        return (f"{code_span(label)} is {size_text(size)}; the limit for a notebook is {size_text(MAX_NOTEBOOK_BYTES)} "
-                "(clear its outputs in Jupyter and resubmit); it was not loaded.")
+        return (f"{code_span(label)} is {size_text(size)}; the limit for a notebook is {size_text(MAX_NOTEBOOK_BYTES)}; "
+                "it was not loaded.")
     items = sum(raw.count(c) for c in (b",", b"{", b"[", b":"))
     if items > MAX_NOTEBOOK_ITEMS:
-        return (f"{code_span(label)} holds too many items ({items} separators; the limit is {MAX_NOTEBOOK_ITEMS}): "
-                "clear its outputs in Jupyter and resubmit; it was not loaded.")
+        return (f"{code_span(label)} holds too many items in its code cells ({items} separators; the limit is "
+                f"{MAX_NOTEBOOK_ITEMS}); it was not loaded.")
     return None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Collection, Sequence
 
 from autograder.course.markdown import code_span
+from autograder.intake.handout_contents import SUBMISSION_ZIP
 from autograder.intake.handout_index import handout_copies, known_content, skipped_note
 from autograder.intake.notebook import read_cells
 from autograder.intake.safe_unpack import Budget, copy_file, copy_tree, unpack_zip
@@ -96,6 +97,21 @@ def _unit(module: str, label: str, source: str, path: str, notes: list[str]) -> 
     return CodeUnit(module, label, kept, path, error, lost)
 
 
+def own_zip(folder: Path, leave_out: Collection[Path], notes: list[str]) -> set[Path]:
+    """The `submission.zip` that `check.py --zip` wrote into a folder that also holds the code it was
+    made from: a copy of that code, older or the same, so it is left out (reading both made every file
+    clash with itself). A folder holding only a zip (Gradescope's) is read from the zip as before."""
+    packed = folder / SUBMISSION_ZIP
+    if packed in leave_out or not packed.is_file() or packed.is_symlink():
+        return set()
+    code = [p for p in folder.iterdir() if p.suffix in (".py", ".ipynb") or (p.is_dir() and not p.is_symlink())]
+    if not code:
+        return set()
+    notes.append(f"`{SUBMISSION_ZIP}` (what `python check.py --zip` writes) lies beside the code it was made from; "
+                 "the code itself was read, not the zip.")
+    return {packed}
+
+
 def _stage(path: Path, staging: Path, notes: list[str], budget: Budget, leave_out: Collection[Path] = ()) -> Path:
     files = staging / "files"
     if files.exists():
@@ -104,7 +120,7 @@ def _stage(path: Path, staging: Path, notes: list[str], budget: Budget, leave_ou
     if path.is_symlink():
         notes.append(f"{code_span(path.name)} is a symbolic link; it was not followed.")
     elif path.is_dir():
-        copy_tree(path, files, notes, budget, leave_out=leave_out)
+        copy_tree(path, files, notes, budget, leave_out=set(leave_out) | own_zip(path, leave_out, notes))
     elif path.suffix.lower() == ".zip":
         unpack_zip(path, files, notes, budget)
     elif path.is_file():
@@ -153,7 +169,7 @@ def load_submission(path: Path, staging: Path, expected_modules: Sequence[str] =
             continue
         name = module_name(py.stem, notes, expected_modules)
         if name in seen:
-            notes.append(f"{code_span(rel)} has the same name as {code_span(seen[name])}; only the first was loaded.")
+            notes.append(f"{code_span(seen[name])} was loaded; {code_span(rel)} has the same module name, so it was not.")
             continue
         seen[name] = rel
         units.append(_unit(name, rel, source, rel, notes))

@@ -102,6 +102,8 @@ def load_report(ready: dict[str, Any]) -> LoadReport:
                 clean["error"] = student_error(unit.get("error"))
                 if isinstance(unit.get("failed_statements"), int):
                     clean["failed_statements"] = unit["failed_statements"]
+                more = unit.get("more_errors") if isinstance(unit.get("more_errors"), list) else []
+                clean["more_errors"] = [student_error(e) for e in more[:5]]
             clean_units.append(clean)
     clean_found = {str(k): {"module": str(v.get("module")), "callable": v.get("callable") is True}
                    for k, v in found.items() if isinstance(v, dict)}

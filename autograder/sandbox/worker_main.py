@@ -62,6 +62,9 @@ def probe_own_fault(exc: BaseException) -> bool:
     return not (isinstance(exc, TypeError) and CALL_MISMATCH.match(str(exc)))
 
 
+MORE_ERRORS = 4  # failed top-level statements of one unit described after the first; the rest counted
+
+
 def grader_fault(message: str) -> dict[str, Any]:
     """An error of the grader's own probe code, never shown to the student as theirs. The flag marks
     it, not the type's name: a student's exception class may be called GraderFault too."""
@@ -105,7 +108,8 @@ def run_unit(unit: dict[str, str], modules: dict[str, types.ModuleType], identit
                                     "code": (linecache.getline(label, node.lineno) or "").strip()}]
             errors.append(error)
     if errors:
-        return {"label": label, "ok": False, "error": errors[0], "failed_statements": len(errors)}
+        return {"label": label, "ok": False, "error": errors[0], "failed_statements": len(errors),
+                "more_errors": errors[1:MORE_ERRORS + 1]}
     return {"label": label, "ok": True}
 
 

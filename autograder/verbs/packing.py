@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-SUBMISSION_ZIP = "submission.zip"
+from autograder.intake.handout_contents import SUBMISSION_ZIP  # noqa: F401 (where the self-check writes it)
 
 
 def members(submission: Any, homes: dict[str, str]) -> dict[str, Path]:
@@ -47,7 +47,8 @@ def write_zip(out: Path, payloads: dict[str, bytes]) -> Path:
 
 
 def zip_lines(out: Path, files: dict[str, Path]) -> list[str]:
-    """What the student reads: where the zip is and what is in it."""
+    """What the student reads: where the zip is and what is in it (whether to upload it is the
+    self-check's verdict, said after: verdict.py)."""
     size = out.stat().st_size
     return ([f"Wrote {out} ({size / 1e3:.0f} kB), holding exactly what the grader will read:"]
-            + [f"  {name}" for name in sorted(files)] + ["Upload this zip to Gradescope."])
+            + [f"  {name}" for name in sorted(files)])

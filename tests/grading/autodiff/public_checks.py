@@ -2,7 +2,7 @@
 
 Every expected value is computed here from the task text's definition or published in it; nothing
 comes from the reference or the hidden tests, and passing does not promise full marks.
-`CHECKS` lists (title, check); a check gets the student proxy and the data files by name, and raises
+`CHECKS` lists (title, check, rubric test ids); a check gets the student proxy and the data files by name, and raises
 on failure through the grader's own feedback helpers.
 """
 
@@ -31,7 +31,15 @@ def _grad_quadratic(student: Any, files: Mapping[str, Path]) -> None:
                 rtol=1e-4, atol=2e-4)
 
 
+def _grad_logsumexp(student: Any, files: Mapping[str, Path]) -> None:
+    """The task text: the gradient of log(sum(exp(x))) is softmax(x); large entries must not overflow."""
+    for x in (np.array([1.0, 2.0, 3.0, 0.5]), np.array([500.0, 501.0, 499.0])):
+        expected = np.exp(x - x.max()) / np.exp(x - x.max()).sum()
+        check_array(student.call("grad_logsumexp", x), expected, f"grad_logsumexp({x.tolist()})", rtol=0, atol=2e-5)
+
+
 CHECKS = [
-    ("grad_xyz at the handout's point", _grad_xyz),
-    ("grad_quadratic on a 2x2 input", _grad_quadratic),
+    ("grad_xyz at the handout's point", _grad_xyz, "autodiff.grad_xyz"),
+    ("grad_quadratic on a 2x2 input", _grad_quadratic, "autodiff.grad_quadratic"),
+    ("grad_logsumexp is softmax, without overflow", _grad_logsumexp, "autodiff.grad_logsumexp"),
 ]

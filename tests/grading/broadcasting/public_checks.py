@@ -2,7 +2,7 @@
 
 Every expected value is computed here from the task text's definition or published in it; nothing
 comes from the reference or the hidden tests, and passing does not promise full marks.
-`CHECKS` lists (title, check); a check gets the student proxy and the data files by name, and raises
+`CHECKS` lists (title, check, rubric test ids); a check gets the student proxy and the data files by name, and raises
 on failure through the grader's own feedback helpers.
 """
 
@@ -30,4 +30,4 @@ def _broadcast(student: Any, files: Mapping[str, Path]) -> None:
                  f"expected {expected} (see the table of the handout).")
 
 
-CHECKS = [("broadcast_shape on two pairs of the handout", _broadcast)]
+CHECKS = [("broadcast_shape on two pairs of the handout", _broadcast, "broadcasting.given_pairs")]

@@ -2,7 +2,7 @@
 
 Every expected value is computed here from the task text's definition or published in it; nothing
 comes from the reference or the hidden tests, and passing does not promise full marks.
-`CHECKS` lists (title, check); a check gets the student proxy and the data files by name, and raises
+`CHECKS` lists (title, check, rubric test ids); a check gets the student proxy and the data files by name, and raises
 on failure through the grader's own feedback helpers.
 """
 
@@ -74,7 +74,7 @@ def _weights(student: Any, files: Mapping[str, Path]) -> str:
 
 
 CHECKS = [
-    ("classification_error on a tiny crafted case", _classification_error),
-    ("build_model maps 2 images to (2, 10) scores", _model_shapes),
-    ("the trained weights are handed in, load, and classify MNIST", _weights),
+    ("classification_error on a tiny crafted case", _classification_error, "mnist.classification_error"),
+    ("build_model maps 2 images to (2, 10) scores", _model_shapes, "mnist.model_shapes"),
+    ("the trained weights are handed in, load, and classify MNIST", _weights, "mnist.weights_test_error"),
 ]

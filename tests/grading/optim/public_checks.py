@@ -2,7 +2,7 @@
 
 Every expected value comes from the task text (the optimiser each name asks for, the definition of
 the classification error, "numbers, not strings"); nothing comes from the reference or the hidden
-tests, and passing does not promise full marks. `CHECKS` lists (title, check); a check gets the
+tests, and passing does not promise full marks. `CHECKS` lists (title, check, rubric test ids); a check gets the
 student proxy and the data files by name, and raises on failure through the grader's own helpers.
 """
 
@@ -59,6 +59,7 @@ def _optimizers_as_named(student: Any, files: Mapping[str, Path]) -> None:
 
 
 CHECKS = [
-    ("percent_misclassified on a tiny crafted case", _percent_misclassified),
-    ("build_optimizer builds torch.optim.SGD, Adagrad and LBFGS from CONFIGS", _optimizers_as_named),
+    ("percent_misclassified on a tiny crafted case", _percent_misclassified, "optim.percent_misclassified"),
+    ("build_optimizer builds torch.optim.SGD, Adagrad and LBFGS from CONFIGS", _optimizers_as_named,
+     ("optim.optimizer_named[sgd]", "optim.optimizer_named[adagrad]", "optim.optimizer_named[lbfgs]")),
 ]
