@@ -3,38 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import fnmatch
-import os
-import signal
 import sys
-from collections import Counter
 from pathlib import Path
 
 from autograder.course.paths import gradescope_root
 from autograder.verbs import inputs
-
-
-def _selector(pattern: str | None):
-    return None if not pattern else (lambda test_id: fnmatch.fnmatch(test_id, pattern) or pattern in test_id)
-
-
-def _assignment(args: argparse.Namespace) -> Path:
-    """The assignment file this command works on (`--assignment`, `--rubric`, or the default rule of
-    autograder/course/assignment.py), said on stdout so nobody wonders which one was used (stderr stays the
-    one line of a usage error)."""
-    from autograder.course.assignment import choose
-
-    choice = choose(getattr(args, "assignment", None), getattr(args, "rubric", None))
-    print(choice.describe())
-    return choice.path
-
-
-def _stop_on_sigterm() -> None:
-    """SIGTERM (grade-all being stopped) acts as Ctrl-C: pytest stops between tests and grading
-    ends through its normal clean-up (worker closed, temporary folders removed)."""
-    from autograder.classroom.batch import raise_interrupt
-
-    signal.signal(signal.SIGTERM, raise_interrupt)
+from autograder.verbs.class_commands import (cmd_export, cmd_grade_all, cmd_rescore, cmd_similarity,
+                                             stop_on_sigterm)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
@@ -46,12 +21,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
     submission = inputs.existing_submission(Path(args.submission))
     out = inputs.out_file(Path(args.out))
-    rubric_path = _assignment(args)
+    rubric_path = inputs.assignment(args)
     inputs.rubric_problems(check_rubric(rubric_path))
-    inputs.tests_pattern(args.tests, _selector(args.tests), list(rubric_with_decorators(rubric_path).entries))
-    _stop_on_sigterm()
+    inputs.tests_pattern(args.tests, inputs.selector(args.tests), list(rubric_with_decorators(rubric_path).entries))
+    stop_on_sigterm()
     log = print if args.verbose else (lambda line: None)
-    document = grade_submission(submission, out, select=_selector(args.tests), log=log,
+    document = grade_submission(submission, out, select=inputs.selector(args.tests), log=log,
                                 pytest_output=args.verbose, allow_unprotected=args.unprotected,
                                 rubric_path=rubric_path)
     if document["output"] == UNPROTECTED:
@@ -98,7 +73,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.verbs.validate import validate
 
-    return 0 if validate(print, _assignment(args)) else 1
+    return 0 if validate(print, inputs.assignment(args)) else 1
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -108,181 +83,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     from autograder.verbs.validate import validate
 
     out = inputs.out_file(Path(args.out))
-    assignment = _assignment(args)
+    assignment = inputs.assignment(args)
     if not validate(print, assignment):
         print(f"build refused: {out} was not written; fix the problems above (`autograder validate` "
               "checks again)", file=sys.stderr)
         return 2
     out = build_gradescope_zip(out, assignment)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): upload it as the autograder of the assignment")
-    return 0
-
-
-def _rubric_for_batch(args: argparse.Namespace) -> Path:
-    """Check the assignment once for the class (grade_all hands its name to every grader)."""
-    from autograder.verbs.validate import assignment_problems
-
-    path = _assignment(args)
-    problems, ids = assignment_problems(path)
-    inputs.rubric_problems(problems)
-    inputs.tests_pattern(args.tests, _selector(args.tests), ids or [])
-    return path
-
-
-def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
-    """grade_all through Dask (docs/cluster.md). A missing extra, an unreachable scheduler or a worker
-    that refuses is one line and exit 2; a scheduler lost mid-batch stops it as Ctrl-C does."""
-    from autograder.classroom import cluster
-    from autograder.classroom.batch import Interrupted, Refused, grade_all
-
-    try:
-        local = cluster.parse_local(args.cluster) if args.cluster else None
-        with cluster.connect(args.scheduler, local) as client:
-            cluster.preflight(client, args.unprotected)
-            runner = cluster.DaskRunner(client, unprotected=args.unprotected)
-            outcomes, interrupted = grade_all(entries, out, runner=runner, **batch)
-    except (cluster.MissingExtra, Refused, Interrupted, ValueError) as exc:
-        raise inputs.UsageError(str(exc)) from None
-    if runner.lost:
-        print(f"autograder grade-all: {runner.lost}", file=sys.stderr)
-    if runner.counts:
-        print("graded per worker: " + ", ".join(f"{w} {n}" for w, n in sorted(runner.counts.items())))
-    return outcomes, interrupted
-
-
-def cmd_grade_all(args: argparse.Namespace) -> int:
-    """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
-    from autograder.classroom.batch import discover, grade_all, private
-    from autograder.classroom.refresh import gradebook_rubric, write_gradebook
-    from autograder.classroom.summary import graded_now, tests_without_force
-    from autograder.classroom.rescore import change_line
-    from autograder.classroom.similarity import batch_similarity
-    from autograder.course.assignment import exported
-    from autograder.course.rubric import load_rubric
-    from autograder.grading.results import read_json
-    from autograder.grading.session import UNPROTECTED_ENV, refusal
-
-    _stop_on_sigterm()  # the batch stops on SIGTERM as on Ctrl-C
-    folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
-    inputs.positive(args.jobs, "--jobs")
-    inputs.positive(args.timeout, "--timeout")
-    rubric_path = _rubric_for_batch(args)
-    gradebook = gradebook_rubric(rubric_path)  # now, not after a Ctrl-C: it collects the decorated tests
-    try:
-        entries = discover(folder, exclude=out)
-    except ValueError as exc:
-        raise inputs.UsageError(str(exc)) from None
-    inputs.some_submissions(entries, folder)
-    inputs.only_name(args.only, entries)
-    on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
-    if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
-        problem = refusal(load_rubric(rubric_path).limits, args.unprotected)  # refuse before grading anyone
-        if problem:
-            print(problem, file=sys.stderr)
-            return 2
-    if args.unprotected:
-        os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders
-    out.mkdir(parents=True, exist_ok=True)
-    private(out)
-    batch = dict(force=args.force, only=args.only, tests=args.tests, timeout=args.timeout)
-    with exported(rubric_path.stem):  # every grader (subprocess, Dask task) grades this assignment
-        if on_cluster:
-            outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
-        else:
-            outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, **batch)
-    changes = [line for o in outcomes if o.previous is not None and not o.skipped
-               for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
-    for line in changes:
-        print(f"changed {line}")
-    if not interrupted:  # similar submissions (docs: README "Similar submissions"), unless switched off
-        print(batch_similarity(out, rubric_path, args.jobs))
-    csv_path, html_path = write_gradebook(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
-                                          gradebook)
-    fresh = sum(not o.skipped for o in outcomes)
-    counts = ", ".join(f"{s}: {n}" for s, n in sorted(Counter(o.status for o in outcomes).items()))
-    regraded = sum(o.previous is not None and not o.skipped for o in outcomes)
-    print(f"{len(entries)} submissions found, {fresh} graded now, {len(outcomes) - fresh} already done ({counts})"
-          + (f"; {len(changes)} of the {regraded} regraded changed score" if regraded else ""))
-    if graded_now(outcomes, out):
-        print(graded_now(outcomes, out))
-    if args.tests and not args.force and args.only is None:
-        print(tests_without_force(args.tests, fresh, len(outcomes) - fresh))
-    print(f"wrote {csv_path} and {html_path}")
-    if interrupted:
-        print(f"interrupted: {len(entries) - len(outcomes)} submission(s) not graded; run the same command "
-              "again to grade them (finished ones are kept)", file=sys.stderr)
-        return 130
-    return 0
-
-
-def _graded_class(args: argparse.Namespace) -> tuple:
-    """(OUT of an earlier grade-all, its graded submissions, the rubric with decorators) after checks."""
-    from autograder.classroom.gradebook import load_rows
-    from autograder.classroom.refresh import gradebook_rubric
-    from autograder.course.rubric_schema import check_rubric
-
-    out = inputs.out_folder(Path(args.out), must_exist=True)
-    rubric_path = _assignment(args)
-    inputs.rubric_problems(check_rubric(rubric_path))
-    names = [r.name for r in load_rows(out)]
-    if not names:
-        raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
-    return out, names, gradebook_rubric(rubric_path)  # a decorated test keeps its points
-
-
-def cmd_rescore(args: argparse.Namespace) -> int:
-    """Apply the rubric's points, visibility, names and numbering to stored outcomes; run nothing."""
-    from autograder.classroom.class_report import write_class_report
-    from autograder.classroom.rescore import change_line, regrade_hint, rescore_folder
-
-    out, names, rubric = _graded_class(args)
-    rescored = rescore_folder(out, names, rubric, dry_run=args.dry_run)
-    changes = [line for r in rescored for line in [change_line(r.name, r.old, r.new)] if line]
-    for line in changes:
-        print(f"changed {line}")
-    print(f"{len(rescored)} submissions rescored, {len(changes)} changed score"
-          + (" (dry run: nothing written)" if args.dry_run else ""))
-    changed = sorted({tid for r in rescored for tid in r.params_changed})
-    if changed:
-        print(regrade_hint(changed, out))
-    missing = sum(bool(r.missing) for r in rescored)
-    if missing:
-        print(f"{missing} submission(s) have no stored outcome for some tests (never graded with them): "
-              "grade those tests to score them")
-    if not args.dry_run:
-        csv_path, html_path = write_class_report(out, names, rubric)
-        print(f"wrote {csv_path} and {html_path}")
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    """The graded class in the columns a platform imports, joined to a roster (docs/exports.md)."""
-    from autograder.classroom.gradebook import load_rows
-    from autograder.classroom.refresh import gradebook_rubric
-    from autograder.classroom.roster import RosterError
-    from autograder.verbs.export import export
-
-    out = inputs.out_folder(Path(args.out), must_exist=True)
-    if not load_rows(out):
-        raise inputs.UsageError(f"{out}: no graded submission in it (no */results.json)")
-    try:
-        export(out, args.to, gradebook_rubric(_assignment(args)), Path(args.roster) if args.roster else None,
-               Path(args.file) if args.file else None)
-    except RosterError as exc:
-        raise inputs.UsageError(str(exc)) from None
-    return 0
-
-
-def cmd_similarity(args: argparse.Namespace) -> int:
-    """Similar submissions of a class graded by grade-all (its files, never run): listed in its report."""
-    from autograder.classroom.refresh import write_gradebook
-    from autograder.classroom.similarity import similarity_for, summary
-
-    out, names, rubric = _graded_class(args)
-    inputs.fraction(args.threshold, "--threshold")
-    inputs.positive(args.jobs, "--jobs")
-    print(summary(similarity_for(out, rubric.path, args.jobs, args.threshold, respect_switch=False)))
-    print(f"wrote {' and '.join(map(str, write_gradebook(out, names, rubric)))}")
     return 0
 
 
@@ -293,7 +100,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from autograder.verbs.packing import SUBMISSION_ZIP
     from autograder.verbs.selfcheck import CONTRACT_JSON, self_check
 
-    rubric = None if CONTRACT_JSON.is_file() else load_rubric(_assignment(args))  # a handout is one assignment
+    rubric = None if CONTRACT_JSON.is_file() else load_rubric(inputs.assignment(args))  # a handout is one assignment
     path = Path(args.path)
     zip_to = ((path if path.is_dir() else path.parent) / SUBMISSION_ZIP) if args.zip else None
     split = shipped_split() if rubric is None else split_of(rubric)
@@ -305,7 +112,7 @@ def cmd_handout(args: argparse.Namespace) -> int:
     from autograder.course.rubric import load_rubric
     from autograder.verbs.handout import build_handout_zip
 
-    rubric = load_rubric(_assignment(args))
+    rubric = load_rubric(inputs.assignment(args))
     out = build_handout_zip(Path(args.out), list(rubric.tasks), rubric.title)
     print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB): give it to the students")
     return 0

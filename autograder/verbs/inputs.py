@@ -6,7 +6,9 @@ never a fake grade (a results.json worth 0 for a file that does not exist).
 
 from __future__ import annotations
 
+import argparse
 import difflib
+import fnmatch
 import re
 from pathlib import Path
 from typing import Callable
@@ -108,3 +110,19 @@ def rubric_problems(problems: list[str]) -> None:
     if problems:
         raise UsageError(f"the rubric has {len(problems)} problem(s); nothing was graded:\n"
                          + "\n".join(f"  {p}" for p in problems))
+
+
+def selector(pattern: str | None) -> Callable[[str], bool] | None:
+    """`--tests PATTERN` as a test-id predicate (a glob, or a part of the id); None selects every test."""
+    return None if not pattern else (lambda test_id: fnmatch.fnmatch(test_id, pattern) or pattern in test_id)
+
+
+def assignment(args: argparse.Namespace) -> Path:
+    """The assignment file this command works on (`--assignment`, `--rubric`, or the default rule of
+    autograder/course/assignment.py), said on stdout so nobody wonders which one was used (stderr stays the
+    one line of a usage error)."""
+    from autograder.course.assignment import choose
+
+    choice = choose(getattr(args, "assignment", None), getattr(args, "rubric", None))
+    print(choice.describe())
+    return choice.path

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from autograder.classroom import batch
-from autograder.cli import _selector
+from autograder.verbs.inputs import selector as _selector
 from autograder.grading.grade import grade_submission
 from autograder.course.rubric import load_rubric
 from autograder.course.tasks import task
