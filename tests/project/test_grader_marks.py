@@ -12,7 +12,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from autograder.classroom.batch import status_of
-from autograder.classroom.class_report import is_skipped
+from autograder.classroom.feedback_page import is_skipped
 from autograder.course.markdown import code_span, plain
 from autograder.grading.feedback import format_student_error
 from autograder.sandbox.replies import student_error
