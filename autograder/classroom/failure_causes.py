@@ -1,9 +1,9 @@
 """Failure messages of a whole class grouped by their cause, across tests.
 
-Why: 37 tables of "most common first lines" per test hide that one cause (a missing `kmeans`, a
+Why: 37 tables of "most common first lines" per test hide that one cause (a missing `fit`, a
 `return` forgotten, a time limit) fails five tests in forty submissions. A message's cause is its
 first line with what varies between submissions masked: numbers, quoted values and code snippets
-become placeholders, while names (`kmeans`) and exception types (`ValueError`) are kept, as they
+become placeholders, while names (`fit`) and exception types (`ValueError`) are kept, as they
 are the cause. Plain regular expressions: the grader's messages are few templates, written here.
 """
 

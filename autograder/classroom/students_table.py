@@ -2,7 +2,7 @@
 
 Why grouped: 44 columns of bare test numbers cannot be read; a TA scans the totals per task and
 opens the one task they care about (its tests' columns, titled with number and full name). The
-script sorts, filters, and reads a shared view from the link (`#filter=alice&sort=total&open=kmeans`).
+script sorts, filters, and reads a shared view from the link (`#filter=alice&sort=total&open=TASK`).
 For 500 students the page stays small: a task's test cells are made in the browser when the task is
 first opened (from its total cell's data-scores), and each row's text is read once for the filter.
 """
@@ -69,7 +69,7 @@ table.tHead.addEventListener('click', e => {
   if (button) { toggle(button); return; }
   const th = e.target.closest('th'); if (th) sortBy(th);
 });
-// a view can be shared as a link: report.html#filter=alice&sort=total&open=kmeans
+// a view can be shared as a link: report.html#filter=alice&sort=total&open=TASK
 const state = new URLSearchParams(location.hash.slice(1));
 if (state.get('filter')) { filter.value = state.get('filter'); applyFilter(); }
 for (const task of (state.get('open') || '').split(',')) {

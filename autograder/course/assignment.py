@@ -20,16 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Gradescope's Python 3.10
-    import tomli as tomllib
 
 from autograder.course.paths import ASSIGNMENTS_DIR, shown  # noqa: F401 (shown re-exported)
 from autograder.course.tasks import Task, all_tasks
 
 TABLE = ""  # the key of an entry's origins that says which file defines its table
 ASSIGNMENT_ENV = "AUTOGRADER_ASSIGNMENT"  # the name grade-all hands to its per-submission graders
+
+
+def toml() -> Any:
+    """tomllib (tomli on Gradescope's Python 3.10), imported when a file is read: the students'
+    self-check imports the course model without reading any rubric, and a student on 3.10 has no
+    tomli (it is a grader-only package)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 
 class RubricError(ValueError):
@@ -62,7 +69,7 @@ def unreadable(path: Path, exc: Exception) -> str:
     """Why a rubric file cannot be read, as `file:line: ...` when TOML says where (tomllib puts the
     place at the end of its message: "... (at line 3, column 9)")."""
     where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
-    if isinstance(exc, tomllib.TOMLDecodeError) and where:
+    if isinstance(exc, toml().TOMLDecodeError) and where:
         return (f"{shown(Path(path))}:{where[1]}: cannot read the rubric: TOML syntax error at column {where[2]}: "
                 f"{str(exc)[:where.start()]}")
     return f"{shown(Path(path))}: cannot read the rubric: {exc}"
@@ -77,8 +84,8 @@ def did_you_mean(word: str, known: Iterable[str], prefix: str = "") -> str:
 
 def read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return toml().loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, toml().TOMLDecodeError) as exc:
         raise RubricError(unreadable(path, exc)) from None
 
 

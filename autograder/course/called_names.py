@@ -2,7 +2,7 @@
 
 Why: the feedback's "Not found in your submission" list must not claim a name no test needs (a
 helper the handout gives, such as `make_blobs` or `DATA_FILE`, or another task's names when only
-`kmeans.*` is regraded). A test uses a name when the name appears as a string in the test, in the
+`<task>.*` is regraded). A test uses a name when the name appears as a string in the test, in the
 module's helpers, constants and fixtures it reaches (its task's conftest.py included), or through a
 probe it runs. Static and cached: the tests are read once per grading process.
 """
@@ -65,7 +65,7 @@ def _task_definitions(folder: Path) -> Definitions:
 
 
 def test_function(test_id: str) -> str:
-    """`kmeans.matches_reference[2]` -> `test_matches_reference`."""
+    """`fit.matches_reference[2]` -> `test_matches_reference`."""
     return "test_" + test_id.split(".", 1)[-1].split("[", 1)[0]
 
 

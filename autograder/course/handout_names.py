@@ -49,7 +49,7 @@ def same_size(a: str, b: str) -> bool:
 
 
 def name_words(text: str) -> set[str]:
-    """Words of four letters or more in an identifier or a sentence (`plot_kmeans` -> plot, kmeans)."""
+    """Words of four letters or more in an identifier or a sentence (`plot_clusters` -> plot, clusters)."""
     return set(WORD.findall(text.lower().replace("_", " "))) - STOPWORDS
 
 

@@ -21,7 +21,8 @@ def _one_line(text: object, limit: int) -> str:
 
 def code_span(text: object, limit: int = 2000) -> str:
     """`text` as one inline code span that nothing in it can close: the fence is one backtick
-    longer than the longest run inside (CommonMark), so links and images stay literal."""
+    longer than the longest run inside (CommonMark), so links and images stay literal.
+    Example: `fail(f"{code_span(finding.label)}, line {finding.line}: a loop")`."""
     flat = _one_line(text, limit)
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.course.assignment import (  # noqa: F401 (RubricError, tomllib re-exported)
+from autograder.course.assignment import (  # noqa: F401 (RubricError re-exported)
     RubricError,
     default_assignment,
     did_you_mean,
     merge,
-    tomllib,
 )
 from autograder.course.limits import Limits
 

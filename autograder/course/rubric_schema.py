@@ -36,7 +36,7 @@ from autograder.course.assignment import (
     merge,
     shown,
     tasks_problem,
-    tomllib,
+    toml,
     unreadable,
 )
 from autograder.course.gradescope_tests import collected_decorations
@@ -197,7 +197,7 @@ class _File:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.text = self.path.read_text(encoding="utf-8")
-        self.data = tomllib.loads(self.text)
+        self.data = toml().loads(self.text)
         self.lines = _Lines(self.text)
 
     def say(self, table: str, entry: str | None, key: str | None, message: str) -> str:
@@ -223,7 +223,7 @@ class _File:
 def _open(path: Path) -> _File | str:
     try:
         return _File(path)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, toml().TOMLDecodeError) as exc:
         return unreadable(path, exc)
 
 
@@ -269,8 +269,8 @@ def _all_task_data() -> list[dict[str, Any]]:
     for task in all_tasks().values():
         if task.rubric is not None:
             try:
-                found.append(tomllib.loads(task.rubric.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                found.append(toml().loads(task.rubric.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, toml().TOMLDecodeError):
                 continue
     return found
 

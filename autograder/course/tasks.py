@@ -181,7 +181,7 @@ def probes_called(path: Path) -> set[str]:
 def probes_for_checks(tasks: list[str]) -> dict[str, Path]:
     """{task: its probes file} for the tasks whose public checks use one of its probes: what the
     handout's self-check needs, and nothing more (a probes file may hold a yardstick that is a
-    complete answer, such as the plain-loop distances)."""
+    complete answer, such as a plain-loop version of a graded function)."""
     checks = check_files(tasks)
     return {name: path for name, path in own_files("probes.py", tasks).items()
             if name in checks and probes_called(checks[name]) & set(_registered(path))}

@@ -2,7 +2,7 @@
 from, in words the student can act on ("a square root is missing", "negative where it cannot be").
 
 Why rules by name: a cause that holds for any task (every value is 0, a constant factor) is applied
-everywhere, while one that needs to know what the values ARE (squared distances cannot be negative)
+everywhere, while one that needs to know what the values ARE (a sum of squares cannot be negative)
 is switched on by the test that knows it: `check_array(..., causes=(*DEFAULT_CAUSES, "non_negative"))`.
 The rules are task-neutral: they name shapes and indices, never a course's convention for rows.
 """
@@ -76,13 +76,13 @@ def transposed(got: np.ndarray, expected: np.ndarray) -> str:
 
 
 def non_negative(got: np.ndarray, expected: np.ndarray) -> str:
-    """Opt-in: for values that cannot be negative (squared distances, counts, norms)."""
+    """Opt-in: for values that cannot be negative (sums of squares, counts, norms)."""
     negative = got < 0
     if (expected >= 0).all() and negative.any():
         where = tuple(int(i) for i in np.unravel_index(int(np.argmin(got)), got.shape))
         return (f"{int(negative.sum())} of {got.size} values are negative (the lowest, {got[where]:.6g} at index "
                 f"{where}), which these values can never be: a term is missing or its sign is flipped "
-                "(for squared distances, ‖x‖² + ‖y‖² − 2 x·y needs all three terms).")
+                "(an expansion such as ‖x‖² + ‖y‖² − 2 x·y needs all three terms).")
     return ""
 
 

@@ -22,18 +22,18 @@ ON_THE_GRADER = "the packages of the handout's requirements.txt and Python's sta
 INSTEAD = {
     "pandas": "read a CSV with `np.loadtxt(path, delimiter=\",\", skiprows=1)` (or `np.genfromtxt`), and "
               "compute on numpy arrays",
-    "sklearn": "write the step yourself with numpy: distances by broadcasting, k-means as its assign and "
+    "sklearn": "write the step yourself with numpy: array arithmetic for pairwise computations, a clustering as its assign and "
                "update steps, a linear fit with `np.linalg.lstsq`",
-    "scipy": "numpy has what these tasks need: `np.linalg` for solves and norms, broadcasting for "
-             "pairwise distances",
+    "scipy": "numpy has what these tasks need: `np.linalg` for solves and norms, array arithmetic for "
+             "pairwise computations",
     "past": "Python 3 has it built in: `range` instead of `xrange`, `input` instead of `raw_input`",
     "future": "Python 3 has it built in: `range` instead of `xrange`, `input` instead of `raw_input`",
     "six": "Python 3 has it built in: `range`, `str`, `dict.items()`",
     "tkinter": "no window can open on the grader: return the matplotlib Figure instead of showing it",
     "seaborn": "matplotlib draws the same: `fig, ax = plt.subplots()` then `ax.scatter` / `ax.plot`",
     "cv2": "numpy slicing and `torch.nn.functional` do the image operations these tasks need",
-    "tensorflow": "the tasks use torch: `torch.nn` for models, `torch.optim` for training",
-    "keras": "the tasks use torch: `torch.nn` for models, `torch.optim` for training",
+    "tensorflow": "the tasks use torch: `torch.nn` for models, its optimisers for training",
+    "keras": "the tasks use torch: `torch.nn` for models, its optimisers for training",
 }
 
 

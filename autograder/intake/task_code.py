@@ -23,7 +23,7 @@ from autograder.intake.source_index import SourceIndex, Unit, first_line
 class Piece:
     """One top-level definition of the submission, where the student wrote it."""
 
-    label: str  # the unit: "kmeans.py" or "hw.ipynb, code cell 7 (def kmeans(X, ...)"
+    label: str  # the unit: "<task>.py" or "hw.ipynb, code cell 7 (def fit(X, ...)"
     line: int
     source: str
 

@@ -14,8 +14,12 @@ import pytest
 
 from autograder.course.assignment import choose
 from autograder.course.paths import ASSIGNMENTS_DIR, PROJECT_ROOT
-from autograder.course.rubric import ENTRY_KEYS, RubricError, load_rubric, tomllib
+from autograder.course.assignment import toml
+from autograder.course.rubric import ENTRY_KEYS, RubricError, load_rubric
+
 from tests.project.clirun import LEGACY_RUBRIC, fresh_copy
+
+tomllib = toml()  # tomllib, or tomli on Python 3.10
 
 FULL = ASSIGNMENTS_DIR / "full.toml"
 SHIPPED = FULL.read_text(encoding="utf-8")
