@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 import pwd
 import re
 import shutil
@@ -67,12 +68,34 @@ def _grader_above(pid: int, uids: set[int]) -> int:
     return pid
 
 
+def reap_zombies(grace: float = 3.0) -> None:
+    """Wait for our children that end by themselves: as a subreaper, this process inherits what a
+    grader's tree left when it exited (a sandbox's outer bwrap, multiprocessing's resource tracker,
+    which ends once its parent has), and a zombie runs nothing. Up to `grace` seconds; whatever still
+    runs then is reported by `leftovers`."""
+    deadline = time.monotonic() + grace
+    while True:
+        running = []
+        for pid in processes.children(os.getpid()):
+            try:
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                    os.waitpid(pid, os.WNOHANG)
+                else:
+                    running.append(pid)
+            except (OSError, IndexError, ChildProcessError):
+                continue
+        if not running or time.monotonic() > deadline:
+            return
+        time.sleep(0.1)
+
+
 def leftovers() -> list[str]:
     """Processes of the sandbox users, children of this process, files of the sandbox users in the
     shared temp folders: all must be gone once a submission is graded. This process is a subreaper
     (see `before`), so whatever outlives one of our graders is re-parented to us: a sandbox user's
     process under another grader, or orphaned to init, is another run's on this machine (other
     checkouts grade side by side here, and some kill their graders on purpose)."""
+    reap_zombies()
     uids, found = sandbox_uids(), []
     for entry in os.listdir("/proc"):
         try:
