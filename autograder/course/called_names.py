@@ -65,7 +65,7 @@ def _task_definitions(folder: Path) -> Definitions:
 
 
 def test_function(test_id: str) -> str:
-    """`fit.matches_reference[2]` -> `test_matches_reference`."""
+    """`fit.converges[2]` -> `test_converges`."""
     return "test_" + test_id.split(".", 1)[-1].split("[", 1)[0]
 
 

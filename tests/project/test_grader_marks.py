@@ -91,7 +91,7 @@ def test_grade_all_keeps_statuses_the_student_writes_out_of_the_table(tmp_path):
     (klass / "empty").mkdir()
     done = autograder("grade-all", str(klass), "--out", str(tmp_path / "out"), "--jobs", "2", "--tests", "broadcasting.*")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8") as fh:
+    with open(tmp_path / "out" / "grades.csv", newline="", encoding="utf-8-sig") as fh:  # the BOM Excel needs
         rows = {row["submission"]: row for row in csv.DictReader(fh)}
     assert (rows["honest"]["status"], rows["liar"]["status"], rows["empty"]["status"]) == \
         ("graded", "graded", "no files found")
