@@ -105,10 +105,10 @@ def test_top_level_failures_are_named_by_cell_in_the_graders_words(answers: Path
                                 select=lambda test: test.startswith("broadcasting."))
     output = document["output"]
     code_cells = sum(c.cell_type == "code" for c in notebook.cells)
-    assert (f"**{NOTEBOOK_NAME}, code cell {code_cells - 1} (import sys)**, when the grader loaded it: line 2 "
+    assert (f"**`{NOTEBOOK_NAME}, code cell {code_cells - 1} (import sys)`**, when the grader loaded it: line 2 "
             "(`sys.exit('Could not load MNIST. The fix, one line: pip')`) raised `SystemExit: Could not load MNIST.") \
         in output, output
-    assert (f"**{NOTEBOOK_NAME}, code cell {code_cells} (history = train_for_an_hour())**, when the grader loaded it: "
+    assert (f"**`{NOTEBOOK_NAME}, code cell {code_cells} (history = train_for_an_hour())`**, when the grader loaded it: "
             "line 1 (`history = train_for_an_hour()`) raised `NameError") in output, output
     assert "in a sandbox with no network, no display and only the files you handed in" in output
     assert document["score"] == pytest.approx(sum(e.points for e in ASSIGNMENT.entries.values() if e.task == "broadcasting"))
