@@ -192,4 +192,4 @@ def test_feedback_speaks_of_the_notebook_as_the_student_sees_it(tmp_path: Path) 
     found = {name: {"module": "homework"} for name in ("kmeans", "plot_kmeans")}
     summary = submission_summary(submission, LoadReport(found=found), {n: contract[n] for n in ("kmeans", "plot_kmeans")})
     places = summary.split("Where they were found:\n", 1)[1].splitlines()
-    assert places == [f"- {labels[1]}: `plot_kmeans`", f"- {labels[2]}: `kmeans`"]  # by cell, not contract order
+    assert places == [f"- `{labels[1]}`: `plot_kmeans`", f"- `{labels[2]}`: `kmeans`"]  # by cell, not contract order

@@ -61,7 +61,7 @@ def test_validate_build_and_handout_follow_a_tasks_requirements(tmp_path: Path) 
                            "rubric.toml": "knn_rubric.toml"}.items():
         shutil.copy(DATA / source, project / "tests" / "grading" / "knn" / target)
     requirements = project / "tests" / "grading" / "knn" / "requirements.txt"
-    requirements.write_text("PyYAML==6.0.4\nfuture==1.0.0\n")
+    requirements.write_text("PyYAML==6.0.3\nfuture==1.0.0\n")  # the grader's own yaml (issue 24), and one it lacks
     (project / "assignments" / "knn_week.toml").write_text('[assignment]\ntasks = ["knn"]\ntotal_points = 8\n')
 
     failed = autograder("validate", "--assignment", "knn_week", cwd=project)
@@ -72,13 +72,14 @@ def test_validate_build_and_handout_follow_a_tasks_requirements(tmp_path: Path) 
             "named 'future')") in failed.stdout
     assert "PyYAML" not in failed.stdout  # installed, and `yaml` imports in the worker
 
-    requirements.write_text("PyYAML==6.0.4\n")
+    requirements.write_text("PyYAML==6.0.3\n")
     done = autograder("validate", "--assignment", "knn_week", cwd=project)
     assert done.returncode == 0 and "ok   reference: 8/8" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]
     assert autograder("build", "--assignment", "knn_week", "--out", str(tmp_path / "ag.zip"), cwd=project).returncode == 0
     with zipfile.ZipFile(tmp_path / "ag.zip") as zf:
-        assert zf.read("tests/grading/knn/requirements.txt") == b"PyYAML==6.0.4\n"
+        assert zf.read("tests/grading/knn/requirements.txt") == b"PyYAML==6.0.3\n"
         assert b"tests/grading/*/requirements.txt" in zf.read("setup.sh")  # what installs it on Gradescope
     assert autograder("handout", "--assignment", "knn_week", "--out", str(tmp_path / "h.zip"), cwd=project).returncode == 0
     with zipfile.ZipFile(tmp_path / "h.zip") as zf:
-        assert zf.read("requirements.txt").decode().endswith("tqdm==4.70.1\nPyYAML==6.0.4  # task knn\n")
+        handed = zf.read("requirements.txt").decode()
+        assert "\ntqdm==4.70.1\n" in handed and handed.endswith("\nPyYAML==6.0.3  # task knn\n")  # after the grader's pins
