@@ -32,7 +32,7 @@ MAX_DATA_BYTES = 50 * 1024 * 1024
 SHOWN_SKIPPED = 3  # syntax errors described one by one; the rest in one line
 SHADOWED = {"numpy", "torch", "matplotlib", "os", "sys", "random", "math", "time", "json", "pickle",
             "typing", "collections", "functools", "itertools", "copy", "pytest", "wire", "convert", "probes",
-            "worker_main", "abc", "types", "re", "io", "string"}
+            "worker_main", "identity", "looptrace", "abc", "types", "re", "io", "string"}  # + the worker runtime (sandbox/client.RUNTIME_FILES)
 
 
 @dataclass(frozen=True)

@@ -143,3 +143,14 @@ def test_index_loops_and_mentions():
     assert "vectorize" in find_python_loops(index, "vec")[0].what
     assert mentions(index, "fit", "SGD") and not mentions(index, "fit", "Adam")
     assert index.locate("fast")[0].line == 4
+
+
+def test_no_submitted_file_can_take_the_name_of_a_worker_runtime_module() -> None:
+    """A student's `looptrace.py` or `identity.py` must not replace the worker's own (the loop tracer
+    would then count nothing): every runtime file's name is renamed on intake."""
+    from autograder.intake.submission import SHADOWED, module_name
+    from autograder.sandbox.client import RUNTIME_FILES
+
+    for runtime in RUNTIME_FILES:
+        notes: list[str] = []
+        assert runtime[:-3] in SHADOWED and module_name(runtime[:-3], notes, []) == "student_" + runtime[:-3]
