@@ -23,7 +23,7 @@ from autograder.course import timing
 from autograder.course.limits import Limits
 from autograder.intake.manifest import build_manifest
 from autograder.intake.submission import Submission
-from autograder.sandbox.client import Worker, new_sandbox_dir, trusted_worker
+from autograder.sandbox.client import Worker, trusted_worker
 from autograder.sandbox.policy import Protections, SandboxPolicy
 
 UNPROTECTED_ENV = "AUTOGRADER_UNPROTECTED"
@@ -83,7 +83,7 @@ class GradingSession:
             raise RuntimeError("this session refuses to grade: no worker may start")
         with timing.phase("sandbox set-up"):
             self.policy.clear_leftovers()  # of an earlier run that did not end cleanly
-            sandbox_dir = new_sandbox_dir()
+            sandbox_dir = self.policy.new_sandbox_dir()
             self.worker = Worker(build_manifest(submission, contract, sandbox_dir), run_dir, self.policy, sandbox_dir)
             self.worker.deadline = deadline
         self._run_dir = run_dir

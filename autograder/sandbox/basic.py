@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm")  # where a worker writes on any machine: always scanned
@@ -137,3 +138,15 @@ def protect_project(project: Path, keep: list[Path]) -> list[str]:
         except OSError:
             continue
     return protected
+
+
+def _traversable(folder: Path) -> bool:
+    """Whether another user can reach into `folder` (every ancestor has its x bit for others)."""
+    return all(os.stat(part).st_mode & 0o001 for part in [folder, *folder.parents])
+
+
+def sandbox_temp_base() -> Path:
+    """Where folders the sandbox user must enter are made: the system's temp dir, or /tmp when
+    $TMPDIR is a private folder (a Dask worker's, a pytest run's) that user could not enter."""
+    base = Path(tempfile.gettempdir())
+    return Path("/tmp") if not _traversable(base) and _traversable(Path("/tmp")) else base

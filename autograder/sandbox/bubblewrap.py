@@ -73,19 +73,51 @@ def system_view() -> list[str]:
     return args
 
 
-def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int, staged_bytes: int = 0) -> list[str]:
-    """The bwrap command up to and including `--`, for one worker start (the working folder's tmpfs
-    also holds `staged_bytes` of the grader's copies of data files)."""
-    size = str(workspace_mb * 1024 * 1024)
+def _view(python: str, workspace_mb: int) -> list[str]:
+    """bwrap arguments for what every sandboxed process sees: the system and the interpreter
+    read-only, a fresh /dev and /proc, a private /tmp of `workspace_mb`, the hidden folders hidden."""
     shown = [Path("/", name).resolve() for name in SYSTEM_FOLDERS if Path("/", name).is_dir()]
-    args = ["bwrap", *system_view(), "--dev", "/dev", "--proc", "/proc", "--size", size, "--tmpfs", "/tmp"]
+    args = ["bwrap", *system_view(), "--dev", "/dev", "--proc", "/proc",
+            "--size", str(workspace_mb * 1024 * 1024), "--tmpfs", "/tmp"]
     hidden = [f for f in hidden_folders() if _inside(f, shown)]  # a project under /usr/local, say
     for folder in hidden:
         args += ["--tmpfs", str(folder)]
     for folder in interpreter_folders(python):
         if not _inside(folder, shown) or _inside(folder, hidden):  # shown again over what hides it
             args += ["--ro-bind", str(folder), str(folder)]
-    args += ["--ro-bind", str(sandbox_dir), str(sandbox_dir),
-             "--size", str(int(size) + staged_bytes), "--tmpfs", str(workdir), "--chdir", str(workdir),
-             "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--"]
     return args
+
+
+def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int, staged_bytes: int = 0) -> list[str]:
+    """The bwrap command up to and including `--`, for one worker start (the working folder's tmpfs
+    also holds `staged_bytes` of the grader's copies of data files)."""
+    size = workspace_mb * 1024 * 1024
+    return _view(python, workspace_mb) + [
+        "--ro-bind", str(sandbox_dir), str(sandbox_dir),
+        "--size", str(size + staged_bytes), "--tmpfs", str(workdir), "--chdir", str(workdir),
+        "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--"]
+
+
+def _open_parents(args: list[str]) -> list[str]:
+    """`--perms 0755 --dir` for every folder above a bind target that bwrap would otherwise make
+    itself: run by root it makes them 0700, and the sandbox user could not reach what lies below."""
+    made: list[str] = []
+    for i, arg in enumerate(args[:-2]):
+        if arg == "--ro-bind":
+            for parent in reversed(Path(args[i + 2]).parents):
+                if str(parent) != "/" and str(parent) not in made and not _inside(parent, [Path("/tmp")]):
+                    made.append(str(parent))
+    return [arg for folder in made for arg in ("--perms", "0755", "--dir", folder)]
+
+
+def template_arguments(python: str, base: Path, capabilities: tuple[str, ...]) -> list[str]:
+    """The bwrap command for the pre-started worker template (zygote.py), run by root: the same
+    view as a worker's, with the folder that will hold the runs' sandbox folders (read-only), its
+    own network, IPC and UTS namespaces, and the capabilities it needs to give each child its mount
+    and PID namespaces and to drop it to the run's user (the children give them all up)."""
+    caps = [arg for cap in capabilities for arg in ("--cap-add", cap)]
+    view = _view(python, 1)
+    return view[:1] + _open_parents(view[1:] + ["--ro-bind", str(base), str(base)]) + view[1:] + [
+        "--ro-bind", str(base), str(base), "--chdir", "/",
+        "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", *caps,
+        "--die-with-parent", "--new-session", "--hostname", "sandbox", "--"]

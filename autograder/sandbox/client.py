@@ -24,7 +24,7 @@ from autograder.course import timing
 from autograder.course.tasks import probe_files
 from autograder.intake.manifest import DEFINITIONS_ONLY, build_manifest
 from autograder.intake.submission import Submission
-from autograder.sandbox import basic, processes, wire
+from autograder.sandbox import basic, processes, wire, zygote
 from autograder.sandbox.policy import SandboxPolicy, sandbox_temp_base
 from autograder.sandbox.replies import (
     BudgetExhausted,
@@ -125,7 +125,7 @@ class Worker:
         self.workdir = self.sandbox_dir / "work"
         self.log_path = run_dir / "worker-output.txt"
         self.manifest = manifest
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | zygote.ZygoteChild | None = None
         self.report: LoadReport | None = None
         self.broken: str | None = None
         self.starts = 0
@@ -176,10 +176,12 @@ class Worker:
         argv = [str(self.runtime / "worker_main.py"), str(self.runtime / "manifest.json"), str(req_r), str(resp_w)]
         argv += [DEFINITIONS_ONLY] if self.definitions_only else []
         try:
-            self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir, self.data_bytes), cwd=self.workdir, env=env,
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                         pass_fds=(req_r, resp_w), preexec_fn=self.policy.preexec,
-                                         start_new_session=True)
+            self.proc = self._from_template(argv, env, req_r, resp_w, log.fileno())
+            if self.proc is None:
+                self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir, self.data_bytes), cwd=self.workdir, env=env,
+                                             stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                             pass_fds=(req_r, resp_w), preexec_fn=self.policy.preexec,
+                                             start_new_session=True)
         finally:
             os.close(req_r)
             os.close(resp_w)
@@ -206,6 +208,21 @@ class Worker:
         if self.report is None:
             self.report = report
         return report
+
+    def _from_template(self, argv: list[str], env: dict[str, str], req_r: int, resp_w: int,
+                       log_fd: int) -> zygote.ZygoteChild | None:
+        """The worker forked from the pre-started template, where it serves this sandbox folder
+        (None: start a fresh interpreter; a template that fails is reported and not used again)."""
+        template = self.policy.template_for(self.sandbox_dir)
+        if template is None:
+            return None
+        spec = self.policy.child_spec(argv, self.sandbox_dir, self.workdir, self.data_bytes, env)
+        try:
+            return template.spawn(spec, req_r, resp_w, log_fd)
+        except zygote.ZygoteUnavailable as exc:
+            zygote.retire(template, str(exc))
+            self.policy.protections.worker_start = f"fresh interpreter per worker ({exc})"
+            return None
 
     def _retry_definitions_only(self, reason: str) -> LoadReport:
         """Load again with only imports, definitions and constants: a notebook that trains at the

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course.limits import Limits
-from autograder.sandbox import basic, bubblewrap, processes
-from autograder.sandbox.basic import SHARED_TMP
+from autograder.sandbox import basic, bubblewrap, processes, zygote
+from autograder.sandbox.basic import SHARED_TMP, sandbox_temp_base
 from autograder.sandbox.users import claim_slot, ensure_sandbox_user, own_group, release_slot, sandbox_user_name
 
 __all__ = ["Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user", "sandbox_temp_base"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
+TEMPLATE_START = "forked from a pre-started template (numpy and torch imported once per grading process)"
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Protections:
     network_blocked: bool = False
     network_how: str = ""
     processes_limited: bool = False
+    worker_start: str = "fresh interpreter per worker"
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -62,6 +64,7 @@ class Protections:
             f"network blocked: {self.network_how if self.network_blocked else 'NO'}",
             "hidden tests, reference and rubric unreadable by the worker: "
             + ("yes (not in its view)" if private else "yes (permissions)" if self.user else "NO"),
+            f"worker start: {self.worker_start}",
         ] + [f"note: {n}" for n in self.notes]
 
 
@@ -86,18 +89,6 @@ def _own_process_count() -> int:
             except OSError:
                 continue
     return count
-
-
-def _traversable(folder: Path) -> bool:
-    """Whether another user can reach into `folder` (every ancestor has its x bit for others)."""
-    return all(os.stat(part).st_mode & 0o001 for part in [folder, *folder.parents])
-
-
-def sandbox_temp_base() -> Path:
-    """Where folders the sandbox user must enter are made: the system's temp dir, or /tmp when
-    $TMPDIR is a private folder (a Dask worker's, a pytest run's) that user could not enter."""
-    base = Path(tempfile.gettempdir())
-    return Path("/tmp") if not _traversable(base) and _traversable(Path("/tmp")) else base
 
 
 class SandboxPolicy:
@@ -145,6 +136,7 @@ class SandboxPolicy:
         elif self._net:
             how = "network and IPC namespaces" if "--ipc" in self._net else "network namespace"
             prot.network_blocked, prot.network_how = True, f"private {how} (unshare)"
+        self._probe_template()
         if prot.mode == "basic" and self.uid is not None:
             sealed = basic.seal(basic.private_folders())
             if sealed:
@@ -203,6 +195,53 @@ class SandboxPolicy:
             view = bubblewrap.arguments(self.python, sandbox_dir, workdir, self.limits.workspace_mb, staged_bytes)
             return self._drop + view + [self.python, "-I"] + argv
         return self._net + self._drop + [self.python, "-I"] + argv
+
+    def new_sandbox_dir(self) -> Path:
+        """A fresh folder for a student's worker: inside the pre-started template's base where the
+        template serves this run (started here on first use), else in the temp folder as before."""
+        template = self._template()
+        if template is not None:
+            return template.sandbox_dir()
+        return Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))
+
+    def _template(self) -> zygote.Zygote | None:
+        """The pre-started template (started on first use), or None with the reason reported."""
+        if self.protections.worker_start != TEMPLATE_START:
+            return None
+        try:
+            return zygote.shared(self.python, self.private_view)
+        except zygote.ZygoteUnavailable as exc:
+            self.protections.worker_start = f"fresh interpreter per worker ({exc})"
+            return None
+
+    def _probe_template(self) -> None:
+        reason = zygote.unavailable_reason(self.private_view)
+        if reason is None and self.uid is None:
+            reason = "the pre-started worker template needs the unprivileged sandbox user"
+        self.protections.worker_start = TEMPLATE_START if reason is None else f"fresh interpreter per worker ({reason})"
+
+    def template_for(self, sandbox_dir: Path) -> zygote.Zygote | None:
+        """The running template that can start a worker in `sandbox_dir` (one inside its base)."""
+        return zygote.serving(self.python, self.private_view, sandbox_dir)
+
+    def child_spec(self, argv: list[str], sandbox_dir: Path, workdir: Path, staged_bytes: int,
+                   env: dict[str, str]) -> dict[str, object]:
+        """What the template's child applies to itself: the same namespaces, user, rlimits and
+        private mounts as `command` and `preexec` give a fresh worker."""
+        lim, mb = self.limits, 1024 * 1024
+        rlimits = [(resource.RLIMIT_CPU, lim.cpu_seconds), (resource.RLIMIT_AS, lim.address_space_mb * mb),
+                   (resource.RLIMIT_FSIZE, lim.file_size_mb * mb), (resource.RLIMIT_NOFILE, lim.open_files),
+                   (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, lim.processes)]
+        if self.private_view:
+            namespaces = ["mount", "pid", "net", "ipc", "uts"]
+            view = {"base": str(sandbox_dir.parent), "tmp_bytes": lim.workspace_mb * mb,
+                    "work_bytes": lim.workspace_mb * mb + staged_bytes}
+        else:
+            namespaces = [name for name in ("net", "ipc") if f"--{name}" in self._net]
+            view = None
+        return {"argv": argv, "env": env, "cwd": str(workdir), "sandbox_dir": str(sandbox_dir), "view": view,
+                "namespaces": namespaces, "rlimits": rlimits, "uid": self.uid,
+                "gid": self.user.pw_gid if self.user is not None else None}
 
     def preexec(self) -> None:
         """Runs in the child before exec (still as the grader's user): limits, and first in line

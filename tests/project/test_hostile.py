@@ -77,6 +77,8 @@ def reap_zombies(grace: float = 3.0) -> None:
     while True:
         running = []
         for pid in processes.children(os.getpid()):
+            if pid in processes.LIVE_WORKERS:  # the grader's worker template: kept on purpose
+                continue
             try:
                 if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
                     os.waitpid(pid, os.WNOHANG)
@@ -90,8 +92,9 @@ def reap_zombies(grace: float = 3.0) -> None:
 
 
 def leftovers() -> list[str]:
-    """Processes of the sandbox users, children of this process, files of the sandbox users in the
-    shared temp folders: all must be gone once a submission is graded. This process is a subreaper
+    """Processes of the sandbox users, children of this process (but the pre-started worker template
+    that the grader keeps, sandbox/zygote.py, which runs no student code), files of the sandbox
+    users in the shared temp folders: all must be gone once a submission is graded. This process is a subreaper
     (see `before`), so whatever outlives one of our graders is re-parented to us: a sandbox user's
     process under another grader, or orphaned to init, is another run's on this machine (other
     checkouts grade side by side here, and some kill their graders on purpose)."""
@@ -104,7 +107,7 @@ def leftovers() -> list[str]:
                 found.append(f"process {entry}: {Path(f'/proc/{entry}/cmdline').read_bytes()[:80]!r}")
         except (OSError, ValueError, IndexError):
             continue
-    found += [f"child process {pid}" for pid in processes.children(os.getpid())]
+    found += [f"child process {pid}" for pid in processes.children(os.getpid()) if pid not in processes.LIVE_WORKERS]
     for folder in SHARED_TMP:
         try:
             found += [f"file {e.path}" for e in os.scandir(folder) if e.stat(follow_symlinks=False).st_uid in uids]
