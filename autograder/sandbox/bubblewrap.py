@@ -116,7 +116,7 @@ def template_arguments(python: str, base: Path, capabilities: tuple[str, ...]) -
     own network, IPC and UTS namespaces, and the capabilities it needs to give each child its mount
     and PID namespaces and to drop it to the run's user (the children give them all up)."""
     caps = [arg for cap in capabilities for arg in ("--cap-add", cap)]
-    view = _view(python, 1)
+    view = _view(python, 16)  # its /tmp: matplotlib's font cache
     return view[:1] + _open_parents(view[1:] + ["--ro-bind", str(base), str(base)]) + view[1:] + [
         "--ro-bind", str(base), str(base), "--chdir", "/",
         "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", *caps,

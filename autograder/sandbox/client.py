@@ -198,7 +198,10 @@ class Worker:
         except DiskQuotaExceeded as exc:
             report = LoadReport(fatal=f"loading your code stopped: {exc}")
         except (EOFError, wire.WireError, OSError):
-            report = LoadReport(fatal="loading your code ended the process: " + describe_exit(self._reap()))
+            code = self._reap()
+            if isinstance(self.proc, zygote.ZygoteChild) and self.proc.fault:
+                return self._without_template(self.proc.fault)
+            report = LoadReport(fatal="loading your code ended the process: " + describe_exit(code))
         if report.fatal:
             report.stdout = self._new_output()
             self.close()
@@ -223,6 +226,17 @@ class Worker:
             zygote.retire(template, str(exc))
             self.policy.protections.worker_start = f"fresh interpreter per worker ({exc})"
             return None
+
+    def _without_template(self, fault: str) -> LoadReport:
+        """The template failed to isolate this worker (its fault, not the submission's): retired for
+        this process, said in the protections, and the worker started fresh instead."""
+        template = self.policy.template_for(self.sandbox_dir)
+        if template is not None:
+            zygote.retire(template, f"the worker template failed: {fault}")
+        self.policy.protections.worker_start = f"fresh interpreter per worker (the worker template failed: {fault})"
+        self.close()
+        self.starts -= 1
+        return self._start()
 
     def _retry_definitions_only(self, reason: str) -> LoadReport:
         """Load again with only imports, definitions and constants: a notebook that trains at the

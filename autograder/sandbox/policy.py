@@ -32,7 +32,8 @@ from autograder.sandbox.users import claim_slot, ensure_sandbox_user, own_group,
 
 __all__ = ["Protections", "SandboxPolicy", "SHARED_TMP", "ensure_sandbox_user", "sandbox_temp_base"]
 _PROBED: dict[tuple, tuple[str, list[str], list[str]]] = {}  # (mode, uid, python) -> probe outcome
-TEMPLATE_START = "forked from a pre-started template (numpy and torch imported once per grading process)"
+_USER_RUNS_PYTHON: dict[tuple[int, str], bool] = {}  # (sandbox uid, python) -> it can run that interpreter
+TEMPLATE_START = "forked from a pre-started template (numpy, torch and matplotlib imported once per grading process)"
 
 
 @dataclass
@@ -116,7 +117,10 @@ class SandboxPolicy:
         if self.user is not None and shutil.which("setpriv"):
             self._drop = ["setpriv", f"--reuid={self.user.pw_uid}", f"--regid={self.user.pw_gid}",
                           "--clear-groups", "--no-new-privs", "--"]
-            if _works(self._drop + [self.python, "-I", "-c", "import numpy"]):
+            key = (self.user.pw_uid, self.python)
+            if key not in _USER_RUNS_PYTHON:  # asked once per grading process (a service grades many)
+                _USER_RUNS_PYTHON[key] = _works(self._drop + [self.python, "-I", "-c", "import numpy"])
+            if _USER_RUNS_PYTHON[key]:
                 prot.user = f"{self.user.pw_name} (uid {self.user.pw_uid})"
             else:
                 self._drop = []

@@ -9,6 +9,7 @@ before and the protections report says so. AUTOGRADER_ZYGOTE=0 turns it off.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -22,10 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from autograder.course import timing
 from autograder.sandbox import basic, bubblewrap, processes
 
 SWITCH = "AUTOGRADER_ZYGOTE"
 RUNTIME_FILE = Path(__file__).resolve().parent / "zygote_main.py"
+START_PHASE = "worker template start (once per grading process)"  # not a cost of any one submission
 READY_TIMEOUT = 120.0  # seconds for the template to import its libraries
 CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")  # mounts, the drop to the user, the bounding set
 BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
@@ -44,6 +47,7 @@ class ZygoteChild:
     def __init__(self, pid: int, status_fd: int) -> None:
         self.pid, self._status_fd = pid, status_fd
         self.returncode: int | None = None
+        self.fault = ""  # why the template could not isolate this worker (its fault, never the student's)
         self._data = b""
 
     def _read(self, timeout: float | None) -> bool:
@@ -59,8 +63,11 @@ class ZygoteChild:
                 continue
             os.close(self._status_fd)
             self._status_fd = -1
+            text = self._data.decode("utf-8", "replace")
+            if text.startswith("E:"):
+                self.fault, _, text = text[2:].partition("\n")
             try:
-                self.returncode = int(self._data.decode("ascii"))
+                self.returncode = int(text)
             except ValueError:
                 self.returncode = -9  # its processes were killed before one could say how it ended
         return True
@@ -93,7 +100,11 @@ class Zygote:
         command = [self.python, "-I", str(self.base / RUNTIME_FILE.name), str(theirs.fileno())]
         if private_view:
             command = bubblewrap.template_arguments(python, self.base, CAPABILITIES) + command
-        self.proc = subprocess.Popen(command, env=BASE_ENV, cwd="/", stdin=subprocess.DEVNULL,
+        config = "/tmp/matplotlib" if private_view else str(self.base / ".matplotlib")  # its font cache, built once
+        if not private_view:
+            os.mkdir(config, 0o700)
+        env = {**BASE_ENV, "HOME": config, "MPLCONFIGDIR": config}
+        self.proc = subprocess.Popen(command, env=env, cwd="/", stdin=subprocess.DEVNULL,
                                      pass_fds=(theirs.fileno(),), start_new_session=True)
         theirs.close()
         processes.LIVE_WORKERS.add(self.proc.pid)  # never swept as an orphan
@@ -142,7 +153,12 @@ class Zygote:
             processes.kill_tree(self.proc.pid)
             self.proc.wait()
             processes.LIVE_WORKERS.discard(self.proc.pid)
-            shutil.rmtree(self.base, ignore_errors=True)
+            (self.base / RUNTIME_FILE.name).unlink(missing_ok=True)
+            shutil.rmtree(self.base / ".matplotlib", ignore_errors=True)
+            try:
+                self.base.rmdir()  # once the last run's sandbox folder in it is gone (a fallback may still use one)
+            except OSError:
+                pass
 
 
 _RUNNING: dict[tuple[Any, ...], Zygote] = {}
@@ -177,7 +193,8 @@ def shared(python: str, private_view: bool) -> Zygote:
             other.close()
         _RUNNING.clear()
         try:
-            zygote = _RUNNING[key] = Zygote(python, private_view)
+            with timing.phase(START_PHASE):
+                zygote = _RUNNING[key] = Zygote(python, private_view)
         except ZygoteUnavailable as exc:
             _FAILED[key] = str(exc)
             raise
@@ -210,3 +227,6 @@ def close_all() -> None:
             zygote.close()
         _RUNNING.clear()
         _FAILED.clear()
+
+
+atexit.register(close_all)

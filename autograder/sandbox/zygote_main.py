@@ -1,4 +1,4 @@
-"""The pre-started template of the worker (the "zygote"): imports numpy and torch once, then forks
+"""The pre-started template of the worker (the "zygote"): imports numpy, torch and matplotlib once, then forks
 one isolated child per worker start.
 
 Why: a fresh worker pays the interpreter and `import torch` (about 1-2 s of CPU, 220 MB) before any
@@ -46,7 +46,8 @@ MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 36, 38
 CAPABILITY_VERSION_3 = 0x20080522
 LIBC = ctypes.CDLL(None, use_errno=True)
-PRELOADED = ("numpy", "torch")  # what every worker would import anyway: paid once here
+PRELOADED = ("numpy", "torch", "matplotlib.pyplot")  # what most workers import anyway: paid once here
+FAULT_EXIT = 70  # after "E:..." on the status pipe; the exit status follows that line
 LIBRARY_FDS: set[int] = set()  # what the libraries opened while imported: theirs, kept in every worker
 
 
@@ -100,12 +101,22 @@ def private_view(spec: dict[str, Any]) -> None:
 
 
 def become_worker(spec: dict[str, Any], fds: dict[str, int]) -> None:
-    """In W: the descriptors, user, limits and environment of a fresh worker; then its code."""
+    """In W: the descriptors, user, limits and environment of a fresh worker; then its code. A
+    failure before the code runs is the template's, said on the status pipe ("E:" and why)."""
+    try:
+        _isolate_worker(spec, fds)
+    except BaseException as exc:
+        _fault(fds, f"worker set-up: {exc}")
+    os.close(fds["status"])  # from here on, nothing the student runs can speak for the template
+    _run_worker(spec)
+
+
+def _isolate_worker(spec: dict[str, Any], fds: dict[str, int]) -> None:
     os.dup2(fds["log"], 1)
     os.dup2(fds["log"], 2)
     null = os.open("/dev/null", os.O_RDONLY)
     os.dup2(null, 0)
-    keep = {0, 1, 2, fds["request"], fds["response"], *LIBRARY_FDS}
+    keep = {0, 1, 2, fds["request"], fds["response"], fds["status"], *LIBRARY_FDS}
     for fd in sorted(int(name) for name in os.listdir("/proc/self/fd")):
         if fd not in keep:
             try:
@@ -138,6 +149,9 @@ def become_worker(spec: dict[str, Any], fds: dict[str, int]) -> None:
             sys.modules[name].seed()
     sys.argv = spec["argv"][:2] + [str(fds["request"]), str(fds["response"])] + spec["argv"][4:]
     sys.path[0] = os.path.dirname(spec["argv"][0])
+
+
+def _run_worker(spec: dict[str, Any]) -> None:
     code = 0
     try:
         runpy.run_path(spec["argv"][0], run_name="__main__")
@@ -152,6 +166,14 @@ def become_worker(spec: dict[str, Any], fds: dict[str, int]) -> None:
         except Exception:
             pass
     os._exit(code)
+
+
+def _fault(fds: dict[str, int], message: str) -> None:
+    """The template's own failure (never the student's): said on the status pipe, then exit."""
+    try:
+        os.write(fds["status"], ("E:" + message.replace("\n", " ")[:500] + "\n").encode("utf-8", "replace"))
+    finally:
+        os._exit(FAULT_EXIT)
 
 
 def _status(wait_status: int) -> int:
@@ -181,18 +203,20 @@ def run_child(spec: dict[str, Any], fds: dict[str, int]) -> None:
             _check(LIBC.unshare(ctypes.c_int(spaces)), "unshare")
         pid = os.fork()
         if pid == 0:
-            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            try:
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            except OSError as exc:
+                _fault(fds, str(exc))
             if spec["view"]:
                 run_namespace_init(spec, fds)
-            os.close(fds["status"])
             become_worker(spec, fds)
         for fd in (fds["request"], fds["response"], fds["log"]):
             os.close(fd)
         code = _wait_for(pid)
         if spec["view"] and code == 0:
             os._exit(0)  # P1 wrote the worker's status itself
-    except BaseException:
-        traceback.print_exc(file=sys.stderr)
+    except BaseException as exc:
+        _fault(fds, f"isolation: {exc}")
     try:
         os.write(fds["status"], str(code).encode())
     finally:
@@ -202,10 +226,12 @@ def run_child(spec: dict[str, Any], fds: dict[str, int]) -> None:
 def run_namespace_init(spec: dict[str, Any], fds: dict[str, int]) -> None:
     """P1: build the private view, start W, reap every orphan of the namespace until W ends, write
     W's exit status, exit (which ends every process left in the namespace)."""
-    private_view(spec)
+    try:
+        private_view(spec)
+    except BaseException as exc:
+        _fault(fds, f"private view: {exc}")
     worker = os.fork()
     if worker == 0:
-        os.close(fds["status"])
         become_worker(spec, fds)
     for fd in (fds["request"], fds["response"], fds["log"]):
         os.close(fd)
@@ -238,7 +264,10 @@ def main() -> None:
     _prctl(PR_SET_DUMPABLE, 0)  # nobody reads this process's memory through /proc
     before = set(os.listdir("/proc/self/fd"))
     for name in PRELOADED:
-        __import__(name)
+        try:
+            __import__(name)
+        except ImportError:  # a course without that library: its workers import what they use
+            pass
     LIBRARY_FDS.update(int(fd) for fd in set(os.listdir("/proc/self/fd")) - before)
     serve(control)
 

@@ -135,3 +135,22 @@ def _owned_by_sandbox_user(pid: str) -> bool:
         return os.stat(f"/proc/{pid}").st_uid != 0
     except OSError:
         return False
+
+
+def test_a_child_the_template_cannot_isolate_is_started_fresh(tmp_path, monkeypatch):
+    """A failure before the student's code runs is the template's: never blamed on the submission."""
+    from autograder.sandbox.policy import SandboxPolicy
+
+    spec = SandboxPolicy.child_spec
+
+    def impossible_limits(self, *args, **kwargs):
+        return {**spec(self, *args, **kwargs), "rlimits": [(10_000, 1)]}  # no such resource: setrlimit fails
+    zygote.close_all()
+    monkeypatch.setattr(SandboxPolicy, "child_spec", impossible_limits)
+    try:
+        seen = _inspect(tmp_path, "refused")
+    finally:
+        zygote.close_all()
+    assert any("fresh interpreter per worker (the worker template failed: worker set-up:" in line
+               for line in seen["protections"]), seen["protections"]
+    assert seen["uid"][0] != 0 and not seen["project_visible"]
