@@ -104,7 +104,8 @@ class Zygote:
         if not private_view:
             os.mkdir(config, 0o700)
         env = {**BASE_ENV, "HOME": config, "MPLCONFIGDIR": config}
-        self.proc = subprocess.Popen(command, env=env, cwd="/", stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(command, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL,  # a library's import-time warning is nobody's output
                                      pass_fds=(theirs.fileno(),), start_new_session=True)
         theirs.close()
         processes.LIVE_WORKERS.add(self.proc.pid)  # never swept as an orphan
