@@ -105,8 +105,13 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             writer.extra[HASH_KEY] = rubric_hash(plugin.rubric)  # what a gradebook checks before trusting it
             for problem in plugin.rubric.problems(plugin.collected if select is None else None):
                 log(f"[grader] RUBRIC PROBLEM: {problem}")
+        wall, overhead = timing.overhead()
+        timing.add(timing.OVERHEAD, overhead)
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))
+        log(f"[grader] overhead of grading this submission: {overhead:g} s of {wall:g} s wall time (everything but "
+            "the hidden tests' own calls, the student's calls included in those: process start, imports, sandbox, "
+            "worker start, loading, collection, clean-up)")
         return writer.write()
     except Exception:
         log("[grader] the grader failed:\n" + traceback.format_exc())
