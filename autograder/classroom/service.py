@@ -24,6 +24,7 @@ from typing import Any
 from autograder.course.launch import TRUSTED_CWD, grader_command
 
 SERVICE_ENV = "AUTOGRADER_GRADING_SERVICE"
+TIMED_OUT = object()
 CLOSE_GRACE = 5.0  # seconds an idle service has to exit once its stdin is closed
 
 
@@ -79,21 +80,21 @@ class GradingService:
             except (BrokenPipeError, OSError):  # it died before this job
                 return self.proc.wait(), False
             reply = self._reply(time.monotonic() + timeout)
-            if reply is None:
-                if self.alive():  # timed out
-                    self.kill()
-                    return None, True
-                return self.proc.wait(), False  # died mid-job: as a crashed grader
+            if reply is TIMED_OUT:
+                self.kill()
+                return None, True
+            if reply is None:  # died mid-job (its reply pipe closed): as a crashed grader
+                return self.proc.wait(), False
             return int(reply["returncode"]), False
         finally:
             running.procs.discard(self.proc)
 
-    def _reply(self, deadline: float) -> dict[str, Any] | None:
-        """The next reply line, or None on timeout or end of file (the service is gone)."""
+    def _reply(self, deadline: float) -> Any:
+        """The next reply, TIMED_OUT past `deadline`, or None at end of file (the service is gone)."""
         while b"\n" not in self.pending:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.replies], [], [], left)[0]:
-                return None
+                return TIMED_OUT
             chunk = os.read(self.replies, 4096)
             if not chunk:
                 return None
