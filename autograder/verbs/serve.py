@@ -148,6 +148,8 @@ def serve(reply_fd: int, grade: Callable[[list[str]], int]) -> int:
     import autograder.grading.grade  # noqa: F401 (pytest, numpy and the engine, once for every job)
 
     signal.signal(signal.SIGTERM, raise_interrupt)  # idle or grading, SIGTERM ends the service in order
+    sys.stdout, sys.stderr = getattr(sys.stdout, "raw", sys.stdout), getattr(sys.stderr, "raw", sys.stderr)  # each
+    # job's own `main` makes them printable, once, as in a fresh grader
     jobs, replies = _own_channels(reply_fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     baseline = Baseline()

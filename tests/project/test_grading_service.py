@@ -74,21 +74,21 @@ def _grade_all(klass: Path, out: Path, service_on: bool) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def _measured(text: str) -> str:
+def without_measured_figures(text: str) -> str:
     """Feedback without what differs between any two runs: the speed tests' measured figures."""
     return re.sub(r"\d+(\.\d+)? (times|ms)\b", r"N \2", text)
 
 
 def _tests(out: Path, name: str) -> list[tuple]:
     document = json.loads((out / name / "results.json").read_text(encoding="utf-8"))
-    return [(t["name"], t["score"], t["status"], _measured(t["output"])) for t in document["tests"]] + \
+    return [(t["name"], t["score"], t["status"], without_measured_figures(t["output"])) for t in document["tests"]] + \
         [("total", document["score"])]
 
 
 def _log(out: Path, name: str) -> str:
     """output.txt without what differs between any two runs (measured figures, seconds, the OUT folder)."""
     text = (out / name / "output.txt").read_text(encoding="utf-8").replace(str(out), "OUT")
-    return _measured(re.sub(r"\(\d+(\.\d+)? s\)", "(s)", text))
+    return without_measured_figures(re.sub(r"\(\d+(\.\d+)? s\)", "(s)", text))
 
 
 def test_service_and_fresh_processes_grade_a_class_identically(tmp_path: Path) -> None:
