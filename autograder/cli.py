@@ -140,7 +140,7 @@ def cmd_author(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")  # `serve` is the batch's, unlisted
     grade = sub.add_parser("grade", help="grade one submission (folder, .py, .ipynb or .zip) locally")
     grade.add_argument("submission")
     grade.add_argument("--out", default="results.json", help="where to write results.json")

@@ -109,9 +109,9 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
         timing.add(timing.OVERHEAD, overhead)
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))
-        log(f"[grader] overhead of grading this submission: {overhead:g} s of {wall:g} s wall time (everything but "
-            "the hidden tests' own calls, the student's calls included in those: process start, imports, sandbox, "
-            "worker start, loading, collection, clean-up)")
+        log(f"[grader] overhead of grading this submission: {overhead:g} s of {wall:g} s wall time (all but the "
+            "hidden tests' own calls, which include the calls into the student's code: process start and imports, "
+            "sandbox, worker start and loading, collection, clean-up)")
         return writer.write()
     except Exception:
         log("[grader] the grader failed:\n" + traceback.format_exc())
