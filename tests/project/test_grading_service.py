@@ -188,3 +188,34 @@ def test_the_fresh_process_path_stays_selectable(monkeypatch: pytest.MonkeyPatch
     assert not service.enabled()
     monkeypatch.delenv(service.SERVICE_ENV)
     assert service.enabled()
+
+
+def test_a_timed_out_job_kills_the_service_tree_and_a_crashed_start_is_a_grader_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As batch.grade_one's subprocess: past the timeout the service and all below it are killed and
+    the next job gets a new service; a service that cannot even start fails its job, not the batch."""
+    from autograder.sandbox.processes import descendants
+
+    template = build.template_submission(tmp_path / "template")
+    services, running = service.Services(), batch.Running()
+    try:
+        slow = tmp_path / "slow"
+        slow.mkdir()
+        assert services.grade(template, slow / "partial.json", slow / batch.OUTPUT, None, 0.5, running) == (None, True)
+        assert not services.every
+        ok = tmp_path / "ok"
+        ok.mkdir()
+        assert services.grade(template, ok / "partial.json", ok / batch.OUTPUT, None, 300, running) == (0, False)
+        (served,) = services.every
+        assert served.alive() and not descendants(served.proc.pid)  # idle: its worker is gone with the job
+        monkeypatch.setattr(sys, "executable", shutil.which("false"))
+        monkeypatch.setenv("AG_OTHER_ENVIRONMENT", "1")  # a new environment: a new service, from `false`
+        crashed = tmp_path / "crashed"
+        crashed.mkdir()
+        returncode, timed_out = services.grade(template, crashed / "partial.json", crashed / batch.OUTPUT, None, 300,
+                                               running, env=dict(os.environ))
+        assert not timed_out and batch.status_of(None, returncode, timed_out) == "grader error"
+        assert not served.alive()  # replaced, not leaked
+    finally:
+        services.close()
+    assert not services.every and not running.procs
