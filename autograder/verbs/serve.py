@@ -135,6 +135,8 @@ def run_job(job: dict[str, Any], grade: Callable[[list[str]], int], devnull: int
             return int(grade(argv))
         except SystemExit as exc:  # argparse's refusal, as a fresh process would end
             return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except KeyboardInterrupt:  # SIGTERM outside what `main` guards: the service stops after this job
+            return INTERRUPTED
         except BaseException:  # as an uncaught exception ends a fresh grader: its traceback, status 1
             traceback.print_exc()
             return 1
