@@ -70,6 +70,14 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The grading service of grade-all (autograder/verbs/serve.py): jobs on stdin, each graded by
+    this very `main`, as `autograder grade` would be. Not for people: started by the batch."""
+    from autograder.verbs.serve import serve
+
+    return serve(args.reply_fd, main)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from autograder.verbs.validate import validate
 
@@ -132,7 +140,7 @@ def cmd_author(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")  # `serve` is the batch's, unlisted
     grade = sub.add_parser("grade", help="grade one submission (folder, .py, .ipynb or .zip) locally")
     grade.add_argument("submission")
     grade.add_argument("--out", default="results.json", help="where to write results.json")
@@ -158,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.set_defaults(func=cmd_grade_all)
     run = sub.add_parser("run", help="Gradescope entry point (uses $AUTOGRADER_ROOT, default /autograder)")
     run.set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve")  # grade-all's grading service (no help: not a command for people)
+    serve.add_argument("--reply-fd", type=int, required=True)
+    serve.set_defaults(func=cmd_serve)
     prepare = sub.add_parser("prepare", help="one-time preparation on the grading machine")
     prepare.set_defaults(func=cmd_prepare)
     validate = sub.add_parser("validate", help="check the rubric, the reference (full marks) and the template (0)")

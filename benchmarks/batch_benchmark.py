@@ -1,25 +1,49 @@
-"""A TA's batch: submissions per minute of `autograder grade-all` with --jobs 1 and --jobs 2.
+"""A TA's batch, today's path against the grading service (issue 27), on 2 slots (--jobs 2).
+
+Old path: AUTOGRADER_GRADING_SERVICE=0 AUTOGRADER_ZYGOTE=0 (a fresh `autograder grade` per
+submission, a fresh worker). New path: both unset (one grading service per slot, and the sandbox's
+zygote where the project has one). Runs alternate old, new, old, new on the same class, each from an
+empty output folder.
 
 The class: the reference in four forms (folder, one .py, notebook, zip), the untouched template, an
-empty folder, a broken zip, a binary .py, every seeded mistake and every correct variant of the
-corpus (tests/project/corpus/), 40 or more submissions in all. Each run starts from an empty output
-folder; both must give the same total to every submission. Peak memory is the PSS summed over the
-whole batch's processes. Not run by CI. Usage: .venv/bin/python benchmarks/batch_benchmark.py
+empty folder, a broken zip, a binary .py, and CASES seeded mistakes and correct variants of the
+corpus (tests/project/corpus/) taken evenly over its tasks, 16 submissions in all (the whole corpus,
+66, takes half an hour a run on 2 cores). Printed: the wall time of each run,
+the throughput ratio new/old, whether every run gives every submission the same results test by test
+(scores, statuses and feedback, the speed tests' measured figures aside), and the peak memory (RSS)
+of one grader with its worker(s), sampled from /proc for each of the batch's grader process trees.
+
+Second measurement: 8 untouched templates with --jobs 2, against importing numpy and torch once per
+student on the same 2 slots (8 fresh `python -c "import numpy, torch"`, 2 at a time): what grading
+costs beyond the imports no grader can avoid.
+
+Not run by CI (slow). Usage: .venv/bin/python benchmarks/batch_benchmark.py
 Writes docs/benchmarks_batch.txt.
 """
 
 from __future__ import annotations
 
-import csv
+import json
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.measure import PYTHON, ROOT, machine, run  # noqa: E402
+from autograder.sandbox import processes  # noqa: E402
+from benchmarks.measure import PYTHON, ROOT, _rss_mb, machine  # noqa: E402
 from tests.project.corpus import build  # noqa: E402
 from tests.project.test_corpus import MISTAKES, VARIANTS  # noqa: E402
+from tests.project.test_grading_service import without_measured_figures  # noqa: E402
+
+JOBS = 2
+OLD = {"AUTOGRADER_GRADING_SERVICE": "0", "AUTOGRADER_ZYGOTE": "0"}
+NEW: dict[str, str] = {}
+TEMPLATES = 8
+CASES = 8
 
 
 def make_class(folder: Path) -> int:
@@ -34,7 +58,8 @@ def make_class(folder: Path) -> int:
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 not really a zip")
     (folder / "binary").mkdir()
     (folder / "binary" / "distances.py").write_bytes(bytes(range(256)) * 16)
-    for number, case in enumerate(MISTAKES + VARIANTS):
+    cases = MISTAKES + VARIANTS
+    for number, case in enumerate(cases[::max(1, len(cases) // CASES)][:CASES]):
         target = folder / f"case_{number:02d}"
         shutil.copytree(reference, target)
         build.replace_function(target, case.module, case.source)
@@ -42,35 +67,91 @@ def make_class(folder: Path) -> int:
     return len(list(folder.iterdir()))
 
 
-def totals(out: Path) -> dict[str, str]:
-    with open(out / "grades.csv", newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-    key = next(k for k in rows[0] if k.lower().startswith("total"))
-    return {row[next(iter(row))]: row[key] for row in rows}
+def environment(path: dict[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in OLD}
+    return {**env, **path}
+
+
+def grade_all(klass: Path, out: Path, path: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB of one grader process tree) of `grade-all --jobs 2`."""
+    argv = [PYTHON, "-m", "autograder", "grade-all", str(klass), "--out", str(out), "--jobs", str(JOBS)]
+    peaks: dict[int, float] = {}
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=environment(path), cwd=ROOT)
+        while proc.poll() is None:
+            for grader in processes.children(proc.pid):  # a grader or service, its worker(s) below it
+                tree = [grader] + processes.descendants(grader)
+                peaks[grader] = max(peaks.get(grader, 0.0), sum(_rss_mb(p) for p in tree))
+            time.sleep(0.05)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0:
+            log.seek(0)
+            raise SystemExit(f"grade-all failed ({proc.returncode}):\n{log.read()[-3000:]}")
+    return wall, max(peaks.values(), default=0.0)
+
+
+def tests_of(out: Path) -> dict[str, list[tuple]]:
+    found = {}
+    for results in sorted(out.glob("*/results.json")):
+        document = json.loads(results.read_text(encoding="utf-8"))
+        found[results.parent.name] = [(t["name"], t["score"], t["status"], without_measured_figures(t["output"]))
+                                      for t in document["tests"]] + [("total", document["score"])]
+    return found
+
+
+def imports_baseline() -> float:
+    """Seconds for TEMPLATES fresh `python -c "import numpy, torch"`, JOBS at a time."""
+    start = time.perf_counter()
+    for first in range(0, TEMPLATES, JOBS):
+        procs = [subprocess.Popen([PYTHON, "-c", "import numpy, torch"]) for _ in range(min(JOBS, TEMPLATES - first))]
+        for proc in procs:
+            proc.wait()
+    return time.perf_counter() - start
 
 
 def main() -> None:
-    lines = [f"# batch grading: {machine()}"]
+    lines = [f"# batch grading, today's path against the grading service: {machine()}, --jobs {JOBS}"]
+
+    def say(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
     with tempfile.TemporaryDirectory() as tmp:
-        count = make_class(Path(tmp) / "class")
-        results = {}
-        for jobs in (1, 2):
-            out = Path(tmp) / f"graded_{jobs}"
-            result = run([PYTHON, "-m", "autograder", "grade-all", str(Path(tmp) / "class"), "--out", str(out),
-                          "--jobs", str(jobs)])
-            results[jobs] = (result, totals(out))
-            lines.append(f"--jobs {jobs}: {count} submissions in {result.wall:.1f} s = "
-                         f"{60 * count / result.wall:.1f} per minute, {result.wall / count:.2f} s each; "
-                         f"peak {result.peak_pss_mb:.0f} MB PSS for the whole batch")
-            print(lines[-1], flush=True)
-        speedup = results[1][0].wall / results[2][0].wall
-        same = results[1][1] == results[2][1]
-        lines.append(f"--jobs 2 throughput: {speedup:.2f}x that of --jobs 1; "
-                     f"totals identical in both runs: {'yes' if same else 'NO'}")
+        klass = Path(tmp) / "class"
+        count = make_class(klass)
+        walls: dict[str, list[float]] = {"old": [], "new": []}
+        memory: dict[str, list[float]] = {"old": [], "new": []}
+        graded: list[dict[str, list[tuple]]] = []
+        for run, (name, path) in enumerate([("old", OLD), ("new", NEW), ("old", OLD), ("new", NEW)]):
+            out = Path(tmp) / f"graded_{run}"
+            wall, peak = grade_all(klass, out, path)
+            walls[name].append(wall)
+            memory[name].append(peak)
+            graded.append(tests_of(out))
+            say(f"run {run + 1} ({name}): {count} submissions in {wall:.1f} s = {wall / count:.2f} s each; "
+                f"peak {peak:.0f} MB RSS for one grader and its worker(s)")
+            shutil.rmtree(out)
+        old, new = min(walls["old"]), min(walls["new"])
+        say(f"throughput new/old: {old / new:.2f}x (best runs: {old:.1f} s old, {new:.1f} s new)")
+        same = all(g == graded[0] for g in graded[1:]) and len(graded[0]) == count
+        say(f"results identical test by test in all 4 runs: {'yes' if same else 'NO'}")
         if not same:
-            lines += [f"  differs: {name}: {results[1][1][name]} vs {results[2][1].get(name)}"
-                      for name in results[1][1] if results[1][1][name] != results[2][1].get(name)]
-    print("\n".join(lines[-1:]))
+            for name in graded[0]:
+                for run, other in enumerate(graded[1:], 2):
+                    if other.get(name) != graded[0][name]:
+                        say(f"  differs: {name} in run {run}")
+        say(f"peak RSS of one grader with its worker(s): old {max(memory['old']):.0f} MB, "
+            f"new {max(memory['new']):.0f} MB")
+
+        templates = Path(tmp) / "templates"
+        for number in range(TEMPLATES):
+            build.template_submission(templates / f"template_{number}")
+        imports = imports_baseline()
+        say(f"{TEMPLATES} fresh `python -c \"import numpy, torch\"`, {JOBS} at a time: {imports:.1f} s")
+        for name, path in (("old", OLD), ("new", NEW)):
+            wall, _ = grade_all(templates, Path(tmp) / f"templates_{name}", path)
+            say(f"{TEMPLATES} templates ({name}): {wall:.1f} s = {wall / imports:.2f}x the imports alone")
     (ROOT / "docs" / "benchmarks_batch.txt").write_text("\n".join(lines) + "\n")
 
 

@@ -1,7 +1,9 @@
-"""Grade a whole class: find the submissions in a folder, grade each in its own process, resumably.
+"""Grade a whole class: find the submissions in a folder, grade each outside the batch's process, resumably.
 
-Each submission is graded by `python -m autograder grade` in a subprocess of its own, so one that
-crashes, hangs or eats memory costs only its own row. A submission counts as done once
+Each submission is graded by a grader process (a slot's grading service, autograder/classroom/service.py,
+which keeps its imports from one submission to the next; or, with AUTOGRADER_GRADING_SERVICE=0,
+`python -m autograder grade` in a subprocess of its own), so one that crashes, hangs or eats memory
+costs only its own row. A submission counts as done once
 OUT/<name>/results.json exists; the grader writes into a partial file that is renamed only when
 it has finished, so a batch killed half-way resumes without trusting half-graded results.
 """
@@ -21,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from autograder.classroom import service
 from autograder.classroom.discovery import METADATA_FILE, Entry, Submitter, discover, parse_metadata  # noqa: F401 (re-exported)
 from autograder.classroom.status import status_of  # noqa: F401 (re-exported)
 from autograder.course.launch import TRUSTED_CWD, grader_command
@@ -90,13 +93,7 @@ class Running:
                 _kill_tree(proc)
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
-    """Freeze then kill the grader and everything below it (its worker is in another session)."""
-    from autograder.sandbox.processes import freeze_tree, kill_tree
-
-    freeze_tree(proc.pid, True)
-    kill_tree(proc.pid)
-    proc.wait()
+_kill_tree = service.kill_tree
 
 
 def content_hash(path: Path) -> str:
@@ -183,8 +180,10 @@ def plan(entry: Entry, out: Path, tests: str | None) -> Job:
 
 
 def run_grader(path: Path, workdir: Path, tests: str | None, timeout: float, running: Running,
-               env: dict[str, str] | None = None) -> Graded:
-    """Grade `path` with `autograder grade` (isolated: launch.grader_command) in a subprocess, output into `workdir`.
+               env: dict[str, str] | None = None, services: service.Services | None = None) -> Graded:
+    """Grade `path` as `autograder grade` does (isolated: launch.grader_command), output into `workdir`:
+    by this thread's grading service of `services`, else (none given, or AUTOGRADER_GRADING_SERVICE=0)
+    in a fresh subprocess.
 
     The one way a submission is graded, by the local pool and by every Dask worker alike."""
     partial = workdir / PARTIAL
@@ -195,7 +194,10 @@ def run_grader(path: Path, workdir: Path, tests: str | None, timeout: float, run
     if running.stopping:
         raise Stopped(path.name)
     started = time.monotonic()
-    returncode, timed_out = _run_grader(command, workdir / OUTPUT, timeout, running, env)
+    if services is not None and service.enabled():
+        returncode, timed_out = services.grade(Path(path), partial, workdir / OUTPUT, tests, timeout, running, env)
+    else:
+        returncode, timed_out = _run_grader(command, workdir / OUTPUT, timeout, running, env)
     document = None if timed_out else read_json(partial)
     partial.unlink(missing_ok=True)
     if running.stopping:
@@ -243,12 +245,13 @@ def record(job: Job, graded: Graded, timeout: float) -> Outcome:
 
 
 def grade_one(entry: Entry, out: Path, tests: str | None = None, timeout: float = DEFAULT_TIMEOUT,
-              running: Running | None = None) -> Outcome:
-    """Grade `entry` in a subprocess into out/<name>/results.json; never raises for a bad submission.
-
-    With `tests`, the new outcomes are merged into the submission's earlier results."""
+              running: Running | None = None, services: service.Services | None = None) -> Outcome:
+    """Grade `entry` (by a service of `services`, else in a subprocess) into out/<name>/results.json;
+    never raises for a bad submission. With `tests`, the new outcomes are merged into the submission's
+    earlier results."""
     job = plan(entry, out, tests)
-    return record(job, run_grader(entry.path, job.folder, job.tests, timeout, running or Running()), timeout)
+    return record(job, run_grader(entry.path, job.folder, job.tests, timeout, running or Running(), services=services),
+                  timeout)
 
 
 def previous_outcome(entry: Entry, out: Path, same_content: bool = True) -> Outcome | None:
@@ -293,15 +296,17 @@ Result = Callable[[], Outcome]  # the outcome of one finished grading, recorded 
 
 
 class LocalPool:
-    """Today's default: `jobs` threads, each waiting on one grader process on this machine."""
+    """Today's default: `jobs` threads, each grading through its own grading service on this machine."""
 
     def __init__(self, jobs: int | None = None) -> None:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.running = Running()
+        self.services = service.Services()
 
     def start(self, todo: list[Entry], out: Path, tests: str | None, timeout: float) -> None:
         self.pool = ThreadPoolExecutor(max_workers=self.jobs)
-        self.futures = {self.pool.submit(grade_one, e, out, tests, timeout, self.running): e for e in todo}
+        self.futures = {self.pool.submit(grade_one, e, out, tests, timeout, self.running, self.services): e
+                        for e in todo}
 
     def results(self) -> Iterator[tuple[Entry, Result]]:
         for future in as_completed(self.futures):
@@ -313,6 +318,7 @@ class LocalPool:
             future.cancel()
         self.running.stop()
         self.pool.shutdown(wait=True)
+        self.services.close()  # the idle ones
         return [(e, f.result) for f, e in self.futures.items() if f.done() and not f.cancelled()]
 
     def postfix(self, entry: Entry) -> str:
@@ -320,6 +326,7 @@ class LocalPool:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        self.services.close()
 
 
 def grade_all(entries: list[Entry], out: Path, *, jobs: int | None = None, force: bool = False,

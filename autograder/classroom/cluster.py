@@ -1,7 +1,8 @@
 """grade-all on a Dask cluster: each task grades one submission on a worker machine, the client records.
 
-Why this shape: a worker runs exactly what the local pool runs (`batch.run_grader`: `python -m
-autograder grade` in a subprocess, with this machine's sandbox and limits), on a private unpacked
+Why this shape: a worker runs exactly what the local pool runs (`batch.run_grader`: `autograder
+grade`'s code in a grading service per worker thread, kept from one task to the next, or a fresh
+subprocess with AUTOGRADER_GRADING_SERVICE=0, with this machine's sandbox and limits), on a private unpacked
 copy of the submission it received as bytes; the result comes back as data and only the client
 writes OUT (`batch.record`), so resume, --only, --tests merging, grades.csv and report.html are the
 same on every route. Dask is imported lazily: a TA's laptop needs none of it.
@@ -9,6 +10,7 @@ same on every route. Dask is imported lazily: a TA's laptop needs none of it.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import logging
@@ -38,6 +40,7 @@ from autograder.classroom.batch import (
     record,
     run_grader,
 )
+from autograder.classroom.service import Services
 from autograder.course.assignment import ASSIGNMENT_ENV
 from autograder.course.launch import isolate_spawned_pythons
 from autograder.course.paths import ASSIGNMENTS_DIR, GRADING_TESTS, PROJECT_ROOT
@@ -144,6 +147,15 @@ def worker_problem(unprotected: bool, expected: str) -> str | None:
 
 
 _RUNNING: dict[str, list[Running]] = {}  # this worker's graders by batch, so the client can end them
+_SERVICES = Services()  # this worker's grading services, one per thread, kept from one task to the next
+
+
+def close_services() -> None:
+    """At the worker's exit: its idle services end (they would at their stdin's end anyway)."""
+    _SERVICES.close()
+
+
+atexit.register(close_services)
 
 
 def stop_graders(batch: str) -> int:
@@ -177,7 +189,7 @@ def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unpr
             work.mkdir()
             env = {**os.environ, **({UNPROTECTED_ENV: "1"} if unprotected else {}),
                    **({ASSIGNMENT_ENV: assignment} if assignment else {})}
-            graded = run_grader(unpack(blob, inbox), work, tests, timeout, running, env)
+            graded = run_grader(unpack(blob, inbox), work, tests, timeout, running, env, _SERVICES)
             log = work / OUTPUT
             graded.output = log.read_bytes() if log.exists() else b""
     finally:

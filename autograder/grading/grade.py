@@ -46,7 +46,18 @@ def protect_grader_files(log: Callable[[str], None]) -> None:
 def run_hidden_tests(plugin: GradingPlugin, tests_dir: Path, pytest_output: bool) -> int:
     # pytest's own report quotes hidden test source: only for the instructor's verbose runs
     quiet = ["-q", "--no-header"] if pytest_output else ["-p", "no:terminal"]
-    return int(pytest.main(pytest_args(tests_dir, plugin.rubric.tasks) + quiet, plugins=[plugin]))
+    plugins = [plugin] if pytest_output else [plugin, NativeTracebacks()]
+    return int(pytest.main(pytest_args(tests_dir, plugin.rubric.tasks) + quiet, plugins=plugins))
+
+
+class NativeTracebacks:
+    """`--tb=native` where no terminal shows pytest's report (the option belongs to the terminal
+    plugin, so it is set on the config): the grading plugin reads each failure's exception
+    (call.excinfo), never pytest's report of it, and pytest's long source-annotated tracebacks cost
+    ~1.5 s on a template's 36 failing tests."""
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.option.tbstyle = "native"
 
 
 def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: Path | None = None,
@@ -94,8 +105,13 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
             writer.extra[HASH_KEY] = rubric_hash(plugin.rubric)  # what a gradebook checks before trusting it
             for problem in plugin.rubric.problems(plugin.collected if select is None else None):
                 log(f"[grader] RUBRIC PROBLEM: {problem}")
+        wall, overhead = timing.overhead()
+        timing.add(timing.OVERHEAD, overhead)
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))
+        log(f"[grader] overhead of grading this submission: {overhead:g} s of {wall:g} s wall time (all but the "
+            "hidden tests' own calls, which include the calls into the student's code: process start and imports, "
+            "sandbox, worker start and loading, collection, clean-up)")
         return writer.write()
     except Exception:
         log("[grader] the grader failed:\n" + traceback.format_exc())

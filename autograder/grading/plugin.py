@@ -158,7 +158,7 @@ class GradingPlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
-        with capture_prints(self._outcome(item).printed):
+        with timing.phase(timing.TESTS_OWN_CALLS), capture_prints(self._outcome(item).printed):
             return (yield)
 
     # ---- outcomes -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.course.launch import ENTRY
 from autograder.course.paths import PROJECT_ROOT
 from autograder.course.tasks import task
 from tests.project.clirun import autograder, column, csv_rows, rubric_tests
@@ -218,6 +219,7 @@ def test_ctrl_c_stops_within_5_s_and_the_run_resumes(klass: Path, tmp_path: Path
     assert proc.returncode == 130 and "Traceback" not in stderr and "interrupted" in stderr
     time.sleep(0.5)
     assert _grader_processes(str(out)) == []
+    assert _grader_processes(f"{ENTRY} serve") == []  # the slots' grading services (issue 27) ended too
     assert not list(out.glob("*/results.partial.json"))
     finished = set(_mtimes(out))
     assert 1 <= len(finished) < 4
