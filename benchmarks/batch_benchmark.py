@@ -10,7 +10,7 @@ empty folder, a broken zip, a binary .py, and CASES seeded mistakes and correct 
 corpus (tests/project/corpus/) taken evenly over its tasks, 16 submissions in all (the whole corpus,
 66, takes half an hour a run on 2 cores). Printed: the wall time of each run,
 the throughput ratio new/old, whether every run gives every submission the same results test by test
-(scores, statuses and feedback, the speed tests' measured figures aside), and the peak memory (RSS)
+(scores, statuses and feedback, the speed tests' measured figures aside), and the peak memory (PSS: pages shared with the worker template counted once)
 of one grader with its worker(s), sampled from /proc for each of the batch's grader process trees.
 
 Second measurement: 8 untouched templates with --jobs 2, against importing numpy and torch once per
@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autograder.sandbox import processes  # noqa: E402
-from benchmarks.measure import PYTHON, ROOT, _rss_mb, machine  # noqa: E402
+from benchmarks.measure import PYTHON, ROOT, machine, pss_mb  # noqa: E402
 from tests.project.corpus import build  # noqa: E402
 from tests.project.test_corpus import MISTAKES, VARIANTS  # noqa: E402
 from tests.project.test_grading_service import without_measured_figures  # noqa: E402
@@ -73,7 +73,7 @@ def environment(path: dict[str, str]) -> dict[str, str]:
 
 
 def grade_all(klass: Path, out: Path, path: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB of one grader process tree) of `grade-all --jobs 2`."""
+    """(wall seconds, peak PSS MB of one grader process tree: shared pages split, so a template forked into workers counts once) of `grade-all --jobs 2`."""
     argv = [PYTHON, "-m", "autograder", "grade-all", str(klass), "--out", str(out), "--jobs", str(JOBS)]
     peaks: dict[int, float] = {}
     start = time.perf_counter()
@@ -82,7 +82,7 @@ def grade_all(klass: Path, out: Path, path: dict[str, str]) -> tuple[float, floa
         while proc.poll() is None:
             for grader in processes.children(proc.pid):  # a grader or service, its worker(s) below it
                 tree = [grader] + processes.descendants(grader)
-                peaks[grader] = max(peaks.get(grader, 0.0), sum(_rss_mb(p) for p in tree))
+                peaks[grader] = max(peaks.get(grader, 0.0), sum(pss_mb(p) for p in tree))
             time.sleep(0.05)
         wall = time.perf_counter() - start
         if proc.returncode != 0:
@@ -130,7 +130,7 @@ def main() -> None:
             memory[name].append(peak)
             graded.append(tests_of(out))
             say(f"run {run + 1} ({name}): {count} submissions in {wall:.1f} s = {wall / count:.2f} s each; "
-                f"peak {peak:.0f} MB RSS for one grader and its worker(s)")
+                f"peak {peak:.0f} MB PSS for one grader and its worker(s)")
             shutil.rmtree(out)
         old, new = min(walls["old"]), min(walls["new"])
         say(f"throughput new/old: {old / new:.2f}x (best runs: {old:.1f} s old, {new:.1f} s new)")
@@ -141,7 +141,7 @@ def main() -> None:
                 for run, other in enumerate(graded[1:], 2):
                     if other.get(name) != graded[0][name]:
                         say(f"  differs: {name} in run {run}")
-        say(f"peak RSS of one grader with its worker(s): old {max(memory['old']):.0f} MB, "
+        say(f"peak PSS of one grader with its worker(s): old {max(memory['old']):.0f} MB, "
             f"new {max(memory['new']):.0f} MB")
 
         templates = Path(tmp) / "templates"

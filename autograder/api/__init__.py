@@ -60,6 +60,7 @@ A task's own files:
     task_file(task, filename)         `task_file("fit", "data.csv")` -> Path
     task_module(task, filename)       `task_module("digits", "reader.py").load()`
     timed(label)                      `with timed("data set (within tests: digits)"): ...` (instructor log)
+    loaded_once(key, load)            a data set read once per grading process, read-only (a service grades many)
 
 A hidden test's own `print(...)` is shown to the student under that test's result ("Printed by the
 test:", at most 10,000 characters), as gradescope-utils does.
@@ -81,7 +82,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from autograder.course import timing
 from autograder.course.markdown import code_span
@@ -115,7 +116,7 @@ __all__ = ["StudentProxy", "StudentObject", "ScriptRun", "Entry", "Credit", "Lea
            "code_span", "none_hint",
            "shape_hint", "missing_message", "CannotJudge", "WorkerTimeout", "TensorData", "DeviceSpec", "Opaque",
            "Figure", "is_figure",
-           "task_file", "task_module", "timed"]
+           "task_file", "task_module", "timed", "loaded_once"]
 
 # Where the fixtures' types live; imported on first use, so a public check never pulls in pytest.
 _LAZY = {"StudentProxy": "autograder.grading.student", "Entry": "autograder.course.rubric"}
@@ -156,6 +157,37 @@ def task_module(task_name: str, filename: str) -> ModuleType:
     `homework/`. FileNotFoundError when there is none.
     Example: `task_module("digits", "reader.py").load()`."""
     return shipped_module(task_name, filename)
+
+
+_LOADED: dict[str, Any] = {}
+
+
+def loaded_once(key: str, load: Callable[[], Any]) -> Any:
+    """`load()`'s value, loaded once per grading process and handed to every later call with the
+    same `key`: a grading service grades a class in one process, and a data set read for each
+    submission is the same every time. Its numpy arrays are made read-only, so that no test can
+    change what the next submission's tests see (copy before modifying).
+    Example: `loaded_once("digits test set", lambda: task_module("digits", "reader.py").load())`."""
+    if key not in _LOADED:
+        _LOADED[key] = _read_only(load())
+    return _LOADED[key]
+
+
+def _read_only(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _read_only(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _read_only(item)
+    elif hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            _read_only(item)
+    return value
 
 
 def timed(label: str) -> AbstractContextManager[None]:

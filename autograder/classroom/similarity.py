@@ -167,6 +167,9 @@ def _read_one(item: tuple[str, tuple[str, ...]]) -> Read:
     return read_member(source, tasks, {task: template_hashes(task) for task in tasks})
 
 
+READS_PER_READER = 25  # submissions worth starting one more reader interpreter (about a second of CPU)
+
+
 def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read]:
     """read_member for each source, in fresh interpreters started with PYTHONHASHSEED=0. Why: copydetect
     hashes k-grams with Python's hash(), salted per interpreter unless PYTHONHASHSEED is set, and
@@ -175,7 +178,7 @@ def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read
     previous = os.environ.get(HASH_SEED)
     os.environ[HASH_SEED] = "0"  # read by each reader as it starts
     try:
-        readers = max(1, min(jobs, len(sources)))
+        readers = max(1, min(jobs, -(-len(sources) // READS_PER_READER)))  # a small class: one reader's start
         with ProcessPoolExecutor(readers, mp_context=multiprocessing.get_context("spawn")) as pool:
             return list(pool.map(_read_one, [(source, tasks) for source in sources],
                                  chunksize=max(1, len(sources) // (4 * max(1, jobs)))))

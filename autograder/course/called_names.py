@@ -71,7 +71,14 @@ def test_function(test_id: str) -> str:
 
 def names_used(test_ids: Iterable[str], contract: dict[str, str], tests_dir: Path = GRADING_TESTS) -> set[str]:
     """The contract's names the given tests use; every name of a test's task when its test function
-    cannot be found (a test made at run time): over-claiming beats hiding a needed name."""
+    cannot be found (a test made at run time): over-claiming beats hiding a needed name. Worked out
+    once per grading process for a given selection (a grading service grades many submissions)."""
+    return set(_names_used(tuple(test_ids), tuple(sorted(contract.items())), tests_dir))
+
+
+@lru_cache(maxsize=64)
+def _names_used(test_ids: tuple[str, ...], items: tuple[tuple[str, str], ...], tests_dir: Path) -> frozenset[str]:
+    contract = dict(items)
     used: set[str] = set()
     probes = registered_probes()
     for test_id in test_ids:
@@ -92,4 +99,4 @@ def names_used(test_ids: Iterable[str], contract: dict[str, str], tests_dir: Pat
         strings = _strings(seen)
         used |= {name for name in contract if name in strings}
         used |= {name for probe in strings & set(probes) for name in probes[probe] if name in contract}
-    return used
+    return frozenset(used)

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from typing import Iterator
 
 _SECONDS: dict[str, float] = defaultdict(float)
-TESTS_OWN_CALLS = "tests' own calls (pytest_runtest_call, student calls included)"
-OVERHEAD = "overhead (not the tests' own calls)"
+TESTS_OWN_WORK = "hidden tests' own work (set-up and calls, the student's calls included)"
+OVERHEAD = "overhead (not the hidden tests' own work)"
+ONCE = "worker template start (once per grading process)"  # paid by a process's first submission only
 
 
 def _process_start() -> float:
@@ -41,9 +42,10 @@ def begin() -> None:
 
 
 def overhead() -> tuple[float, float]:
-    """(wall seconds since the run began, of which everything but the tests' own calls)."""
+    """(wall seconds since the run began, of which everything but the hidden tests' own work and
+    the worker template's start, which a grading process pays once for all its submissions)."""
     wall = time.monotonic() - _BEGAN[0]
-    return round(wall, 3), round(max(0.0, wall - _SECONDS.get(TESTS_OWN_CALLS, 0.0)), 3)
+    return round(wall, 3), round(max(0.0, wall - _SECONDS.get(TESTS_OWN_WORK, 0.0) - _SECONDS.get(ONCE, 0.0)), 3)
 
 
 def reset() -> None:

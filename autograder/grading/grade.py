@@ -109,9 +109,11 @@ def grade_submission(submission_path: Path, results_path: Path, *, rubric_path: 
         timing.add(timing.OVERHEAD, overhead)
         writer.extra["timings"] = timing.summary()
         log("[grader] seconds by phase: " + ", ".join(f"{k} {v:g}" for k, v in writer.extra["timings"].items()))
+        once = writer.extra["timings"].get(timing.ONCE)
         log(f"[grader] overhead of grading this submission: {overhead:g} s of {wall:g} s wall time (all but the "
-            "hidden tests' own calls, which include the calls into the student's code: process start and imports, "
-            "sandbox, worker start and loading, collection, clean-up)")
+            "hidden tests' own work, their set-up and calls, the calls into the student's code included: process "
+            "start and imports, sandbox, worker start and loading, collection, clean-up)"
+            + (f"; not counted: the worker template's start, {once:g} s, once per grading process" if once else ""))
         return writer.write()
     except Exception:
         log("[grader] the grader failed:\n" + traceback.format_exc())

@@ -157,8 +157,13 @@ class GradingPlugin:
         timing.add(f"tests: {module.removeprefix('test_')}", report.duration)
 
     @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Iterator[None]:
+        with timing.phase(timing.TESTS_OWN_WORK):  # the tests' fixtures: their data sets, say
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Iterator[None]:
-        with timing.phase(timing.TESTS_OWN_CALLS), capture_prints(self._outcome(item).printed):
+        with timing.phase(timing.TESTS_OWN_WORK), capture_prints(self._outcome(item).printed):
             return (yield)
 
     # ---- outcomes -----------------------------------------------------------------------------

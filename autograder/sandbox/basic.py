@@ -150,3 +150,10 @@ def sandbox_temp_base() -> Path:
     $TMPDIR is a private folder (a Dask worker's, a pytest run's) that user could not enter."""
     base = Path(tempfile.gettempdir())
     return Path("/tmp") if not _traversable(base) and _traversable(Path("/tmp")) else base
+
+
+def new_sandbox_dir() -> Path:
+    """A fresh folder in the system's temp dir, or in /tmp when $TMPDIR is a private folder (a
+    Dask worker's, a pytest run's) that the sandbox user could not enter: its worker would fail
+    to start, and the submission be told its code ended the process."""
+    return Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))  # 0700 until the worker's policy opens it to its user

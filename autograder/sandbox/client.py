@@ -14,7 +14,6 @@ import select
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import weakref
 from pathlib import Path
@@ -25,7 +24,8 @@ from autograder.course.tasks import probe_files
 from autograder.intake.manifest import DEFINITIONS_ONLY, build_manifest
 from autograder.intake.submission import Submission
 from autograder.sandbox import basic, processes, wire, zygote
-from autograder.sandbox.policy import SandboxPolicy, sandbox_temp_base
+from autograder.sandbox.basic import new_sandbox_dir
+from autograder.sandbox.policy import SandboxPolicy
 from autograder.sandbox.replies import (
     BudgetExhausted,
     DiskQuotaExceeded,
@@ -86,19 +86,12 @@ def budget_message(budget: float) -> str:
             "finish, so it scored 0. Make slow functions faster (or stop infinite loops): then every test runs.")
 
 
-def new_sandbox_dir() -> Path:
-    """A fresh folder in the system's temp dir, or in /tmp when $TMPDIR is a private folder (a
-    Dask worker's, a pytest run's) that the sandbox user could not enter: its worker would fail
-    to start, and the submission be told its code ended the process."""
-    return Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))  # 0700 until the worker's policy opens it to its user
-
-
 def trusted_worker(policy: SandboxPolicy, run_dir: Path, deadline: float | None = None) -> Worker:
     """A worker that loads no student code, sandboxed like the student's (same limits, same pipe):
     the yardsticks of speed checks are timed there, out of any submission's reach. As root it runs
     as a sandbox user of its own: a student's process that escaped its tree cannot pause it."""
     own_policy = policy.another_user() if policy.uid is not None else policy
-    sandbox = new_sandbox_dir()
+    sandbox = own_policy.new_sandbox_dir()  # forked from the template too, where it serves
     own_run_dir = Path(run_dir) / "yardstick"
     own_run_dir.mkdir(parents=True, exist_ok=True)
     worker = Worker(build_manifest(Submission(), {}, sandbox), own_run_dir, own_policy, sandbox, role="yardstick")
@@ -178,6 +171,7 @@ class Worker:
         try:
             self.proc = self._from_template(argv, env, req_r, resp_w, log.fileno())
             if self.proc is None:
+                self.policy.fresh_workers += 1
                 self.proc = subprocess.Popen(self.policy.command(argv, self.sandbox_dir, self.workdir, self.data_bytes), cwd=self.workdir, env=env,
                                              stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                              pass_fds=(req_r, resp_w), preexec_fn=self.policy.preexec,
@@ -371,4 +365,4 @@ class Worker:
             self.proc.wait()
             processes.LIVE_WORKERS.discard(self.proc.pid)
             self.proc = None
-        processes.sweep_orphans(keep=processes.LIVE_WORKERS)  # what double-forked or setsid'ed its way out
+        processes.sweep_orphans(keep=processes.LIVE_WORKERS, quiet=self.policy.orphan_quiet)  # what double-forked or setsid'ed its way out

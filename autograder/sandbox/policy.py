@@ -109,6 +109,7 @@ class SandboxPolicy:
         self._net: list[str] = []
         self._own_processes = 0
         self._writable: list[Path] | None = None
+        self.fresh_workers = 0  # workers started as fresh interpreters (not forked from the template)
         self._probe()
 
     # ---- probing ------------------------------------------------------------------------------
@@ -204,9 +205,7 @@ class SandboxPolicy:
         """A fresh folder for a student's worker: inside the pre-started template's base where the
         template serves this run (started here on first use), else in the temp folder as before."""
         template = self._template()
-        if template is not None:
-            return template.sandbox_dir()
-        return Path(tempfile.mkdtemp(prefix="ag-sandbox-", dir=sandbox_temp_base()))
+        return template.sandbox_dir() if template is not None else basic.new_sandbox_dir()
 
     def _template(self) -> zygote.Zygote | None:
         """The pre-started template (started on first use), or None with the reason reported."""
@@ -312,8 +311,15 @@ class SandboxPolicy:
         back to us, and remove what the user left in the shared temp folders."""
         if self.uid is not None:
             _works(self._drop + ["kill", "-KILL", "-1"])
-        processes.sweep_orphans(keep=processes.LIVE_WORKERS)
+        processes.sweep_orphans(keep=processes.LIVE_WORKERS, quiet=self.orphan_quiet)
         basic.remove(self.shared_tmp_entries())
+
+    @property
+    def orphan_quiet(self) -> float:
+        """How long to wait for more orphans once none comes: a fresh worker's tree scatters to the
+        grader (the subreaper) a little after it dies; a forked worker's orphans stay below its own
+        subreaper and die with it (zygote_main.py), so none can come."""
+        return processes.ORPHAN_QUIET if self.fresh_workers else 0.0
 
     def writable_folders(self) -> list[Path]:
         """Where the sandbox user can leave files: in basic mode every folder it may write in (asked

@@ -121,7 +121,10 @@ def kill_orphans(keep: set[int]) -> int:
     return killed
 
 
-def sweep_orphans(keep: set[int], quiet: float = 0.1, limit: float = 10.0) -> int:
+ORPHAN_QUIET = 0.1  # seconds without a new orphan before a sweep ends
+
+
+def sweep_orphans(keep: set[int], quiet: float = ORPHAN_QUIET, limit: float = 10.0) -> int:
     """Kill and reap orphans until none has come for `quiet` seconds: processes of a collapsing PID
     namespace, or killed descendants, reach us (the subreaper) a little after their worker died."""
     killed, last = 0, time.monotonic()

@@ -28,7 +28,6 @@ from autograder.sandbox import basic, bubblewrap, processes
 
 SWITCH = "AUTOGRADER_ZYGOTE"
 RUNTIME_FILE = Path(__file__).resolve().parent / "zygote_main.py"
-START_PHASE = "worker template start (once per grading process)"  # not a cost of any one submission
 READY_TIMEOUT = 120.0  # seconds for the template to import its libraries
 CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")  # mounts, the drop to the user, the bounding set
 BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
@@ -194,7 +193,7 @@ def shared(python: str, private_view: bool) -> Zygote:
             other.close()
         _RUNNING.clear()
         try:
-            with timing.phase(START_PHASE):
+            with timing.phase(timing.ONCE):
                 zygote = _RUNNING[key] = Zygote(python, private_view)
         except ZygoteUnavailable as exc:
             _FAILED[key] = str(exc)

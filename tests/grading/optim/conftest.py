@@ -29,10 +29,10 @@ def mnist_reader():
 
 @pytest.fixture(scope="session")
 def optim_data() -> OptimData:
-    from autograder.api import timed
+    from autograder.api import loaded_once, timed
 
     with timed("MNIST data (within tests: optim)"):
-        mnist = mnist_reader().load_mnist()
+        mnist = loaded_once("MNIST", lambda: mnist_reader().load_mnist())
         return OptimData(np.ascontiguousarray(mnist.train_images[:TRAIN_SIZE]),
                          mnist.train_labels[:TRAIN_SIZE].astype(np.int64),
                          np.ascontiguousarray(mnist.test_images[:TEST_SIZE]),
