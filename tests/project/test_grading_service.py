@@ -176,11 +176,26 @@ def _kill_when_grading(services: service.Services) -> None:
         time.sleep(0.05)
 
 
-def _grading(svc: service.GradingService) -> bool:
-    """Whether the service has started a worker (it is in the middle of a job)."""
+def _workers(svc: service.GradingService) -> list[int]:
+    """The service's processes that are a worker's: the sandbox user's (as root), or any process
+    below it but the worker template it keeps between jobs (sandbox/zygote.py)."""
     from autograder.sandbox.processes import descendants
 
-    return bool(descendants(svc.proc.pid))
+    found = []
+    for pid in descendants(svc.proc.pid):
+        try:
+            owner = os.stat(f"/proc/{pid}").st_uid
+            template = b"zygote_main.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if owner != 0 or not template:
+            found.append(pid)
+    return found
+
+
+def _grading(svc: service.GradingService) -> bool:
+    """Whether the service has started a worker (it is in the middle of a job)."""
+    return bool(_workers(svc))
 
 
 def test_the_fresh_process_path_stays_selectable(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,8 +209,6 @@ def test_a_timed_out_job_kills_the_service_tree_and_a_crashed_start_is_a_grader_
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As batch.grade_one's subprocess: past the timeout the service and all below it are killed and
     the next job gets a new service; a service that cannot even start fails its job, not the batch."""
-    from autograder.sandbox.processes import descendants
-
     template = build.template_submission(tmp_path / "template")
     services, running = service.Services(), batch.Running()
     try:
@@ -207,7 +220,7 @@ def test_a_timed_out_job_kills_the_service_tree_and_a_crashed_start_is_a_grader_
         ok.mkdir()
         assert services.grade(template, ok / "partial.json", ok / batch.OUTPUT, None, 300, running) == (0, False)
         (served,) = services.every
-        assert served.alive() and not descendants(served.proc.pid)  # idle: its worker is gone with the job
+        assert served.alive() and not _workers(served)  # idle: its worker is gone with the job
         monkeypatch.setattr(sys, "executable", shutil.which("false"))
         monkeypatch.setenv("AG_OTHER_ENVIRONMENT", "1")  # a new environment: a new service, from `false`
         crashed = tmp_path / "crashed"
