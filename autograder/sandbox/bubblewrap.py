@@ -98,16 +98,27 @@ def arguments(python: str, sandbox_dir: Path, workdir: Path, workspace_mb: int, 
         "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox", "--"]
 
 
+MOUNTING = {"--ro-bind": 2, "--bind": 2, "--tmpfs": 1, "--dev": 1, "--proc": 1, "--symlink": 2, "--dir": 1}
+
+
 def _open_parents(args: list[str]) -> list[str]:
-    """`--perms 0755 --dir` for every folder above a bind target that bwrap would otherwise make
-    itself: run by root it makes them 0700, and the sandbox user could not reach what lies below."""
-    made: list[str] = []
-    for i, arg in enumerate(args[:-2]):
-        if arg == "--ro-bind":
+    """`args` with `--perms 0755 --dir` put before each bind for every folder above its target that
+    bwrap would otherwise make itself: run by root it makes them 0700, and the sandbox user could
+    not reach what lies below (a project under /tmp: its venv at /tmp/ci/main/.venv). Each goes
+    right before its bind, after the mounts it lies in (the /tmp tmpfs)."""
+    out, made, i = [], {"/"}, 0
+    while i < len(args):
+        arg, count = args[i], MOUNTING.get(args[i], 0)
+        if arg in ("--ro-bind", "--bind"):
             for parent in reversed(Path(args[i + 2]).parents):
-                if str(parent) != "/" and str(parent) not in made and not _inside(parent, [Path("/tmp")]):
-                    made.append(str(parent))
-    return [arg for folder in made for arg in ("--perms", "0755", "--dir", folder)]
+                if str(parent) not in made:
+                    out += ["--perms", "0755", "--dir", str(parent)]
+                    made.add(str(parent))
+        if count:
+            made.add(args[i + count])  # what this mounts or makes exists from here on
+        out += args[i:i + 1 + count]
+        i += 1 + count
+    return out
 
 
 def template_arguments(python: str, base: Path, capabilities: tuple[str, ...]) -> list[str]:
@@ -117,7 +128,7 @@ def template_arguments(python: str, base: Path, capabilities: tuple[str, ...]) -
     and PID namespaces and to drop it to the run's user (the children give them all up)."""
     caps = [arg for cap in capabilities for arg in ("--cap-add", cap)]
     view = _view(python, 16)  # its /tmp: matplotlib's font cache
-    return view[:1] + _open_parents(view[1:] + ["--ro-bind", str(base), str(base)]) + view[1:] + [
-        "--ro-bind", str(base), str(base), "--chdir", "/",
+    return view[:1] + _open_parents(view[1:] + ["--ro-bind", str(base), str(base)]) + [
+        "--chdir", "/",
         "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", *caps,
         "--die-with-parent", "--new-session", "--hostname", "sandbox", "--"]
