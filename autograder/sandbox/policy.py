@@ -237,8 +237,9 @@ class SandboxPolicy:
                    (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, lim.processes)]
         if self.private_view:
             namespaces = ["mount", "pid", "net", "ipc", "uts"]
+            under_tmp = [str(f) for f in bubblewrap.interpreter_folders(self.python) if Path("/tmp") in f.parents]
             view = {"base": str(sandbox_dir.parent), "tmp_bytes": lim.workspace_mb * mb,
-                    "work_bytes": lim.workspace_mb * mb + staged_bytes}
+                    "work_bytes": lim.workspace_mb * mb + staged_bytes, "keep": under_tmp}
         else:
             namespaces = [name for name in ("net", "ipc") if f"--{name}" in self._net]
             view = None

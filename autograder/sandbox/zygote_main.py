@@ -82,18 +82,22 @@ def _clear_inheritable() -> None:
 def private_view(spec: dict[str, Any]) -> None:
     """In P1 (root, own mount and PID namespaces): the mounts that bubblewrap gives a fresh worker
     on top of the zygote's view, which already holds only the system, the interpreter and the
-    sandbox base. What the previous child wrote anywhere is out of sight: every writable place is new."""
+    sandbox base. What the previous child wrote anywhere is out of sight: every writable place is new.
+    What the new /tmp covers and the worker needs (its sandbox folder; an interpreter under /tmp) is
+    shown again, read-only, through descriptors opened before."""
     view, sandbox = spec["view"], spec["sandbox_dir"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
-    own = os.open(sandbox, os.O_PATH | os.O_DIRECTORY)  # kept through the mounts that hide its path
+    shown = sorted(set(view["keep"]) | {sandbox})
+    kept = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in shown}
     _tmpfs("/tmp", view["tmp_bytes"], "1777")
     base = view["base"]
     if os.path.isdir(base):  # a base outside /tmp is still in sight: hide it (other runs' folders)
         _tmpfs(base, 1 << 20)
-    os.makedirs(sandbox, mode=0o755, exist_ok=True)
-    _mount(f"/proc/self/fd/{own}", sandbox, None, MS_BIND | MS_REC)
-    _mount(None, sandbox, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
-    os.close(own)
+    for path in shown:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{kept[path]}", path, None, MS_BIND | MS_REC)
+        _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(kept[path])
     _tmpfs(spec["cwd"], view["work_bytes"], "0700", (spec["uid"], spec["gid"]) if spec["uid"] is not None else None)
     if os.path.isdir("/dev/shm"):
         _tmpfs("/dev/shm", view["tmp_bytes"], "1777")
