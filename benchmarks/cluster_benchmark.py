@@ -1,7 +1,7 @@
 """grade-all on Dask against the local pool: `--cluster local:2` vs `--jobs 2` on the same class.
 
-The class is batch_benchmark.py's (every form, mistake and variant of the corpus, 40 or more
-submissions). The Dask overhead per submission is (wall of local:2 - wall of --jobs 2) / count,
+The class is batch_benchmark.py's (16 mixed submissions: every form of the reference, the
+template, broken ones and corpus cases). The Dask overhead per submission is (wall of local:2 - wall of --jobs 2) / count,
 cluster start-up included; both runs must give the same total to every submission. Not run by CI;
 needs the extra (bash setup.sh --cluster). Usage:
     .venv/bin/python benchmarks/cluster_benchmark.py [--tests 'broadcasting.*'] [--repeat 2]
@@ -11,13 +11,22 @@ Writes docs/benchmarks_cluster.txt.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.batch_benchmark import make_class, totals  # noqa: E402
+from benchmarks.batch_benchmark import make_class  # noqa: E402
 from benchmarks.measure import PYTHON, ROOT, machine, run  # noqa: E402
+
+def totals(out: Path) -> dict[str, str]:
+    """Each submission's total, as grades.csv gives it."""
+    with open(out / "grades.csv", newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    key = next(k for k in rows[0] if k.lower().startswith("total"))
+    return {row[next(iter(row))]: row[key] for row in rows}
+
 
 ROUTES = {"--jobs 2": ["--jobs", "2"], "--cluster local:2": ["--cluster", "local:2"]}
 
