@@ -232,9 +232,7 @@ class SandboxPolicy:
         """What the template's child applies to itself: the same namespaces, user, rlimits and
         private mounts as `command` and `preexec` give a fresh worker."""
         lim, mb = self.limits, 1024 * 1024
-        rlimits = [(resource.RLIMIT_CPU, lim.cpu_seconds), (resource.RLIMIT_AS, lim.address_space_mb * mb),
-                   (resource.RLIMIT_FSIZE, lim.file_size_mb * mb), (resource.RLIMIT_NOFILE, lim.open_files),
-                   (resource.RLIMIT_CORE, 0), (resource.RLIMIT_NPROC, lim.processes)]
+        rlimits = self._rlimits() + [(resource.RLIMIT_NPROC, lim.processes)]  # the template needs the sandbox user
         if self.private_view:
             namespaces = ["mount", "pid", "net", "ipc", "uts"]
             under_tmp = [str(f) for f in bubblewrap.interpreter_folders(self.python) if Path("/tmp") in f.parents]
@@ -247,16 +245,18 @@ class SandboxPolicy:
                 "namespaces": namespaces, "rlimits": rlimits, "uid": self.uid,
                 "gid": self.user.pw_gid if self.user is not None else None}
 
+    def _rlimits(self) -> list[tuple[int, int]]:
+        """Every worker's limits but the process count (which depends on the user it runs as)."""
+        lim, mb = self.limits, 1024 * 1024
+        return [(resource.RLIMIT_CPU, lim.cpu_seconds), (resource.RLIMIT_AS, lim.address_space_mb * mb),
+                (resource.RLIMIT_FSIZE, lim.file_size_mb * mb), (resource.RLIMIT_NOFILE, lim.open_files),
+                (resource.RLIMIT_CORE, 0)]
+
     def preexec(self) -> None:
         """Runs in the child before exec (still as the grader's user): limits, and first in line
         for the out-of-memory killer (a student's allocation never takes the grader down)."""
         lim = self.limits
-        mb = 1024 * 1024
-        for which, value in ((resource.RLIMIT_CPU, lim.cpu_seconds),
-                             (resource.RLIMIT_AS, lim.address_space_mb * mb),
-                             (resource.RLIMIT_FSIZE, lim.file_size_mb * mb),
-                             (resource.RLIMIT_NOFILE, lim.open_files),
-                             (resource.RLIMIT_CORE, 0)):
+        for which, value in self._rlimits():
             _lower(which, value)
         if self.uid is not None:
             _lower(resource.RLIMIT_NPROC, lim.processes)

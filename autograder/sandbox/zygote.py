@@ -30,9 +30,9 @@ SWITCH = "AUTOGRADER_ZYGOTE"
 RUNTIME_FILE = Path(__file__).resolve().parent / "zygote_main.py"
 READY_TIMEOUT = 120.0  # seconds for the template to import its libraries
 CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")  # mounts, the drop to the user, the bounding set
-BASE_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
-            "PYTHONDONTWRITEBYTECODE": "1"}  # read when an interpreter or torch starts: as a fresh worker's
+WORKER_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+              "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+              "PYTHONDONTWRITEBYTECODE": "1"}  # every worker's, fresh or forked (read when an interpreter or torch starts)
 
 
 class ZygoteUnavailable(RuntimeError):
@@ -102,7 +102,7 @@ class Zygote:
         config = "/tmp/matplotlib" if private_view else str(self.base / ".matplotlib")  # its font cache, built once
         if not private_view:
             os.mkdir(config, 0o700)
-        env = {**BASE_ENV, "HOME": config, "MPLCONFIGDIR": config}
+        env = {**WORKER_ENV, "HOME": config, "MPLCONFIGDIR": config}
         self.proc = subprocess.Popen(command, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL,  # a library's import-time warning is nobody's output
                                      pass_fds=(theirs.fileno(),), start_new_session=True)
