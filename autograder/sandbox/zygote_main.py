@@ -147,7 +147,7 @@ def _isolate_worker(spec: dict[str, Any], fds: dict[str, int]) -> None:
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     _prctl(PR_SET_DUMPABLE, 1)  # as after an exec: its own processes may inspect it, nobody else
     os.environ.clear()
-    os.environ.update(spec["env"], PWD=spec["cwd"])
+    os.environ.update(spec["env"], **({"PWD": spec["cwd"]} if spec["view"] else {}))  # as bwrap --chdir sets it
     for name in ("random", "numpy.random"):  # seeded when imported, in the template: reseeded here,
         if name in sys.modules:                  # so that generators differ run to run as a fresh worker's
             sys.modules[name].seed()
