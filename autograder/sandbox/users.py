@@ -23,6 +23,7 @@ SLOT_FOLDER = Path("/run/ag-sandbox-slots") if Path("/run").is_dir() else Path("
 LEGACY_LOCKS = Path("/run/lock")  # where earlier versions lock: taken too, so the two never share a user
 MAX_SLOTS = 64
 _LEGACY: dict[int, int] = {}  # fd of a slot's lock -> fd of its legacy lock
+_HELD_HERE: list[int] = []  # slots this process held before, in the order it first claimed them
 
 
 def sandbox_user_name(slot: int) -> str:
@@ -65,9 +66,11 @@ def _legacy_lock(slot: int) -> int | None:
 
 def claim_slot() -> tuple[int, int]:
     """(slot number, fd of its lock): the first sandbox user no other grading process holds.
-    The lock goes with the fd: given back by release_slot() or, at the latest, at exit."""
+    The lock goes with the fd: given back by release_slot() or, at the latest, at exit.
+    The slots this process held before are tried first: a grading service keeps the same users from
+    one submission to the next, and what it learnt about them (policy's probes) stays true."""
     folder = lock_folder()
-    for slot in range(MAX_SLOTS):
+    for slot in _HELD_HERE + [s for s in range(MAX_SLOTS) if s not in _HELD_HERE]:
         fd = _lock(folder / f"slot-{slot}.lock")
         if fd is None:
             continue
@@ -77,6 +80,8 @@ def claim_slot() -> tuple[int, int]:
             continue
         if legacy is not None:
             _LEGACY[fd] = legacy
+        if slot not in _HELD_HERE:
+            _HELD_HERE.append(slot)
         return slot, fd
     raise RuntimeError(f"more than {MAX_SLOTS} sandbox users in use at once on this machine")
 

@@ -113,6 +113,26 @@ def test_a_planted_link_is_never_followed_by_root(tmp_path, monkeypatch):
         users.lock_folder()
 
 
+def test_a_process_claims_again_the_slot_it_held_before(tmp_path, monkeypatch):
+    """A grading service keeps its sandbox users from one submission to the next, even when a lower
+    slot fell free meanwhile (what it probed about them stays true)."""
+    import fcntl
+
+    for name, folder in (("SLOT_FOLDER", "locks"), ("LEGACY_LOCKS", "legacy")):
+        os.mkdir(tmp_path / folder, 0o700)
+        monkeypatch.setattr(users, name, tmp_path / folder)
+    monkeypatch.setattr(users, "_HELD_HERE", [])
+    other = os.open(tmp_path / "locks" / "slot-0.lock", os.O_RDWR | os.O_CREAT)  # another grader's slot 0
+    fcntl.flock(other, fcntl.LOCK_EX)
+    slot, fd = users.claim_slot()
+    assert slot == 1
+    os.close(other)  # slot 0 falls free
+    users.release_slot(fd)
+    again, fd = users.claim_slot()
+    users.release_slot(fd)
+    assert again == 1
+
+
 def test_basic_mode_finds_a_writable_folder_deep_down_and_clears_it(policy, shared_folder):
     deep = shared_folder / "a" / "b"
     deep.mkdir(parents=True)
