@@ -302,6 +302,13 @@ class LocalPool:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.running = Running()
         self.services = service.Services()
+        self.pool: ThreadPoolExecutor | None = None
+
+    def prestart(self, submissions: int) -> None:
+        """Start the slots' grading services now, for a batch of that many submissions (at most one
+        per slot), so that their start overlaps the batch's own checks. Call it once the
+        environment the graders inherit is final (hide_from_submissions, the assignment's name)."""
+        self.services.prestart(min(self.jobs, submissions))
 
     def start(self, todo: list[Entry], out: Path, tests: str | None, timeout: float) -> None:
         self.pool = ThreadPoolExecutor(max_workers=self.jobs)
@@ -317,7 +324,8 @@ class LocalPool:
         for future in self.futures:
             future.cancel()
         self.running.stop()
-        self.pool.shutdown(wait=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
         self.services.close()  # the idle ones
         return [(e, f.result) for f, e in self.futures.items() if f.done() and not f.cancelled()]
 
@@ -325,7 +333,9 @@ class LocalPool:
         return entry.name[-30:]
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
+        """End the threads and the services (again is harmless: grade-all closes a pool it never started)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
         self.services.close()
 
 

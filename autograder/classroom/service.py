@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,7 +39,7 @@ def kill_tree(proc: subprocess.Popen) -> None:
     """Freeze then kill the grader and everything below it (its worker is in another session)."""
     from autograder.sandbox.processes import freeze_tree, kill_tree as kill
 
-    freeze_tree(proc.pid, True)
+    freeze_tree(proc.pid, True, strays=False)  # the batch's other children are other slots' graders
     kill(proc.pid)
     proc.wait()
 
@@ -45,8 +47,11 @@ def kill_tree(proc: subprocess.Popen) -> None:
 class GradingService:
     """One service process; `grade` gives it a job and waits for its answer."""
 
-    def __init__(self, env: dict[str, str] | None, first_log: Path) -> None:
+    def __init__(self, env: dict[str, str] | None, first_log: Path, startup: bool = False) -> None:
+        """`first_log` takes what it says before its first job: that job's log, or (`startup`) a file
+        whose text `hand_over_startup` puts at the head of its first job's log."""
         self.env = env
+        self.startup = first_log if startup else None
         read, write = os.pipe()
         try:
             with open(first_log, "wb") as log:  # what it says while starting belongs to its first job
@@ -102,6 +107,19 @@ class GradingService:
         line, _, self.pending = self.pending.partition(b"\n")
         return json.loads(line)
 
+    def hand_over_startup(self, log: Path) -> None:
+        """Put what a pre-started service said before its first job at the head of that job's log."""
+        if self.startup is None:
+            return
+        startup, self.startup = self.startup, None
+        try:
+            said = startup.read_bytes()
+            startup.unlink()
+            if said:
+                log.write_bytes(said + log.read_bytes())
+        except OSError:
+            pass
+
     def kill(self) -> None:
         kill_tree(self.proc)
         self.close()
@@ -124,12 +142,38 @@ class GradingService:
 
 
 class Services:
-    """The services of one pool: one per thread (and grader environment), started on first use."""
+    """The services of one pool: one per thread (and grader environment), started on first use or
+    taken from those `prestart` started ahead."""
 
     def __init__(self) -> None:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.every: set[GradingService] = set()
+        self.spare: list[GradingService] = []
+        self.startup_logs: str | None = None
+
+    def prestart(self, count: int) -> None:
+        """Start `count` services now, in the environment as it is (env None), each importing and
+        warming up (sandbox probes, worker template) while the batch finishes getting ready."""
+        if not enabled() or count <= 0:
+            return
+        self.startup_logs = tempfile.mkdtemp(prefix="ag-services-")  # 0700: the TA's alone
+        for number in range(count):
+            service = GradingService(None, Path(self.startup_logs) / f"service-{number}.log", startup=True)
+            with self.lock:
+                self.spare.append(service)
+                self.every.add(service)
+
+    def _take_spare(self, env: dict[str, str] | None) -> GradingService | None:
+        """A pre-started service for this environment (one that died starting is ended and skipped)."""
+        while True:
+            with self.lock:
+                if not self.spare:
+                    return None
+                service = self.spare.pop(0)
+            if service.env == env and service.alive():
+                return service
+            self._drop(service)
 
     def grade(self, path: Path, out: Path, log: Path, tests: str | None, timeout: float, running: Any,
               env: dict[str, str] | None = None) -> tuple[int | None, bool]:
@@ -138,14 +182,18 @@ class Services:
         if service is not None and (service.env != env or not service.alive()):
             self._drop(service)
             service = None
+        started_here = False
         if service is None:
-            service = GradingService(env, log)
+            service = self._take_spare(env)
+            if service is None:
+                service, started_here = GradingService(env, log), True  # what it says starting: in this log
+                with self.lock:
+                    self.every.add(service)
             self.local.service = service
-            with self.lock:
-                self.every.add(service)
-        else:
+        if not started_here:
             open(log, "wb").close()  # the job's log starts empty, as a fresh grader's
         returncode, timed_out = service.grade(path, out, log, tests, timeout, running)
+        service.hand_over_startup(log)
         if not service.alive():
             self._drop(service)
         return returncode, timed_out
@@ -160,9 +208,16 @@ class Services:
     def close(self) -> None:
         """End every service of the pool (idle ones exit at once; each is killed after CLOSE_GRACE)."""
         with self.lock:
-            services, self.every = list(self.every), set()
+            services, self.every, unused = list(self.every), set(), self.spare
+            self.spare = []
+        for service in unused:  # may still be warming up: SIGTERM ends it in order, its template too
+            if service.alive():
+                service.proc.terminate()
         threads = [threading.Thread(target=s.close, daemon=True) for s in services]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        if self.startup_logs is not None:
+            shutil.rmtree(self.startup_logs, ignore_errors=True)
+            self.startup_logs = None

@@ -22,14 +22,14 @@ import os
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import numpy as np
-from copydetect import CodeFingerprint, compare_files
 
 from autograder.classroom.batch import private
 from autograder.classroom.gradebook import load_rows
@@ -40,6 +40,9 @@ from autograder.course.rubric import load_rubric
 from autograder.course.tasks import all_tasks
 from autograder.intake.submission import load_submission
 from autograder.intake.task_code import task_code
+
+if TYPE_CHECKING:
+    from copydetect import CodeFingerprint
 
 NOISE = 25      # copydetect's noise threshold: matches shorter than this (normalised characters) never count
 GUARANTEE = 30  # every match at least this long is found (winnowing window = GUARANTEE - NOISE + 1)
@@ -112,18 +115,22 @@ class Findings:
 # ---------------------------------------------------------------- reading and fingerprinting
 
 def _fingerprint(text: str, boilerplate: np.ndarray) -> CodeFingerprint:
+    from copydetect import CodeFingerprint  # here: importing copydetect takes a second (it imports pyplot)
+
     return CodeFingerprint("code.py", NOISE, WINDOW, boilerplate=boilerplate, fp=io.StringIO(text), language="python")
 
 
 @lru_cache(maxsize=None)
 def template_hashes(task: str) -> np.ndarray:
     """Every fingerprint of the task's template (window 1, as copydetect takes boilerplate)."""
+    from copydetect import CodeFingerprint
+
     code = all_tasks()[task].template.read_text(encoding="utf-8")
     return np.unique(np.array(sorted(CodeFingerprint("template.py", NOISE, 1, fp=io.StringIO(code),
                                                      language="python").hashes), dtype=np.int64))
 
 
-Read = tuple[dict[str, tuple[str, CodeFingerprint]], str]  # ({task: (text, fingerprints)}, a note)
+Read = tuple[dict[str, tuple[str, "CodeFingerprint"]], str]  # ({task: (text, fingerprints)}, a note)
 
 
 def read_member(source: str, tasks: tuple[str, ...], boilerplate: dict[str, np.ndarray]) -> Read:
@@ -170,23 +177,66 @@ def _read_one(item: tuple[str, tuple[str, ...]]) -> Read:
 READS_PER_READER = 25  # submissions worth starting one more reader interpreter (about a second of CPU)
 
 
-def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read]:
-    """read_member for each source, in fresh interpreters started with PYTHONHASHSEED=0. Why: copydetect
-    hashes k-grams with Python's hash(), salted per interpreter unless PYTHONHASHSEED is set, and
-    winnowing keeps the smallest hashes, so the same class would give slightly different shares from
-    one run to the next; with one fixed salt every run, and every reader, agrees."""
+@contextmanager
+def _fixed_hash_seed() -> Iterator[None]:
+    """PYTHONHASHSEED=0 for the readers started meanwhile (read by each as it starts)."""
     previous = os.environ.get(HASH_SEED)
-    os.environ[HASH_SEED] = "0"  # read by each reader as it starts
+    os.environ[HASH_SEED] = "0"
     try:
-        readers = max(1, min(jobs, -(-len(sources) // READS_PER_READER)))  # a small class: one reader's start
-        with ProcessPoolExecutor(readers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            return list(pool.map(_read_one, [(source, tasks) for source in sources],
-                                 chunksize=max(1, len(sources) // (4 * max(1, jobs)))))
+        yield
     finally:
         if previous is None:
             os.environ.pop(HASH_SEED, None)
         else:
             os.environ[HASH_SEED] = previous
+
+
+def _import_copydetect() -> None:
+    import copydetect  # noqa: F401
+
+
+class Readers:
+    """The interpreters that read the submissions, started with PYTHONHASHSEED=0. Why: copydetect
+    hashes k-grams with Python's hash(), salted per interpreter unless PYTHONHASHSEED is set, and
+    winnowing keeps the smallest hashes, so the same class would give slightly different shares from
+    one run to the next; with one fixed salt every run, and every reader, agrees. Each imports
+    copydetect as it starts: grade-all starts them with its graders (`readers_ahead`), so that this
+    second of each overlaps the grading instead of following it."""
+
+    def __init__(self, members: int, jobs: int) -> None:
+        self.count = max(1, min(jobs, -(-members // READS_PER_READER)))  # a small class: one reader's start
+        with _fixed_hash_seed():
+            self.pool = ProcessPoolExecutor(self.count, mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(self.count):  # none is idle yet: each of these starts one reader
+                self.pool.submit(_import_copydetect)
+
+    def read(self, sources: list[str], tasks: tuple[str, ...], jobs: int) -> list[Read]:
+        """read_member for each source."""
+        with _fixed_hash_seed():  # a reader that died is replaced with the same salt
+            return list(self.pool.map(_read_one, [(source, tasks) for source in sources],
+                                      chunksize=max(1, len(sources) // (4 * max(1, jobs)))))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_all(sources: list[str], tasks: tuple[str, ...], jobs: int, readers: Readers | None = None) -> list[Read]:
+    """read_member for each source, by `readers`, else by readers started now."""
+    own = readers or Readers(len(sources), jobs)
+    try:
+        return own.read(sources, tasks, jobs)
+    finally:
+        if readers is None:
+            own.close()
+
+
+def readers_ahead(assignment: Path, members: int, jobs: int | None) -> Readers | None:
+    """The readers of grade-all's similarity check, started with its graders; None when the assignment
+    switches the check off (or they could not start: the check then starts its own, or says why not)."""
+    try:
+        return Readers(members, jobs or os.cpu_count() or 1) if similarity_settings(assignment).enabled else None
+    except Exception:
+        return None
 
 
 # ---------------------------------------------------------------- comparing
@@ -233,6 +283,8 @@ def _slices(array: Any) -> list[list[int]]:
 
 
 def _compare_shared(pair: tuple[int, int]) -> Pair | None:
+    from copydetect import compare_files
+
     i, j = pair
     prints, names = _SHARED["prints"], _SHARED["names"]
     _, (share_i, share_j), (slices_i, slices_j) = compare_files(prints[i], prints[j])
@@ -257,12 +309,12 @@ def compare_task(members: list[Member], prints: list[CodeFingerprint], threshold
 
 
 def find_similar(members: list[Member], tasks: Iterable[str], settings: SimilaritySettings,
-                 jobs: int | None = None) -> Findings:
+                 jobs: int | None = None, readers: Readers | None = None) -> Findings:
     """Read every member's code, fingerprint it per task, and list the pairs above the threshold."""
     started = time.monotonic()
     tasks = tuple(tasks)
     jobs = jobs or os.cpu_count() or 1
-    read = read_all([m.source for m in members], tasks, jobs)
+    read = read_all([m.source for m in members], tasks, jobs, readers)
     notes = [f"{m.name}: {note}" for m, (_, note) in zip(members, read) if note]
     findings = Findings(settings, METHOD.format(version=version("copydetect"), noise=NOISE, guarantee=GUARANTEE),
                         {m.name: m for m in members}, {}, notes, read_seconds=round(time.monotonic() - started, 2))
@@ -297,7 +349,7 @@ def save(findings: Findings, out: Path, threshold_from: str) -> dict[str, Any]:
 
 
 def similarity_for(out: Path, assignment: Path, jobs: int | None = None, threshold: float | None = None,
-                   respect_switch: bool = True) -> Findings:
+                   respect_switch: bool = True, readers: Readers | None = None) -> Findings:
     """Find the similar pairs of the class graded in OUT for the assignment's tasks, and write
     similarity.json and the pair pages. The assignment's `[similarity]` decides, unless `threshold`
     is given or the switch is not to be respected (an explicit `autograder similarity`)."""
@@ -308,18 +360,18 @@ def similarity_for(out: Path, assignment: Path, jobs: int | None = None, thresho
     elif not respect_switch:
         settings = replace(settings, enabled=True)
     if settings.enabled:
-        findings = find_similar(graded_members(out), load_rubric(assignment).tasks, settings, jobs)
+        findings = find_similar(graded_members(out), load_rubric(assignment).tasks, settings, jobs, readers)
     else:
         findings = Findings(settings, "", {}, {})
     write_pair_pages(out, save(findings, out, stated))
     return findings
 
 
-def batch_similarity(out: Path, assignment: Path, jobs: int | None = None) -> str:
+def batch_similarity(out: Path, assignment: Path, jobs: int | None = None, readers: Readers | None = None) -> str:
     """grade-all's step after grading: one line for the terminal. Whatever goes wrong here costs the
     section only, never a grade or the rest of the report."""
     try:
-        return summary(similarity_for(out, assignment, jobs))
+        return summary(similarity_for(out, assignment, jobs, readers=readers))
     except KeyboardInterrupt:
         return f"similar submissions: interrupted; `autograder similarity {out}` lists them"
     except Exception as exc:

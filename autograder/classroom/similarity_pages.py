@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 import numpy as np
-from copydetect.utils import highlight_overlap
 
 from autograder.classroom.batch import private
 
@@ -101,6 +100,8 @@ def similarity_section(out: Path) -> str:
 
 def _highlighted(text: str, slices: list[list[int]]) -> str:
     """The text escaped, each matching region in <mark> (copydetect's own highlighter)."""
+    from copydetect.utils import highlight_overlap  # here: importing copydetect takes a second
+
     array = np.array(slices, dtype=np.int64).reshape(2, -1)
     if array.shape[1] == 0:
         return html.escape(text)

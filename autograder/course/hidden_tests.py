@@ -42,7 +42,8 @@ def pytest_args(tests_dir: Path, tasks: tuple[str, ...] | None = None) -> list[s
     folders = [str(tests_dir)] if tasks is None else \
         [str(tests_dir / task) for task in tasks if (tests_dir / task).is_dir()]
     return [*folders, "-c", str(tests_dir / "pytest.ini"), "--rootdir", str(tests_dir),
-            "-p", "no:cacheprovider", "--assert=plain", "-s", "-W", "ignore",
+            "-p", "no:cacheprovider", "-p", "no:unraisableexception", "-p", "no:threadexception",
+            "--assert=plain", "-s", "-W", "ignore",
             "--continue-on-collection-errors", "--import-mode=importlib"]
 
 

@@ -207,6 +207,10 @@ class SandboxPolicy:
         template = self._template()
         return template.sandbox_dir() if template is not None else basic.new_sandbox_dir()
 
+    def start_template(self) -> bool:
+        """Start this process's worker template now if it is to serve (a grading service warming up)."""
+        return self._template() is not None
+
     def _template(self) -> zygote.Zygote | None:
         """The pre-started template (started on first use), or None with the reason reported."""
         if self.protections.worker_start != TEMPLATE_START:

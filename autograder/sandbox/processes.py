@@ -84,12 +84,13 @@ def _signal_all(pids: list[int], sig: int) -> None:
             pass
 
 
-def freeze_tree(pid: int, frozen: bool) -> None:
+def freeze_tree(pid: int, frozen: bool, strays: bool = True) -> None:
     """Stop (or continue) a process tree, so that it cannot steal CPU from a measurement; with it
-    every orphan that escaped a worker's tree (re-parented to us, the subreaper), and their trees:
-    an escaped process could otherwise burn CPU exactly while a yardstick is timed."""
-    strays = [p for p in children(os.getpid()) if p not in LIVE_WORKERS]
-    pids = [pid] + descendants(pid) + [q for p in strays for q in [p] + descendants(p)]
+    (`strays`, in a grader) every orphan that escaped a worker's tree (re-parented to us, the
+    subreaper), and their trees: an escaped process could otherwise burn CPU exactly while a
+    yardstick is timed. Not in a batch, whose other children are its other slots' graders."""
+    strays = strays and [p for p in children(os.getpid()) if p not in LIVE_WORKERS]
+    pids = [pid] + descendants(pid) + [q for p in strays or [] for q in [p] + descendants(p)]
     _signal_all(pids, signal.SIGSTOP if frozen else signal.SIGCONT)
 
 

@@ -114,6 +114,9 @@ class Zygote:
             hello = json.loads(self.control.recv(1 << 16) or b"{}")
         except (OSError, ValueError):
             hello = {}
+        except BaseException:  # SIGTERM while it starts (a grading service warming up): nothing is left
+            self.close()
+            raise
         if not hello.get("ready"):
             self.close()
             raise ZygoteUnavailable("the worker template did not start")

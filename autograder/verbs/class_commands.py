@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import sys
 from collections import Counter
@@ -22,15 +23,13 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, raise_interrupt)
 
 
-def _rubric_for_batch(args: argparse.Namespace) -> Path:
+def _check_rubric(args: argparse.Namespace, path: Path) -> None:
     """Check the assignment once for the class (grade_all hands its name to every grader)."""
     from autograder.verbs.validate import assignment_problems
 
-    path = inputs.assignment(args)
     problems, ids = assignment_problems(path)
     inputs.rubric_problems(problems)
     inputs.tests_pattern(args.tests, inputs.selector(args.tests), ids or [])
-    return path
 
 
 def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
@@ -56,50 +55,72 @@ def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch:
 
 def cmd_grade_all(args: argparse.Namespace) -> int:
     """Grade every submission of a folder into OUT (resumable), then write grades.csv and report.html."""
-    from autograder.classroom.batch import discover, grade_all, private
-    from autograder.classroom.refresh import gradebook_rubric, write_gradebook
-    from autograder.classroom.summary import graded_now, tests_without_force
-    from autograder.classroom.rescore import change_line
-    from autograder.classroom.similarity import batch_similarity
+    from autograder.classroom.batch import LocalPool, discover, grade_all, hide_from_submissions, private
     from autograder.course.assignment import exported
-    from autograder.course.rubric import load_rubric
-    from autograder.grading.results import read_json
-    from autograder.grading.session import UNPROTECTED_ENV, refusal
+    from autograder.grading.session import UNPROTECTED_ENV
 
     stop_on_sigterm()  # the batch stops on SIGTERM as on Ctrl-C
     folder, out = inputs.class_folder(Path(args.dir)), inputs.out_folder(Path(args.out))
     inputs.positive(args.jobs, "--jobs")
     inputs.positive(args.timeout, "--timeout")
-    rubric_path = _rubric_for_batch(args)
-    gradebook = gradebook_rubric(rubric_path)  # now, not after a Ctrl-C: it collects the decorated tests
+    on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
+    rubric_path = inputs.assignment(args)
     try:
         entries = discover(folder, exclude=out)
     except ValueError as exc:
         raise inputs.UsageError(str(exc)) from None
     inputs.some_submissions(entries, folder)
     inputs.only_name(args.only, entries)
-    on_cluster = inputs.route(args.scheduler, args.cluster, args.jobs)
-    if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
-        problem = refusal(load_rubric(rubric_path).limits, args.unprotected)  # refuse before grading anyone
-        if problem:
-            print(problem, file=sys.stderr)
-            return 2
-    if args.unprotected:
-        os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders
-    out.mkdir(parents=True, exist_ok=True)
+    made, grading = not out.exists(), False
+    out.mkdir(parents=True, exist_ok=True)  # now: the graders started below hide it from every submission
     private(out)
-    batch = dict(force=args.force, only=args.only, tests=args.tests, timeout=args.timeout)
-    with exported(rubric_path.stem):  # every grader (subprocess, Dask task) grades this assignment
-        if on_cluster:
-            outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
-        else:
-            outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, **batch)
-    changes = [line for o in outcomes if o.previous is not None and not o.skipped
-               for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
-    for line in changes:
-        print(f"changed {line}")
-    if not interrupted:  # similar submissions (docs: README "Similar submissions"), unless switched off
-        print(batch_similarity(out, rubric_path, args.jobs))
+    pool, readers = None if on_cluster else LocalPool(args.jobs), None
+    try:
+        if pool is not None:  # the graders start now, while the checks below run (issue 27)
+            hide_from_submissions(sorted({e.path.parent for e in entries}) + [out])
+            if args.unprotected:
+                os.environ[UNPROTECTED_ENV] = "1"  # inherited by the graders
+            with exported(rubric_path.stem):
+                pool.prestart(1 if args.only else len(entries))
+        from autograder.classroom.similarity import batch_similarity, readers_ahead
+
+        readers = readers_ahead(rubric_path, len(entries), args.jobs)  # their imports overlap the grading too
+        from autograder.classroom.refresh import gradebook_rubric, write_gradebook
+        from autograder.classroom.rescore import change_line
+        from autograder.classroom.summary import graded_now, tests_without_force
+        from autograder.course.rubric import load_rubric
+        from autograder.grading.results import read_json
+        from autograder.grading.session import refusal
+
+        _check_rubric(args, rubric_path)
+        gradebook = gradebook_rubric(rubric_path)  # now, not after a Ctrl-C: it collects the decorated tests
+        if not on_cluster:  # on a cluster, each worker checks its own sandbox instead
+            problem = refusal(load_rubric(rubric_path).limits, args.unprotected)  # refuse before grading anyone
+            if problem:
+                print(problem, file=sys.stderr)
+                return 2
+        if args.unprotected:
+            os.environ[UNPROTECTED_ENV] = "1"  # inherited by the per-submission graders
+        batch = dict(force=args.force, only=args.only, tests=args.tests, timeout=args.timeout)
+        grading = True
+        with exported(rubric_path.stem):  # every grader (subprocess, Dask task) grades this assignment
+            if on_cluster:
+                outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
+            else:
+                outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, runner=pool, **batch)
+        changes = [line for o in outcomes if o.previous is not None and not o.skipped
+                   for line in [change_line(o.name, o.previous, read_json(out / o.name / "results.json") or {})] if line]
+        for line in changes:
+            print(f"changed {line}")
+        if not interrupted:  # similar submissions (docs: README "Similar submissions"), unless switched off
+            print(batch_similarity(out, rubric_path, args.jobs, readers))
+    finally:
+        if pool is not None:
+            pool.close()
+        if readers is not None:
+            readers.close()
+        if made and not grading:  # refused, or a usage error: nothing that looks like a gradebook
+            shutil.rmtree(out, ignore_errors=True)
     csv_path, html_path = write_gradebook(out, [e.name for e in entries if e.name in {o.name for o in outcomes}],
                                           gradebook)
     fresh = sum(not o.skipped for o in outcomes)

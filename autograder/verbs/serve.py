@@ -24,6 +24,7 @@ import signal
 import sys
 import traceback
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,9 +49,15 @@ def from_hidden_side(module: Any) -> bool:
     would reuse it from sys.modules, with whatever state the previous submission's tests left in it."""
     files = [getattr(module, "__file__", None)] if getattr(module, "__file__", None) else \
         [str(p) for p in (getattr(module, "__path__", None) or [])]  # a namespace package pytest made
+    return bool(files) and all(_course_file(str(f)) for f in files)
+
+
+@lru_cache(maxsize=None)
+def _course_file(path: str) -> bool:
+    """Whether `path` is one of the course's own files (in the project, not the engine nor a venv in it)."""
     prefixes = {str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    return bool(files) and all(_inside(f, PROJECT_ROOT.resolve()) and not _inside(f, ENGINE.resolve())
-                               and not any(_inside(f, Path(p)) for p in prefixes) for f in files)
+    return (_inside(path, PROJECT_ROOT.resolve()) and not _inside(path, ENGINE.resolve())
+            and not any(_inside(path, Path(p)) for p in prefixes))
 
 
 class Baseline:
@@ -69,6 +76,7 @@ class Baseline:
         import numpy
 
         self.numpy_print, self.numpy_err = numpy.get_printoptions(), numpy.geterr()
+        self.modules = {name: module for name, module in sys.modules.items() if not from_hidden_side(module)}
 
     def restore(self) -> list[str]:
         """Put everything back; returns the names of the modules dropped."""
@@ -83,7 +91,8 @@ class Baseline:
         warnings.filters[:] = self.filters
         os.umask(self.umask)
         sys.setrecursionlimit(self.recursion)
-        dropped = [name for name, module in list(sys.modules.items()) if from_hidden_side(module)]
+        dropped = [name for name, module in list(sys.modules.items())  # only what a job imported is looked at
+                   if self.modules.get(name) is not module and from_hidden_side(module)]
         for name in dropped:
             del sys.modules[name]
         self._reset_generators()
@@ -144,15 +153,38 @@ def run_job(job: dict[str, Any], grade: Callable[[list[str]], int], devnull: int
             _redirect(devnull)
 
 
+def warm_up() -> None:
+    """Before the first job arrives: the sandbox's probes and the worker template (numpy, torch and
+    matplotlib imported), while the batch is still getting ready (a service is started before the
+    batch's own checks). Best effort: each job probes for itself, and starts the template if this did not."""
+    from autograder.course.limits import Limits
+    from autograder.sandbox.policy import SandboxPolicy
+
+    try:
+        policy = SandboxPolicy(Limits(), python=sys.executable)
+        try:
+            policy.start_template()
+        finally:
+            policy.close()
+    except Exception:  # the first job meets the same problem and reports it
+        pass
+    timing.reset()  # paid before any job: in none of their figures
+
+
 def serve(reply_fd: int, grade: Callable[[list[str]], int]) -> int:
     """Grade jobs until stdin ends (the client closed it) or a job was interrupted (SIGTERM)."""
     from autograder.classroom.batch import raise_interrupt
-    import autograder.grading.grade  # noqa: F401 (pytest, numpy and the engine, once for every job)
 
     signal.signal(signal.SIGTERM, raise_interrupt)  # idle or grading, SIGTERM ends the service in order
+    jobs, replies = _own_channels(reply_fd)  # first: no process the warm-up starts may hold them
+    try:
+        import autograder.grading.grade  # noqa: F401 (pytest, numpy and the engine, once for every job)
+
+        warm_up()
+    except KeyboardInterrupt:
+        return INTERRUPTED
     sys.stdout, sys.stderr = getattr(sys.stdout, "raw", sys.stdout), getattr(sys.stderr, "raw", sys.stderr)  # each
     # job's own `main` makes them printable, once, as in a fresh grader
-    jobs, replies = _own_channels(reply_fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     baseline = Baseline()
     try:

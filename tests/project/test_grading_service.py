@@ -232,3 +232,52 @@ def test_a_timed_out_job_kills_the_service_tree_and_a_crashed_start_is_a_grader_
     finally:
         services.close()
     assert not services.every and not running.procs
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        return fh.read().rsplit(")", 1)[1].split()[0]
+
+
+def test_killing_a_timed_out_service_leaves_the_batchs_other_children_running(tmp_path: Path) -> None:
+    """The batch's other children (the other slots' services, the similarity readers) are not the
+    timed-out service's: they must not be frozen with its tree."""
+    template = build.template_submission(tmp_path / "template")
+    sibling = subprocess.Popen(["sleep", "60"])
+    services, running = service.Services(), batch.Running()
+    try:
+        slow = tmp_path / "slow"
+        slow.mkdir()
+        assert services.grade(template, slow / "partial.json", slow / batch.OUTPUT, None, 0.5, running) == (None, True)
+        assert _state(sibling.pid) != "T"
+    finally:
+        services.close()
+        sibling.kill()
+        sibling.wait()
+
+
+def test_a_prestarted_service_grades_the_first_job_and_an_unused_one_ends(tmp_path: Path) -> None:
+    from autograder.sandbox.processes import descendants
+
+    """prestart: the service a thread takes is the one started ahead (warmed up: its first job finds
+    the worker template running); one no job took ends on close, its template with it."""
+    template = build.template_submission(tmp_path / "template")
+    services, running = service.Services(), batch.Running()
+    try:
+        services.prestart(2)
+        started = {s.proc.pid for s in services.spare}
+        assert len(started) == 2
+        job = tmp_path / "job"
+        job.mkdir()
+        assert services.grade(template, job / "partial.json", job / batch.OUTPUT, None, 300, running) == (0, False)
+        (used,) = [s for s in services.every if s not in services.spare]
+        assert used.proc.pid in started and used.startup is None
+        assert "results written to" in (job / batch.OUTPUT).read_text()
+        unused = services.spare[0]
+        below = [unused.proc.pid] + descendants(unused.proc.pid)
+    finally:
+        services.close()
+    assert unused.proc.returncode is not None
+    time.sleep(0.5)
+    assert not [pid for pid in below if os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"]
+    assert services.startup_logs is None
