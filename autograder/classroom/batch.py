@@ -3,9 +3,9 @@
 Each submission is graded by a grader process (a slot's grading service, autograder/classroom/service.py,
 which keeps its imports from one submission to the next; or, with AUTOGRADER_GRADING_SERVICE=0,
 `python -m autograder grade` in a subprocess of its own), so one that crashes, hangs or eats memory
-costs only its own row. A submission counts as done once
-OUT/<name>/results.json exists; the grader writes into a partial file that is renamed only when
-it has finished, so a batch killed half-way resumes without trusting half-graded results.
+costs only its own row. A submission counts as done once OUT/<name>/results.json exists; the grader
+writes into a partial file renamed only when it has finished, so a batch killed half-way resumes
+without trusting half-graded results.
 """
 
 from __future__ import annotations
@@ -90,10 +90,7 @@ class Running:
             try:
                 proc.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                _kill_tree(proc)
-
-
-_kill_tree = service.kill_tree
+                service.kill_tree(proc)
 
 
 def content_hash(path: Path) -> str:
@@ -131,11 +128,11 @@ def _run_grader(command: list[str], log_path: Path, timeout: float, running: Run
         running.procs.add(proc)
         try:
             if running.stopping:  # started while the batch was being stopped
-                _kill_tree(proc)
+                service.kill_tree(proc)
                 return None, False
             return proc.wait(timeout=timeout), False
         except subprocess.TimeoutExpired:
-            _kill_tree(proc)
+            service.kill_tree(proc)
             return None, True
         finally:
             running.procs.discard(proc)
@@ -324,9 +321,7 @@ class LocalPool:
         for future in self.futures:
             future.cancel()
         self.running.stop()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-        self.services.close()  # the idle ones
+        self.close()  # the threads, then the idle services
         return [(e, f.result) for f, e in self.futures.items() if f.done() and not f.cancelled()]
 
     def postfix(self, entry: Entry) -> str:

@@ -49,6 +49,7 @@ from autograder.intake.safe_unpack import MAX_FILE_BYTES, MAX_TOTAL_BYTES, holds
 INSTALL_HINT = ("grade-all on a cluster needs the Dask extra: run `bash setup.sh --cluster` "
                 "(or `AUTOGRADER_EXTRAS=cluster bash setup.sh`)")
 GRADE_CONNECT_TIMEOUT = 30  # seconds to reach a scheduler before saying it cannot be reached
+WORKERS_START_TIMEOUT = 120  # seconds for a local cluster's workers to start
 
 
 class MissingExtra(Exception):
@@ -169,12 +170,25 @@ def stop_graders(batch: str) -> int:
     return len(threads)
 
 
+def grader_env(unprotected: bool, assignment: str | None) -> dict[str, str]:
+    """The environment of this worker's graders for a batch (its tasks', and its services started ahead)."""
+    from autograder.grading.session import UNPROTECTED_ENV
+
+    return {**os.environ, **({UNPROTECTED_ENV: "1"} if unprotected else {}),
+            **({ASSIGNMENT_ENV: assignment} if assignment else {})}
+
+
+def prestart_services(threads: int, unprotected: bool, assignment: str | None) -> None:
+    """On a worker as it joins the batch (cluster_warmup.WarmServices): one grading service per
+    thread, started now, each warming up (imports, sandbox probes, worker template) before any task."""
+    if not _SERVICES.every:
+        _SERVICES.prestart(threads, env=grader_env(unprotected, assignment))
+
+
 def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unprotected: bool,
                  expected: str, batch: str, assignment: str | None = None) -> Graded:
     """The Dask task: unpack into a private temporary folder, grade as locally, send back the result."""
     from distributed import get_worker
-
-    from autograder.grading.session import UNPROTECTED_ENV
 
     where = get_worker().address
     problem = worker_problem(unprotected, expected)
@@ -187,9 +201,8 @@ def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unpr
             inbox, work = Path(tmp) / "submission", Path(tmp) / "out"
             inbox.mkdir()
             work.mkdir()
-            env = {**os.environ, **({UNPROTECTED_ENV: "1"} if unprotected else {}),
-                   **({ASSIGNMENT_ENV: assignment} if assignment else {})}
-            graded = run_grader(unpack(blob, inbox), work, tests, timeout, running, env, _SERVICES)
+            graded = run_grader(unpack(blob, inbox), work, tests, timeout, running, grader_env(unprotected, assignment),
+                                _SERVICES)
             log = work / OUTPUT
             graded.output = log.read_bytes() if log.exists() else b""
     finally:
@@ -302,8 +315,9 @@ def connect(scheduler: str | None, local: int | None, say: Any = print) -> Itera
     cluster = None
     if local:
         isolate_spawned_pythons()  # the workers are spawned from the TA's folder, perhaps the class folder
-        cluster = LocalCluster(n_workers=local, threads_per_worker=1, processes=True, host="127.0.0.1",
+        cluster = LocalCluster(n_workers=0, threads_per_worker=1, processes=True, host="127.0.0.1",
                                memory_limit=0, dashboard_address=None, silence_logs=40)
+        cluster.scale(local)  # they start meanwhile (the batch's own checks run): `ready` waits for them
     try:
         client = Client(cluster if cluster is not None else scheduler, timeout=GRADE_CONNECT_TIMEOUT)
     except OSError as exc:
@@ -311,9 +325,6 @@ def connect(scheduler: str | None, local: int | None, say: Any = print) -> Itera
             cluster.close()
         raise Interrupted(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
     try:
-        link = _dashboard(client)
-        workers = len(client.scheduler_info().get("workers", {}))
-        say(f"Dask: {workers} worker(s) at {client.scheduler.address}" + (f"; dashboard: {link}" if link else ""))
         yield client
     finally:
         client.close()
@@ -326,6 +337,19 @@ def _dashboard(client: Any) -> str:
         return str(client.dashboard_link) if "dashboard" in client.scheduler_info()["services"] else ""
     except Exception:
         return ""
+
+
+def ready(client: Any, local: int | None, say: Any = print) -> None:
+    """Wait for a local cluster's workers (started by `connect`), then say where the batch grades."""
+    if local:
+        try:
+            client.wait_for_workers(local, timeout=WORKERS_START_TIMEOUT)
+        except TimeoutError:
+            raise Interrupted(f"the local cluster's {local} worker(s) did not start within "
+                              f"{WORKERS_START_TIMEOUT} s") from None
+    link = _dashboard(client)
+    workers = len(client.scheduler_info().get("workers", {}))
+    say(f"Dask: {workers} worker(s) at {client.scheduler.address}" + (f"; dashboard: {link}" if link else ""))
 
 
 def preflight(client: Any, unprotected: bool) -> None:

@@ -152,14 +152,14 @@ class Services:
         self.spare: list[GradingService] = []
         self.startup_logs: str | None = None
 
-    def prestart(self, count: int) -> None:
-        """Start `count` services now, in the environment as it is (env None), each importing and
+    def prestart(self, count: int, env: dict[str, str] | None = None) -> None:
+        """Start `count` services now, in `env` (None: the environment as it is), each importing and
         warming up (sandbox probes, worker template) while the batch finishes getting ready."""
         if not enabled() or count <= 0:
             return
-        self.startup_logs = tempfile.mkdtemp(prefix="ag-services-")  # 0700: the TA's alone
-        for number in range(count):
-            service = GradingService(None, Path(self.startup_logs) / f"service-{number}.log", startup=True)
+        self.startup_logs = self.startup_logs or tempfile.mkdtemp(prefix="ag-services-")  # 0700: the TA's alone
+        for _ in range(count):
+            service = GradingService(env, Path(self.startup_logs) / f"service-{len(self.every)}.log", startup=True)
             with self.lock:
                 self.spare.append(service)
                 self.every.add(service)

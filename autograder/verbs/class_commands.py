@@ -10,7 +10,9 @@ import shutil
 import signal
 import sys
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 from autograder.verbs import inputs
 
@@ -32,20 +34,39 @@ def _check_rubric(args: argparse.Namespace, path: Path) -> None:
     inputs.tests_pattern(args.tests, inputs.selector(args.tests), ids or [])
 
 
-def _grade_on_cluster(args: argparse.Namespace, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
+def _start_cluster(args: argparse.Namespace, stack: ExitStack, assignment: str) -> Any:
+    """Reach the scheduler now (a local cluster's workers start in the background) and have every
+    worker start its grading services as it joins: both overlap the checks that follow (issue 27)."""
+    from autograder.classroom import cluster
+    from autograder.classroom.batch import Interrupted
+
+    try:
+        client = stack.enter_context(cluster.connect(args.scheduler, cluster.parse_local(args.cluster)
+                                                     if args.cluster else None))
+    except (cluster.MissingExtra, Interrupted, ValueError) as exc:
+        raise inputs.UsageError(str(exc)) from None
+    from autograder.classroom.cluster_warmup import warm_up  # Dask is there: connect checked
+
+    warm_up(client, args.unprotected, assignment)
+    return client
+
+
+def _grade_on_cluster(args: argparse.Namespace, client: Any, entries: list, out: Path, batch: dict) -> tuple[list, bool]:
     """grade_all through Dask (docs/cluster.md). A missing extra, an unreachable scheduler or a worker
     that refuses is one line and exit 2; a scheduler lost mid-batch stops it as Ctrl-C does."""
     from autograder.classroom import cluster
     from autograder.classroom.batch import Interrupted, Refused, grade_all
+    from autograder.classroom.cluster_warmup import cool_down
 
     try:
-        local = cluster.parse_local(args.cluster) if args.cluster else None
-        with cluster.connect(args.scheduler, local) as client:
-            cluster.preflight(client, args.unprotected)
-            runner = cluster.DaskRunner(client, unprotected=args.unprotected)
-            outcomes, interrupted = grade_all(entries, out, runner=runner, **batch)
+        cluster.ready(client, cluster.parse_local(args.cluster) if args.cluster else None)
+        cluster.preflight(client, args.unprotected)
+        runner = cluster.DaskRunner(client, unprotected=args.unprotected)
+        outcomes, interrupted = grade_all(entries, out, runner=runner, **batch)
     except (cluster.MissingExtra, Refused, Interrupted, ValueError) as exc:
         raise inputs.UsageError(str(exc)) from None
+    finally:
+        cool_down(client)
     if runner.lost:
         print(f"autograder grade-all: {runner.lost}", file=sys.stderr)
     if runner.counts:
@@ -74,8 +95,9 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
     made, grading = not out.exists(), False
     out.mkdir(parents=True, exist_ok=True)  # now: the graders started below hide it from every submission
     private(out)
-    pool, readers = None if on_cluster else LocalPool(args.jobs), None
+    pool, readers, started = None if on_cluster else LocalPool(args.jobs), None, ExitStack()
     try:
+        client = _start_cluster(args, started, rubric_path.stem) if on_cluster else None
         if pool is not None:  # the graders start now, while the checks below run (issue 27)
             hide_from_submissions(sorted({e.path.parent for e in entries}) + [out])
             if args.unprotected:
@@ -105,7 +127,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
         grading = True
         with exported(rubric_path.stem):  # every grader (subprocess, Dask task) grades this assignment
             if on_cluster:
-                outcomes, interrupted = _grade_on_cluster(args, entries, out, batch)
+                outcomes, interrupted = _grade_on_cluster(args, client, entries, out, batch)
             else:
                 outcomes, interrupted = grade_all(entries, out, jobs=args.jobs, runner=pool, **batch)
         changes = [line for o in outcomes if o.previous is not None and not o.skipped
@@ -115,6 +137,7 @@ def cmd_grade_all(args: argparse.Namespace) -> int:
         if not interrupted:  # similar submissions (docs: README "Similar submissions"), unless switched off
             print(batch_similarity(out, rubric_path, args.jobs, readers))
     finally:
+        started.close()  # the cluster's connection
         if pool is not None:
             pool.close()
         if readers is not None:

@@ -230,6 +230,40 @@ def test_sigterm_ends_the_graders_on_the_workers_and_the_run_resumes(klass: Path
     assert _verdicts(out) == {name: v for name, v in _verdicts(local_out).items() if name in set(os.listdir(small))}
 
 
+def _services_on_this_worker() -> list[int]:
+    """Run on a worker (sent by value: the worker cannot import the tests): its grading services' pids."""
+    from autograder.classroom import cluster
+
+    return sorted(s.proc.pid for s in cluster._SERVICES.every if s.alive())
+
+
+def test_a_worker_starts_its_grading_service_as_the_batch_reaches_it_and_its_task_uses_it(
+        klass: Path, tmp_path: Path) -> None:
+    """issue 27: the plugin a batch registers starts each worker's service before any task (its
+    imports and worker template overlap the client's checks); the batch's task grades with that one."""
+    from autograder.classroom.cluster_warmup import cool_down, warm_up
+    from autograder.course.assignment import choose
+
+    import cloudpickle
+
+    small = tmp_path / "small"
+    shutil.copytree(klass / "template", small / "template")
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with dask_cluster(tmp_path / "dask", workers=1) as (address, _, _), Client(address) as client:
+        assert list(client.run(_services_on_this_worker).values()) == [[]]
+        warm_up(client, False, choose(None, None).path.stem)  # as grade-all registers it
+        deadline = time.monotonic() + START_TIMEOUT
+        while not list(client.run(_services_on_this_worker).values())[0] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        (started,) = client.run(_services_on_this_worker).values()
+        assert len(started) == 1
+        done = _grade_all(small, tmp_path / "out", "--scheduler", address)
+        assert "1 graded now" in done.stdout
+        assert list(client.run(_services_on_this_worker).values()) == [started]  # the same process graded
+        cool_down(client)
+    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+
+
 def test_a_worker_of_another_project_version_is_named_and_refused(two_workers: str,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     with Client(two_workers) as client:

@@ -77,7 +77,9 @@ def test_build_refuses_a_rubric_that_fails(project: Path, tmp_path: Path) -> Non
     try:
         zip_path = tmp_path / "autograder.zip"
         built = autograder("build", "--out", str(zip_path), cwd=project)
-        graded = autograder("grade-all", str(tmp_path), "--out", str(tmp_path / "out"), cwd=project)
+        klass = tmp_path / "class"  # a class to grade: the rubric is checked while its graders start
+        build.template_submission(klass / "alice")
+        graded = autograder("grade-all", str(klass), "--out", str(tmp_path / "out"), cwd=project)
         one = autograder("grade", str(PROJECT_ROOT / "reference"), "--out", str(tmp_path / "r.json"), cwd=project)
     finally:
         rubric.write_text(good, encoding="utf-8")
