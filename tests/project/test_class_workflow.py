@@ -202,12 +202,19 @@ def _grader_processes(marker: str) -> list[int]:
     return found
 
 
+def _ctrl_c_live() -> None:
+    """As in a TA's terminal: a suite started in the background (`cmd &`, nohup) inherits SIGINT
+    ignored, and Python then installs no KeyboardInterrupt handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_stops_within_5_s_and_the_run_resumes(klass: Path, tmp_path: Path, sig: int) -> None:
     out = tmp_path / "out"
     command = [sys.executable, "-m", "autograder", "grade-all", str(klass), "--out", str(out), "--jobs", "1",
                "--tests", "broadcasting.*"]
-    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_ctrl_c_live)
     deadline = time.monotonic() + 120
     while not list(out.glob("*/results.json")) and time.monotonic() < deadline:
         time.sleep(0.05)
