@@ -180,9 +180,18 @@ def grader_env(unprotected: bool, assignment: str | None) -> dict[str, str]:
 
 def prestart_services(threads: int, unprotected: bool, assignment: str | None) -> None:
     """On a worker as it joins the batch (cluster_warmup.WarmServices): one grading service per
-    thread, started now, each warming up (imports, sandbox probes, worker template) before any task."""
-    if not _SERVICES.every:
-        _SERVICES.prestart(threads, env=grader_env(unprotected, assignment))
+    thread, started now, each warming up (imports, sandbox probes, worker template) before any task;
+    those it kept from an earlier batch of the same environment count."""
+    env = grader_env(unprotected, assignment)
+    with _SERVICES.lock:
+        kept = sum(s.env == env and s.alive() for s in _SERVICES.every)
+    _SERVICES.prestart(threads - kept, env=env)
+
+
+def end_spare_services(unprotected: bool, assignment: str | None) -> None:
+    """On a worker as a batch ends (cluster_warmup.WarmServices): the services it started ahead for
+    that environment that no task took end, so a long-lived worker keeps nothing for a batch that is over."""
+    _SERVICES.end_spares(grader_env(unprotected, assignment))
 
 
 def grade_remote(name: str, blob: bytes, tests: str | None, timeout: float, unprotected: bool,

@@ -205,19 +205,37 @@ class Services:
         if getattr(self.local, "service", None) is service:
             self.local.service = None
 
+    def end_spares(self, env: dict[str, str] | None) -> None:
+        """End the services started ahead for environment `env` that no job took."""
+        with self.lock:
+            unused = [s for s in self.spare if s.env == env]
+            self.spare = [s for s in self.spare if s.env != env]
+            self.every.difference_update(unused)
+        _terminate(unused)
+        _close_all(unused)
+
     def close(self) -> None:
         """End every service of the pool (idle ones exit at once; each is killed after CLOSE_GRACE)."""
         with self.lock:
-            services, self.every, unused = list(self.every), set(), self.spare
-            self.spare = []
-        for service in unused:  # may still be warming up: SIGTERM ends it in order, its template too
-            if service.alive():
-                service.proc.terminate()
-        threads = [threading.Thread(target=s.close, daemon=True) for s in services]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+            services, self.every, unused, self.spare = list(self.every), set(), self.spare, []
+        _terminate(unused)
+        _close_all(services)
         if self.startup_logs is not None:
             shutil.rmtree(self.startup_logs, ignore_errors=True)
             self.startup_logs = None
+
+
+def _terminate(unused: list[GradingService]) -> None:
+    """Services no job took may still be warming up: SIGTERM ends each in order, its template too."""
+    for service in unused:
+        if service.alive():
+            service.proc.terminate()
+
+
+def _close_all(services: list[GradingService]) -> None:
+    """Close them all at once: each may take up to CLOSE_GRACE."""
+    threads = [threading.Thread(target=s.close, daemon=True) for s in services]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

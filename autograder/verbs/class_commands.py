@@ -45,9 +45,9 @@ def _start_cluster(args: argparse.Namespace, stack: ExitStack, assignment: str) 
                                                      if args.cluster else None))
     except (cluster.MissingExtra, Interrupted, ValueError) as exc:
         raise inputs.UsageError(str(exc)) from None
-    from autograder.classroom.cluster_warmup import warm_up  # Dask is there: connect checked
+    from autograder.classroom.cluster_warmup import cool_down, warm_up  # Dask is there: connect checked
 
-    warm_up(client, args.unprotected, assignment)
+    stack.callback(cool_down, client, warm_up(client, args.unprotected, assignment))  # however the batch ends
     return client
 
 
@@ -56,7 +56,6 @@ def _grade_on_cluster(args: argparse.Namespace, client: Any, entries: list, out:
     that refuses is one line and exit 2; a scheduler lost mid-batch stops it as Ctrl-C does."""
     from autograder.classroom import cluster
     from autograder.classroom.batch import Interrupted, Refused, grade_all
-    from autograder.classroom.cluster_warmup import cool_down
 
     try:
         cluster.ready(client, cluster.parse_local(args.cluster) if args.cluster else None)
@@ -65,8 +64,6 @@ def _grade_on_cluster(args: argparse.Namespace, client: Any, entries: list, out:
         outcomes, interrupted = grade_all(entries, out, runner=runner, **batch)
     except (cluster.MissingExtra, Refused, Interrupted, ValueError) as exc:
         raise inputs.UsageError(str(exc)) from None
-    finally:
-        cool_down(client)
     if runner.lost:
         print(f"autograder grade-all: {runner.lost}", file=sys.stderr)
     if runner.counts:

@@ -251,7 +251,7 @@ def test_a_worker_starts_its_grading_service_as_the_batch_reaches_it_and_its_tas
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     with dask_cluster(tmp_path / "dask", workers=1) as (address, _, _), Client(address) as client:
         assert list(client.run(_services_on_this_worker).values()) == [[]]
-        warm_up(client, False, choose(None, None).path.stem)  # as grade-all registers it
+        first = warm_up(client, False, choose(None, None).path.stem)  # as grade-all registers it
         deadline = time.monotonic() + START_TIMEOUT
         while not list(client.run(_services_on_this_worker).values())[0] and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -260,8 +260,40 @@ def test_a_worker_starts_its_grading_service_as_the_batch_reaches_it_and_its_tas
         done = _grade_all(small, tmp_path / "out", "--scheduler", address)
         assert "1 graded now" in done.stdout
         assert list(client.run(_services_on_this_worker).values()) == [started]  # the same process graded
-        cool_down(client)
+        second = warm_up(client, False, "another-assignment")  # another batch: a service of its own starts ahead
+        while len(list(client.run(_services_on_this_worker).values())[0]) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(list(client.run(_services_on_this_worker).values())[0]) == 2
+        cool_down(client, second)  # ... and ends with the batch, as no task took it; the first one stays
+        while list(client.run(_services_on_this_worker).values()) != [started] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert list(client.run(_services_on_this_worker).values()) == [started]
+        cool_down(client, first)
     cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+
+
+def test_a_worker_that_cannot_warm_up_still_joins_and_grades_later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warm-up is only a speed-up: a worker whose services cannot start ahead (here: starting
+    them raises) neither fails the batch's registration nor keeps a later worker from joining."""
+    from distributed import LocalCluster
+
+    from autograder.classroom.cluster_warmup import cool_down, warm_up
+
+    calls = []
+
+    def cannot_start(*args: object) -> None:
+        calls.append(args)
+        raise OSError("no room for a grading service")
+
+    monkeypatch.setattr(cluster, "prestart_services", cannot_start)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+                      silence_logs=50) as local, Client(local) as client:
+        name = warm_up(client, False, "assignment")
+        local.scale(2)
+        client.wait_for_workers(2, timeout=START_TIMEOUT)
+        assert len(calls) == 2  # the present worker, then the one that joined
+        assert client.submit(sum, [1, 2]).result(timeout=START_TIMEOUT) == 3
+        cool_down(client, name)
 
 
 def test_a_worker_of_another_project_version_is_named_and_refused(two_workers: str,
