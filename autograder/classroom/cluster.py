@@ -289,6 +289,8 @@ class DaskRunner:
         """Ctrl-C: cancel what waits, end the graders that run on every worker, keep what finished."""
         finished = [(job.entry, partial(self._result, job, f)) for job, f in self.jobs.values()
                     if f.status == "finished"]
+        if self.lost:  # the scheduler is gone: each call below would wait 30 s for it, for nothing
+            return finished
         try:
             self.client.cancel([f for _, f in self.jobs.values() if f.status != "finished"], force=True)
             self.client.run(stop_graders, self.batch)
