@@ -288,7 +288,7 @@ def test_a_worker_that_cannot_warm_up_still_joins_and_grades_later(monkeypatch: 
         raise OSError("no room for a grading service")
 
     monkeypatch.setattr(cluster, "prestart_services", cannot_start)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0",
                       silence_logs=50) as local, Client(local) as client:
         name = warm_up(client, False, "assignment")
         local.scale(2)
