@@ -151,6 +151,7 @@ class Services:
         self.every: set[GradingService] = set()
         self.spare: list[GradingService] = []
         self.startup_logs: str | None = None
+        self.prestarted = 0  # numbers the start-up logs: never two alive under one name
 
     def prestart(self, count: int, env: dict[str, str] | None = None) -> None:
         """Start `count` services now, in `env` (None: the environment as it is), each importing and
@@ -159,7 +160,8 @@ class Services:
             return
         self.startup_logs = self.startup_logs or tempfile.mkdtemp(prefix="ag-services-")  # 0700: the TA's alone
         for _ in range(count):
-            service = GradingService(env, Path(self.startup_logs) / f"service-{len(self.every)}.log", startup=True)
+            self.prestarted += 1
+            service = GradingService(env, Path(self.startup_logs) / f"service-{self.prestarted}.log", startup=True)
             with self.lock:
                 self.spare.append(service)
                 self.every.add(service)

@@ -62,7 +62,7 @@ def _grade_on_cluster(args: argparse.Namespace, client: Any, entries: list, out:
         cluster.preflight(client, args.unprotected)
         runner = cluster.DaskRunner(client, unprotected=args.unprotected)
         outcomes, interrupted = grade_all(entries, out, runner=runner, **batch)
-    except (cluster.MissingExtra, Refused, Interrupted, ValueError) as exc:
+    except (Refused, Interrupted, ValueError) as exc:  # a missing extra: said by _start_cluster
         raise inputs.UsageError(str(exc)) from None
     if runner.lost:
         print(f"autograder grade-all: {runner.lost}", file=sys.stderr)
